@@ -1,0 +1,246 @@
+"""The one HTTP client that talks to the Connect API, and how requests are sent.
+
+One `httpx.Client` per process, built from settings: base URL, bearer key, short
+timeouts, pooled keep-alive connections. With no WORKOS_API_KEY it reaches the
+embedded API through an in-process transport instead of the network.
+
+Retries: at most WORKOS_MAX_RETRIES, only for 408/409/429/5xx and network errors,
+exponential backoff with jitter; a `Retry-After` up to WORKOS_RETRY_AFTER_CAP is
+waited for, a longer one is reported at once. Every POST carries one
+`Idempotency-Key`, reused by its retries, so a retried create cannot create twice.
+"""
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from time import sleep
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from . import errors
+
+logger = logging.getLogger("dashboard.connect")
+
+EMBEDDED_BASE_URL = "http://embedded.invalid/emulator"
+BACKOFF_BASE = 0.25
+BACKOFF_MAX = 2.0
+RETRYABLE_STATUSES = {408, 409, 429}
+
+_client: httpx.Client | None = None
+_client_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Which API the dashboard manages."""
+
+    base_url: str
+    embedded: bool
+    environment: Literal["embedded", "sandbox", "production"]
+
+    @property
+    def label(self) -> str:
+        if self.embedded:
+            return "Embedded API"
+        return f"WorkOS {self.environment} ({self.base_url})"
+
+
+def backend() -> Backend:
+    key = settings.WORKOS_API_KEY
+    if not key:
+        return Backend(EMBEDDED_BASE_URL, embedded=True, environment="embedded")
+    environment = "production" if key.startswith("sk_live_") else "sandbox"
+    return Backend(settings.WORKOS_BASE_URL, embedded=False, environment=environment)
+
+
+def _build_client() -> httpx.Client:
+    current = backend()
+    if current.embedded:
+        from dashboard.emulator.transport import EmbeddedTransport
+
+        transport: httpx.BaseTransport = EmbeddedTransport()
+        key = settings.WORKOS_EMULATOR_API_KEY
+    else:
+        transport = httpx.HTTPTransport(
+            limits=httpx.Limits(
+                max_connections=20, max_keepalive_connections=10, keepalive_expiry=60
+            ),
+        )
+        key = settings.WORKOS_API_KEY
+    return httpx.Client(
+        base_url=current.base_url,
+        transport=transport,
+        headers={
+            "Authorization": f"Bearer {key}",
+            "Accept": "application/json",
+            "User-Agent": "connect-dashboard/0.1",
+        },
+        timeout=httpx.Timeout(settings.WORKOS_TIMEOUT, connect=settings.WORKOS_CONNECT_TIMEOUT),
+    )
+
+
+def get_client() -> httpx.Client:
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                _client = _build_client()
+    return _client
+
+
+def reset_client() -> None:
+    """Drop the client so the next request builds one from the current settings."""
+    global _client
+    with _client_lock:
+        if _client is not None:
+            _client.close()
+        _client = None
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("WORKOS_"):
+        reset_client()
+
+
+def encode_path(segments: Sequence[str]) -> str:
+    """Percent-encode every segment, so an ID can never reach another resource."""
+    for segment in segments:
+        if segment in ("", ".", ".."):
+            raise errors.InvalidIdentifierError(f"'{segment}' is not a valid ID.")
+    return "/".join(quote(segment, safe="") for segment in segments)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - datetime.now(UTC)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(seconds, 0.0)
+
+
+def error_from_response(response: httpx.Response) -> errors.ApiError:
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    message = body.get("message")
+    if not isinstance(message, str) or not message:
+        message = f"The API answered {status} {response.reason_phrase}.".replace(" .", ".")
+    common = {
+        "status": status,
+        "request_id": response.headers.get("X-Request-ID"),
+        "code": body.get("code") if isinstance(body.get("code"), str) else None,
+        "body": body,
+    }
+    if status == 400:
+        return errors.BadRequestError(message, **common)
+    if status in (401, 403):
+        return errors.AuthenticationError(message, **common)
+    if status == 404:
+        return errors.NotFoundError(message, **common)
+    if status == 408:
+        return errors.RequestTimeoutError(message, **common)
+    if status == 409:
+        return errors.ConflictError(message, **common)
+    if status == 422:
+        field_errors = [
+            errors.FieldError(
+                str(item.get("field", "")), str(item.get("code", "")), str(item.get("message", ""))
+            )
+            for item in body.get("errors") or []
+            if isinstance(item, dict)
+        ]
+        return errors.ValidationError(message, errors=field_errors, **common)
+    if status == 429:
+        return errors.RateLimitedError(message, retry_after=_retry_after(response), **common)
+    if status >= 500:
+        return errors.ServerError(message, **common)
+    return errors.ApiError(message, **common)
+
+
+def _backoff(attempt: int) -> float:
+    delay = min(BACKOFF_BASE * 2**attempt, BACKOFF_MAX)
+    # Equal jitter: never less than half the delay, spread over the other half.
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def _delay_before_retry(error: errors.ApiError, attempt: int) -> float | None:
+    """Seconds to wait before sending again, or None when it is not worth trying."""
+    if not error.retryable or attempt >= settings.WORKOS_MAX_RETRIES:
+        return None
+    if isinstance(error, errors.RateLimitedError) and error.retry_after is not None:
+        if error.retry_after > settings.WORKOS_RETRY_AFTER_CAP:
+            return None
+        return error.retry_after
+    return _backoff(attempt)
+
+
+def request(
+    method: str,
+    path: Sequence[str],
+    *,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+) -> httpx.Response:
+    """Send one API request with retries; answer the 2xx response or raise an ApiError."""
+    url = encode_path(path)
+    headers = {"Idempotency-Key": str(uuid.uuid4())} if method == "POST" else {}
+    params = {name: value for name, value in (params or {}).items() if value is not None}
+    client = get_client()
+    attempt = 0
+    while True:
+        started = time.monotonic()
+        try:
+            response = client.request(method, url, params=params, json=json, headers=headers)
+        except httpx.TimeoutException as exc:
+            error: errors.ApiError = errors.ApiTimeoutError(
+                f"The API did not answer within {settings.WORKOS_TIMEOUT:g} seconds."
+            )
+            error.__cause__ = exc
+        except httpx.TransportError as exc:
+            error = errors.ApiConnectionError(f"The API could not be reached: {exc}.")
+            error.__cause__ = exc
+        else:
+            logger.info(
+                "%s /%s -> %s in %.0f ms [%s]",
+                method,
+                url,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+                response.headers.get("X-Request-ID", "-"),
+            )
+            if response.status_code < 400:
+                return response
+            error = error_from_response(response)
+        delay = _delay_before_retry(error, attempt)
+        if delay is None:
+            raise error
+        logger.warning("Retrying %s /%s in %.2f s after: %s", method, url, delay, error)
+        sleep(delay)
+        attempt += 1

@@ -1,0 +1,201 @@
+"""Pydantic models of the Connect API's objects and request bodies.
+
+Response models accept fields they do not know, so a newer API does not break the
+dashboard; an `application_type` they do not know becomes an `UnknownApplication`.
+Request models produce exactly the JSON the contract expects.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    SecretStr,
+    Tag,
+)
+
+
+class ApiObject(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class RedirectUri(ApiObject):
+    uri: str
+    default: bool = False
+
+
+class ApplicationBase(ApiObject):
+    id: str
+    client_id: str
+    name: str
+    description: str | None = None
+    scopes: list[str] = []
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class OAuthApplication(ApplicationBase):
+    application_type: Literal["oauth"]
+    redirect_uris: list[RedirectUri] = []
+    uses_pkce: bool = False
+    is_first_party: bool
+    cors_origins: list[str] = []
+    was_dynamically_registered: bool = False
+    # Set on third-party apps; dynamically registered apps may have none.
+    organization_id: str | None = None
+
+    @property
+    def registration(self) -> Literal["first_party", "third_party", "dynamic"]:
+        if self.is_first_party:
+            return "first_party"
+        return "dynamic" if self.was_dynamically_registered else "third_party"
+
+    @property
+    def default_redirect_uri(self) -> str | None:
+        return next((entry.uri for entry in self.redirect_uris if entry.default), None)
+
+
+class M2MApplication(ApplicationBase):
+    application_type: Literal["m2m"]
+    organization_id: str
+
+
+class UnknownApplication(ApplicationBase):
+    """An application type this dashboard does not know yet; shown read-only."""
+
+    application_type: str
+
+
+def _application_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        kind = value.get("application_type")
+    else:
+        kind = getattr(value, "application_type", None)
+    return kind if kind in ("oauth", "m2m") else "unknown"
+
+
+Application = Annotated[
+    Annotated[OAuthApplication, Tag("oauth")]
+    | Annotated[M2MApplication, Tag("m2m")]
+    | Annotated[UnknownApplication, Tag("unknown")],
+    Discriminator(_application_kind),
+]
+
+
+class ClientSecret(ApiObject):
+    id: str
+    secret_hint: str
+    last_used_at: AwareDatetime | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class NewClientSecret(ClientSecret):
+    """A secret just created: the only time its plaintext exists outside WorkOS."""
+
+    # SecretStr keeps the plaintext out of repr(), logs and tracebacks.
+    secret: SecretStr
+
+
+class OrganizationDomain(ApiObject):
+    id: str
+    domain: str
+    state: str | None = None
+
+
+class Organization(ApiObject):
+    id: str
+    name: str
+    domains: list[OrganizationDomain] = []
+    metadata: dict[str, str] = {}
+    external_id: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class Permission(ApiObject):
+    id: str
+    slug: str
+    name: str
+    description: str | None = None
+    system: bool = False
+    resource_type_slug: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class Page[T](BaseModel):
+    """One page of a list. `before`/`after` are the API's cursors, passed back as they are."""
+
+    model_config = ConfigDict(frozen=True)
+
+    data: list[T]
+    before: str | None = None
+    after: str | None = None
+    # Whether a page follows this one in the listing order that was asked for.
+    has_more: bool = False
+
+
+# --- Request bodies ----------------------------------------------------------------------------
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def to_body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class RedirectUriInput(RequestBody):
+    uri: str
+    default: bool = False
+
+
+class OAuthApplicationCreate(RequestBody):
+    application_type: Literal["oauth"] = "oauth"
+    name: str
+    is_first_party: bool
+    description: str | None = None
+    scopes: list[str] | None = None
+    redirect_uris: list[RedirectUriInput] | None = None
+    uses_pkce: bool | None = None
+    # Required for third-party apps, refused for first-party ones.
+    organization_id: str | None = None
+    cors_origins: list[str] | None = None
+
+
+class M2MApplicationCreate(RequestBody):
+    application_type: Literal["m2m"] = "m2m"
+    name: str
+    organization_id: str
+    description: str | None = None
+    scopes: list[str] | None = None
+
+
+class ApplicationUpdate(RequestBody):
+    """Fields left as None stay unchanged; a list that is sent replaces the whole list.
+
+    An empty `description` clears it.
+    """
+
+    name: str | None = None
+    description: str | None = None
+    scopes: list[str] | None = None
+    redirect_uris: list[RedirectUriInput] | None = None
+    cors_origins: list[str] | None = None
+
+
+class OrganizationCreate(RequestBody):
+    name: str
+    domains: list[str] | None = None
+    external_id: str | None = None
+    metadata: dict[str, str] | None = None
+
+
+class PermissionCreate(RequestBody):
+    slug: str
+    name: str
+    description: str | None = None
+    resource_type_slug: str | None = None

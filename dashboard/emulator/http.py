@@ -1,0 +1,197 @@
+"""The HTTP edge of the embedded API: one decorator that every endpoint wears.
+
+It decides whether the API is served at all, checks the bearer key, gives every
+response an `X-Request-ID`, parses JSON bodies, honours `Idempotency-Key`, and turns
+every refusal (and any bug) into a JSON error in WorkOS's shape. Views return
+`(status, payload)` and never build responses themselves.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .errors import ApiProblem
+from .ids import now
+from .models import IdempotencyRecord
+
+logger = logging.getLogger("dashboard.emulator")
+
+# Sent with every answer of the embedded API, whichever way the request came in
+# (HTTP or the in-process transport): request, response.
+api_responded = Signal()
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+MAX_IDEMPOTENCY_KEY = 255
+
+Handler = Callable[..., tuple[int, Any]]
+
+
+def emulator_enabled() -> bool:
+    return not settings.WORKOS_API_KEY or settings.WORKOS_EMULATOR
+
+
+def _authenticate(request: HttpRequest) -> None:
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    expected = settings.WORKOS_EMULATOR_API_KEY
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        key.strip().encode(), expected.encode()
+    ):
+        raise ApiProblem(
+            401,
+            "unauthorized",
+            "Unauthorized: send the embedded API's key as `Authorization: Bearer <key>`.",
+        )
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiProblem(413, "request_too_large", "The request body is too large.") from None
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise ApiProblem(
+            400, "invalid_request_body", "The request body is not valid JSON."
+        ) from None
+    if not isinstance(data, dict):
+        raise ApiProblem(400, "invalid_request_body", "The request body must be a JSON object.")
+    return data
+
+
+def _fingerprint(request: HttpRequest, body: dict[str, Any]) -> str:
+    canonical = json.dumps([request.path, body], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> tuple[int, Any]:
+    if record.body_sha256 != fingerprint:
+        raise ApiProblem(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request; "
+            "use a new key for a new request.",
+        )
+    if not record.replayable:
+        raise ApiProblem(
+            422,
+            "idempotency_key_reused",
+            f"Client secret {record.response_body.get('id')} was already created with this "
+            "Idempotency-Key. Its value is shown only once: if it was lost, revoke that secret "
+            "and create a new one.",
+        )
+    return record.status, record.response_body
+
+
+def _idempotent(
+    request: HttpRequest, body: dict[str, Any], key: str, run: Callable[[], tuple[int, Any]]
+) -> tuple[int, Any]:
+    if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise ApiProblem(400, "invalid_idempotency_key", "The Idempotency-Key is not valid.")
+    fingerprint = _fingerprint(request, body)
+    cutoff = now() - IDEMPOTENCY_WINDOW
+    record = IdempotencyRecord.objects.filter(key=key, created_at__gte=cutoff).first()
+    if record is not None:
+        return _replay(record, fingerprint)
+    try:
+        with transaction.atomic():
+            status, payload = run()
+            if 200 <= status < 300:
+                stored = dict(payload)
+                # A client secret's plaintext is never stored, not even here.
+                replayable = stored.pop("secret", None) is None
+                IdempotencyRecord.objects.filter(key=key).delete()
+                IdempotencyRecord.objects.create(
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    body_sha256=fingerprint,
+                    status=status,
+                    response_body=stored,
+                    replayable=replayable,
+                    created_at=now(),
+                )
+            return status, payload
+    except IntegrityError:
+        # A concurrent request with the same key won; everything this one did was rolled back.
+        record = IdempotencyRecord.objects.filter(key=key).first()
+        if record is None:
+            raise
+        return _replay(record, fingerprint)
+
+
+def _respond(status: int, payload: Any, request_id: str, headers: dict[str, str]) -> HttpResponse:
+    if status == 204:
+        response = HttpResponse(status=204)
+    else:
+        response = JsonResponse(payload, status=status, safe=False)
+    for name, value in headers.items():
+        response[name] = value
+    response["X-Request-ID"] = request_id
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def api_endpoint(*methods: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
+    """Serve `view(request, body, **path_args) -> (status, payload)` for `methods`."""
+
+    def decorator(view: Handler) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def endpoint(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            if not emulator_enabled():
+                raise Http404("The embedded API is off: WORKOS_API_KEY is set.")
+            request_id = str(uuid.uuid4())
+            headers: dict[str, str] = {}
+            try:
+                _authenticate(request)
+                if request.method not in methods:
+                    raise ApiProblem(
+                        405,
+                        "method_not_allowed",
+                        f"{request.method} is not allowed here; use {', '.join(methods)}.",
+                        headers={"Allow": ", ".join(methods)},
+                    )
+                body = _parse_body(request) if request.method in ("POST", "PUT") else {}
+                key = request.headers.get("Idempotency-Key")
+                if request.method == "POST" and key:
+                    status, payload = _idempotent(
+                        request, body, key, lambda: view(request, body, **kwargs)
+                    )
+                else:
+                    status, payload = view(request, body, **kwargs)
+            except ApiProblem as problem:
+                status, payload, headers = problem.status, problem.body(), problem.headers
+            except Exception:
+                logger.exception(
+                    "Embedded API error on %s %s [%s]", request.method, request.path, request_id
+                )
+                status = 500
+                payload = {"message": "Internal error of the embedded API.", "code": "server_error"}
+            logger.debug("%s %s -> %s [%s]", request.method, request.path, status, request_id)
+            response = _respond(status, payload, request_id, headers)
+            api_responded.send(sender=endpoint, request=request, response=response)
+            return response
+
+        return endpoint
+
+    return decorator

@@ -1,0 +1,129 @@
+"""Storage of the embedded Connect API.
+
+Primary keys are the public IDs (prefix + ULID), so the primary-key index is also
+the creation-order index that list pages walk.
+"""
+
+from django.db import models
+
+
+class Organization(models.Model):
+    id = models.CharField(primary_key=True, max_length=40)
+    name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=128, null=True, unique=True)
+    metadata = models.JSONField(default=dict)
+    allow_profiles_outside_organization = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class OrganizationDomain(models.Model):
+    id = models.CharField(primary_key=True, max_length=40)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253)
+    state = models.CharField(max_length=20)
+    verification_strategy = models.CharField(max_length=10, default="manual")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["domain"])]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Permission(models.Model):
+    id = models.CharField(primary_key=True, max_length=40)
+    slug = models.CharField(max_length=48, unique=True)
+    name = models.CharField(max_length=48)
+    description = models.TextField(null=True)
+    system = models.BooleanField(default=False)
+    resource_type_slug = models.CharField(max_length=48)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Application(models.Model):
+    OAUTH = "oauth"
+    M2M = "m2m"
+    TYPES = [(OAUTH, "OAuth"), (M2M, "Machine-to-machine")]
+
+    id = models.CharField(primary_key=True, max_length=40)
+    client_id = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=255)
+    description = models.TextField(null=True)
+    application_type = models.CharField(max_length=10, choices=TYPES)
+    # None for M2M apps, which are always third-party and have no such setting.
+    is_first_party = models.BooleanField(null=True)
+    was_dynamically_registered = models.BooleanField(default=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, related_name="applications"
+    )
+    uses_pkce = models.BooleanField(null=True)
+    scopes = models.JSONField(default=list)
+    # [{"uri": str, "default": bool}], in the order the client sent them.
+    redirect_uris = models.JSONField(default=list)
+    cors_origins = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["was_dynamically_registered", "id"], name="app_regtype_id"),
+            models.Index(fields=["organization", "id"], name="app_org_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class ClientSecret(models.Model):
+    id = models.CharField(primary_key=True, max_length=40)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="client_secrets"
+    )
+    # SHA-256 of the plaintext; the plaintext itself is returned once and never stored.
+    secret_hash = models.CharField(max_length=64, unique=True)
+    secret_hint = models.CharField(max_length=8)
+    last_used_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.id} (…{self.secret_hint})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST that carried an Idempotency-Key, replayed on a repeat."""
+
+    key = models.CharField(max_length=255, unique=True)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    body_sha256 = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    # False when the first answer held a client secret's plaintext, which is never stored:
+    # a repeat is refused instead of replayed.
+    replayable = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -1,0 +1,182 @@
+"""Demo data for an empty embedded API: organizations, permissions and about 40 applications.
+
+Everything goes through the same validation and store functions as a request over
+HTTP, so the demo data obeys the API's rules.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from . import store, validation
+from .ids import now
+from .models import Application, Organization
+
+ORGANIZATIONS = [
+    ("Acme Corporation", ["acme.example"]),
+    ("Globex", ["globex.example"]),
+    ("Initech", ["initech.example"]),
+    ("Umbrella Health", ["umbrella-health.example"]),
+]
+
+PERMISSIONS = [
+    ("documents:read", "Read documents", "View document contents and metadata."),
+    ("documents:write", "Write documents", "Create and edit documents."),
+    ("billing:read", "Read billing", "View invoices and payment methods."),
+    ("billing:manage", "Manage billing", "Change plans and payment methods."),
+    ("users:read", "Read users", "List users and their roles."),
+    ("users:manage", "Manage users", "Invite, update and remove users."),
+    ("reports:export", "Export reports", "Download reports as CSV."),
+    ("api:admin", "API administration", "Full access to the public API."),
+]
+
+FIRST_PARTY = [
+    "Customer Portal",
+    "Admin Console",
+    "Mobile App (iOS)",
+    "Mobile App (Android)",
+    "Desktop Client",
+    "Support Desk",
+    "Marketing Site",
+    "Developer Docs",
+    "CLI",
+    "Internal Wiki",
+    "Status Page",
+    "Partner Hub",
+]
+THIRD_PARTY = [
+    "Zapier Integration",
+    "Slack Bot",
+    "Salesforce Sync",
+    "Tableau Connector",
+    "HubSpot Bridge",
+    "Jira Plugin",
+    "Notion Importer",
+    "Looker Studio",
+    "Figma Plugin",
+    "Zendesk App",
+    "Intercom Messenger",
+    "Asana Sync",
+    "Dropbox Backup",
+    "Miro Board",
+]
+M2M = [
+    "Nightly Billing Export",
+    "Audit Log Shipper",
+    "Search Indexer",
+    "Data Warehouse Loader",
+    "Fraud Scoring Service",
+    "Email Dispatcher",
+    "Backup Agent",
+    "Metrics Collector",
+    "Provisioning Worker",
+    "Webhook Relay",
+    "Report Generator",
+    "Cache Warmer",
+]
+
+
+def _slug(name: str) -> str:
+    return "".join(char if char.isalnum() else "-" for char in name.lower()).strip("-")
+
+
+def _create(body: dict, **extra) -> Application:
+    return store.application_create(**validation.application_create(body), **extra)
+
+
+def is_empty() -> bool:
+    return not (Application.objects.exists() or Organization.objects.exists())
+
+
+@transaction.atomic
+def seed_demo_data() -> int:
+    """Fill an empty embedded API; answer how many applications were created."""
+    if not is_empty():
+        return 0
+    organizations = [
+        store.organization_create(
+            name=name,
+            domains=[(domain, "verified") for domain in domains],
+            metadata={},
+            external_id=None,
+        )
+        for name, domains in ORGANIZATIONS
+    ]
+    for slug, name, description in PERMISSIONS:
+        store.permission_create(
+            slug=slug, name=name, description=description, resource_type_slug="environment"
+        )
+    slugs = [slug for slug, _, _ in PERMISSIONS]
+    apps: list[Application] = []
+    for index, name in enumerate(FIRST_PARTY):
+        host = f"{_slug(name)}.example.com"
+        apps.append(
+            _create(
+                {
+                    "application_type": "oauth",
+                    "name": name,
+                    "is_first_party": True,
+                    "description": f"First-party sign-in for the {name}.",
+                    "uses_pkce": index % 3 != 0,
+                    "scopes": ["openid", "profile", "email", *slugs[index % 4 : index % 4 + 2]],
+                    "redirect_uris": [
+                        {"uri": f"https://{host}/auth/callback", "default": True},
+                        {"uri": f"https://staging.{host}/auth/callback"},
+                        *([{"uri": "http://127.0.0.1:8080/callback"}] if index % 2 else []),
+                    ],
+                    "cors_origins": [f"https://{host}"] if index % 2 == 0 else [],
+                }
+            )
+        )
+    for index, name in enumerate(THIRD_PARTY):
+        org = organizations[index % len(organizations)]
+        apps.append(
+            _create(
+                {
+                    "application_type": "oauth",
+                    "name": name,
+                    "is_first_party": False,
+                    "organization_id": org.id,
+                    "description": f"{name} for {org.name}." if index % 3 else None,
+                    "uses_pkce": index % 2 == 0,
+                    "scopes": ["openid", "email", slugs[index % len(slugs)]],
+                    "redirect_uris": [
+                        {"uri": f"https://{_slug(name)}.partner.example/oauth/callback"}
+                    ],
+                }
+            )
+        )
+    for index, name in enumerate(M2M):
+        org = organizations[index % len(organizations)]
+        apps.append(
+            _create(
+                {
+                    "application_type": "m2m",
+                    "name": name,
+                    "organization_id": org.id,
+                    "description": f"Service account of {org.name}.",
+                    "scopes": slugs[index % 3 : index % 3 + 3],
+                }
+            )
+        )
+    apps.append(
+        _create(
+            {
+                "application_type": "oauth",
+                "name": "MCP client (dynamically registered)",
+                "is_first_party": False,
+                "organization_id": organizations[0].id,
+                "uses_pkce": True,
+                "scopes": ["openid"],
+                "redirect_uris": [{"uri": "http://127.0.0.1:33418/oauth/callback"}],
+            },
+            was_dynamically_registered=True,
+        )
+    )
+    for index, app in enumerate(apps):
+        if index % 4 == 1 or app.application_type == Application.M2M:
+            secret, _ = store.client_secret_create(app)
+            if index % 3:
+                secret.last_used_at = now() - timedelta(hours=index * 5)
+                secret.save(update_fields=["last_used_at"])
+    return len(apps)

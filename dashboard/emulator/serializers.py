@@ -1,0 +1,94 @@
+"""Stored objects to the JSON the contract describes."""
+
+from .ids import timestamp
+from .models import Application, ClientSecret, Organization, Permission
+
+
+def application(app: Application) -> dict:
+    body = {
+        "object": "connect_application",
+        "id": app.id,
+        "client_id": app.client_id,
+        "name": app.name,
+        "description": app.description,
+        "application_type": app.application_type,
+        "scopes": list(app.scopes),
+        "created_at": timestamp(app.created_at),
+        "updated_at": timestamp(app.updated_at),
+    }
+    if app.application_type == Application.OAUTH:
+        body |= {
+            "redirect_uris": [
+                {"uri": entry["uri"], "default": bool(entry["default"])}
+                for entry in app.redirect_uris
+            ],
+            "uses_pkce": bool(app.uses_pkce),
+            "is_first_party": bool(app.is_first_party),
+            "cors_origins": list(app.cors_origins),
+        }
+        if not app.is_first_party:
+            body["was_dynamically_registered"] = app.was_dynamically_registered
+            if app.organization_id is not None:
+                body["organization_id"] = app.organization_id
+    else:
+        body["organization_id"] = app.organization_id
+    return body
+
+
+def client_secret(secret: ClientSecret) -> dict:
+    return {
+        "object": "connect_application_secret",
+        "id": secret.id,
+        "secret_hint": secret.secret_hint,
+        "last_used_at": timestamp(secret.last_used_at) if secret.last_used_at else None,
+        "created_at": timestamp(secret.created_at),
+        "updated_at": timestamp(secret.updated_at),
+    }
+
+
+def organization(org: Organization) -> dict:
+    return {
+        "object": "organization",
+        "id": org.id,
+        "name": org.name,
+        "domains": [
+            {
+                "object": "organization_domain",
+                "id": domain.id,
+                "organization_id": org.id,
+                "domain": domain.domain,
+                "state": domain.state,
+                "verification_strategy": domain.verification_strategy,
+                "created_at": timestamp(domain.created_at),
+                "updated_at": timestamp(domain.updated_at),
+            }
+            for domain in org.domains.all()
+        ],
+        "metadata": dict(org.metadata),
+        "external_id": org.external_id,
+        "allow_profiles_outside_organization": org.allow_profiles_outside_organization,
+        "created_at": timestamp(org.created_at),
+        "updated_at": timestamp(org.updated_at),
+    }
+
+
+def permission(perm: Permission) -> dict:
+    return {
+        "object": "permission",
+        "id": perm.id,
+        "slug": perm.slug,
+        "name": perm.name,
+        "description": perm.description,
+        "system": perm.system,
+        "resource_type_slug": perm.resource_type_slug,
+        "created_at": timestamp(perm.created_at),
+        "updated_at": timestamp(perm.updated_at),
+    }
+
+
+def page(items: list, before: str | None, after: str | None, serialize) -> dict:
+    return {
+        "object": "list",
+        "data": [serialize(item) for item in items],
+        "list_metadata": {"before": before, "after": after},
+    }

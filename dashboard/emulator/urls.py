@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "emulator"
+
+urlpatterns = [
+    path("connect/applications", views.applications, name="applications"),
+    path("connect/applications/<str:id>", views.application, name="application"),
+    path(
+        "connect/applications/<str:id>/client_secrets",
+        views.application_client_secrets,
+        name="application-client-secrets",
+    ),
+    path("connect/client_secrets/<str:id>", views.client_secret, name="client-secret"),
+    path("organizations", views.organizations, name="organizations"),
+    path("organizations/<str:id>", views.organization, name="organization"),
+    path("authorization/permissions", views.permissions, name="permissions"),
+    re_path(r"^.*$", views.unknown_path, name="unknown"),
+]

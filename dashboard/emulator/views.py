@@ -1,0 +1,91 @@
+"""Endpoints of the embedded Connect API: validate, call the store, serialize."""
+
+from django.http import HttpRequest
+
+from . import serializers, store, validation
+from .errors import ApiProblem, validation_failed
+from .http import api_endpoint
+
+
+def _list_query(request: HttpRequest, *extra: str):
+    errors: list = []
+    query = validation.list_query(request.GET, errors)
+    texts = {name: validation.query_text(request.GET, name, errors) for name in extra}
+    return query, texts, errors
+
+
+@api_endpoint("GET", "POST")
+def applications(request: HttpRequest, body: dict):
+    if request.method == "POST":
+        app = store.application_create(**validation.application_create(body))
+        return 201, serializers.application(app)
+    query, texts, errors = _list_query(request, "organization_id")
+    registration_types = validation.registration_types(request.GET, errors)
+    if errors:
+        raise validation_failed(errors)
+    page = store.application_list(
+        query, organization_id=texts["organization_id"], registration_types=registration_types
+    )
+    return 200, serializers.page(page.items, page.before, page.after, serializers.application)
+
+
+@api_endpoint("GET", "PUT", "DELETE")
+def application(request: HttpRequest, body: dict, *, id: str):
+    app = store.application_get(id)
+    if request.method == "PUT":
+        app = store.application_update(app, validation.application_update(body, app))
+    elif request.method == "DELETE":
+        store.application_delete(app)
+        return 204, None
+    return 200, serializers.application(app)
+
+
+@api_endpoint("GET", "POST")
+def application_client_secrets(request: HttpRequest, body: dict, *, id: str):
+    app = store.application_get(id)
+    if request.method == "POST":
+        validation.client_secret_create(body)
+        secret, plaintext = store.client_secret_create(app)
+        return 201, serializers.client_secret(secret) | {"secret": plaintext}
+    return 200, [serializers.client_secret(secret) for secret in store.client_secret_list(app)]
+
+
+@api_endpoint("DELETE")
+def client_secret(request: HttpRequest, body: dict, *, id: str):
+    store.client_secret_revoke(id)
+    return 204, None
+
+
+@api_endpoint("GET", "POST")
+def organizations(request: HttpRequest, body: dict):
+    if request.method == "POST":
+        org = store.organization_create(**validation.organization_create(body))
+        return 201, serializers.organization(org)
+    query, texts, errors = _list_query(request, "search", "domains")
+    if errors:
+        raise validation_failed(errors)
+    domains = [domain.strip().lower() for domain in (texts["domains"] or "").split(",")]
+    page = store.organization_list(query, search=texts["search"], domains=[d for d in domains if d])
+    return 200, serializers.page(page.items, page.before, page.after, serializers.organization)
+
+
+@api_endpoint("GET")
+def organization(request: HttpRequest, body: dict, *, id: str):
+    return 200, serializers.organization(store.organization_get(id))
+
+
+@api_endpoint("GET", "POST")
+def permissions(request: HttpRequest, body: dict):
+    if request.method == "POST":
+        perm = store.permission_create(**validation.permission_create(body))
+        return 201, serializers.permission(perm)
+    query, _, errors = _list_query(request)
+    if errors:
+        raise validation_failed(errors)
+    page = store.permission_list(query)
+    return 200, serializers.page(page.items, page.before, page.after, serializers.permission)
+
+
+@api_endpoint("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+def unknown_path(request: HttpRequest, body: dict, **kwargs):
+    raise ApiProblem(404, "not_found", f"No such endpoint: {request.path}.")

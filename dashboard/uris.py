@@ -1,0 +1,215 @@
+"""Rules for redirect URIs and CORS origins, shared by the embedded API and the dashboard.
+
+Each check raises `UriRejected` with a machine-readable code and a sentence that says
+which rule the value breaks and why the rule exists, so that the same words can be shown
+next to a form field or returned in an API error.
+"""
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+MAX_URI_LENGTH = 2048
+
+# RFC 3986 scheme syntax.
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_FORBIDDEN_SCHEMES = {"javascript", "data", "file", "vbscript", "blob", "about", "filesystem"}
+_HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?$")
+# A wildcard label: `*` alone or with a prefix and/or suffix (`pr-*`, `*-preview`).
+_WILDCARD_LABEL = re.compile(r"^[a-z0-9_\-]*\*[a-z0-9_\-]*$")
+
+
+@dataclass(frozen=True)
+class UriRejected(ValueError):
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _check_characters(value: str, what: str) -> None:
+    if not value:
+        raise UriRejected("required", f"The {what} is empty.")
+    if len(value) > MAX_URI_LENGTH:
+        raise UriRejected("too_long", f"The {what} is longer than {MAX_URI_LENGTH} characters.")
+    for char in value:
+        if char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F:
+            raise UriRejected(
+                "invalid_character",
+                f"The {what} contains whitespace or a control character, "
+                "which browsers and servers read differently.",
+            )
+    if "\\" in value:
+        raise UriRejected(
+            "invalid_character",
+            f"The {what} contains a backslash, which some browsers read as a slash.",
+        )
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _split_authority(uri: str, what: str):
+    try:
+        parts = urlsplit(uri)
+        hostname = parts.hostname or ""
+    except ValueError:
+        raise UriRejected("invalid_uri", f"The {what} is not a well-formed URI.") from None
+    host_and_port = parts.netloc.rpartition("@")[2]
+    if host_and_port.startswith("["):
+        port_text = host_and_port.partition("]")[2].removeprefix(":")
+    else:
+        port_text = host_and_port.partition(":")[2]
+    if "@" in parts.netloc:
+        raise UriRejected(
+            "userinfo_not_allowed",
+            f"The {what} has a user name or password before the host (`user@host`), "
+            "a common way to disguise where a redirect really goes.",
+        )
+    if not hostname:
+        raise UriRejected("host_required", f"The {what} has no host.")
+    return parts, hostname, port_text
+
+
+def _check_host(host: str, port: str, what: str, *, allow_wildcard: bool) -> bool:
+    """Validate host and port; answer whether a wildcard was used."""
+    loopback = is_loopback_host(host)
+    wildcard = False
+    if port:
+        if port == "*" and allow_wildcard and loopback:
+            wildcard = True
+        elif not port.isdigit() or not 0 < int(port) < 65536:
+            raise UriRejected("invalid_port", f"The {what} has an invalid port `{port}`.")
+    if host.startswith("["):
+        return wildcard
+    try:
+        ipaddress.ip_address(host)
+        return wildcard
+    except ValueError:
+        pass
+    labels = host.split(".")
+    for index, label in enumerate(labels):
+        if "*" in label:
+            if not allow_wildcard:
+                raise UriRejected(
+                    "wildcard_not_allowed", f"The {what} may not contain a wildcard `*`."
+                )
+            if index != 0 or label.count("*") != 1 or not _WILDCARD_LABEL.match(label):
+                raise UriRejected(
+                    "invalid_wildcard",
+                    "A wildcard `*` may stand only once, in the leftmost part of the host name "
+                    "(`https://*.example.com`).",
+                )
+            if len(labels) < 3:
+                raise UriRejected(
+                    "invalid_wildcard",
+                    "A wildcard must sit under a domain you own (`*.app.example.com` or "
+                    "`*.example.com`), never directly under a top-level domain.",
+                )
+            wildcard = True
+        elif not _HOST_LABEL.match(label):
+            raise UriRejected("invalid_host", f"The {what} has an invalid host name `{host}`.")
+    return wildcard
+
+
+def validate_redirect_uri(uri: str, *, production: bool = False, is_default: bool = False) -> None:
+    """Raise `UriRejected` unless `uri` may be registered as an OAuth redirect URI."""
+    what = "redirect URI"
+    _check_characters(uri, what)
+    match = _SCHEME.match(uri)
+    if not match:
+        raise UriRejected(
+            "not_absolute",
+            "The redirect URI must be absolute, starting with a scheme such as `https://`.",
+        )
+    scheme = match.group(1).lower()
+    if scheme in _FORBIDDEN_SCHEMES:
+        raise UriRejected(
+            "forbidden_scheme",
+            f"The `{scheme}:` scheme can run code or read local files and is never a redirect URI.",
+        )
+    if "#" in uri:
+        raise UriRejected(
+            "fragment_not_allowed",
+            "The redirect URI may not contain a fragment (`#...`): RFC 6749 forbids it.",
+        )
+    if scheme in {"http", "https"}:
+        parts, host, port = _split_authority(uri, what)
+        wildcard = _check_host(host, port, what, allow_wildcard=not is_default)
+        loopback = is_loopback_host(host)
+        if production and (scheme == "http" or host == "localhost"):
+            raise UriRejected(
+                "insecure_in_production",
+                "Production environments accept only `https` redirect URIs and no `localhost`.",
+            )
+        if scheme == "http" and not loopback:
+            raise UriRejected(
+                "https_required",
+                "Plain `http` is allowed only for loopback addresses (`http://127.0.0.1`, "
+                "`http://[::1]`, `http://localhost`); use `https`.",
+            )
+        path = parts.path
+        if "*" in path or "*" in parts.query:
+            raise UriRejected(
+                "invalid_wildcard", "A wildcard `*` may appear only in the host name."
+            )
+        if is_default and wildcard:
+            raise UriRejected(
+                "wildcard_not_allowed", "The default redirect URI may not contain a wildcard."
+            )
+    elif "." in scheme:
+        # RFC 8252 §7.1 private-use scheme of a native app: a reversed domain name.
+        path = uri[len(scheme) + 1 :]
+        if path.startswith("//") and "@" in path.split("/")[2]:
+            raise UriRejected(
+                "userinfo_not_allowed", "The redirect URI has a user name before the host."
+            )
+        if "*" in uri:
+            raise UriRejected(
+                "invalid_wildcard", "A wildcard `*` may appear only in an https host name."
+            )
+    else:
+        raise UriRejected(
+            "unsupported_scheme",
+            f"The `{scheme}:` scheme is not allowed: use `https`, loopback `http`, or a "
+            "native app's reversed-domain scheme such as `com.example.app:/callback`.",
+        )
+    for segment in path.split("?")[0].split("/"):
+        if unquote(segment).split(";")[0] in {"..", "."} and segment not in {""}:
+            raise UriRejected(
+                "dot_segment",
+                "The redirect URI contains a `.` or `..` path segment, which can climb out of "
+                "the registered path.",
+            )
+
+
+def validate_cors_origin(origin: str, *, production: bool = False) -> None:
+    """Raise `UriRejected` unless `origin` is a scheme, a host and an optional port."""
+    what = "origin"
+    _check_characters(origin, what)
+    match = _SCHEME.match(origin)
+    if not match or match.group(1).lower() not in {"http", "https"}:
+        raise UriRejected(
+            "invalid_origin", "An origin must start with `https://` (or `http://` for loopback)."
+        )
+    parts, host, port = _split_authority(origin, what)
+    _check_host(host, port, what, allow_wildcard=False)
+    if parts.path or parts.query or parts.fragment or origin.endswith(("?", "#")):
+        raise UriRejected(
+            "invalid_origin",
+            f"An origin is only a scheme, a host and an optional port, with no path: "
+            f"`{parts.scheme}://{parts.netloc}`.",
+        )
+    if parts.scheme.lower() == "http" and (production or not is_loopback_host(host)):
+        raise UriRejected(
+            "https_required",
+            "Plain `http` origins are allowed only for loopback addresses in a sandbox.",
+        )

@@ -1,0 +1,82 @@
+import os
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from dashboard.connect import backend
+from dashboard.emulator.seed import seed_demo_data
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up and run the dashboard: migrate, create the `admin` user, seed the embedded API "
+        "with demo data when it is empty, then serve. Running it again keeps all data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "addrport",
+            nargs="?",
+            default="127.0.0.1:8000",
+            help="Where to serve (default 127.0.0.1:8000).",
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Set everything up, then stop instead of serving.",
+        )
+
+    def handle(self, *args, addrport: str, no_serve: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database ready.")
+        password = self._ensure_admin()
+        current = backend()
+        if current.embedded:
+            created = seed_demo_data()
+            if created:
+                self.stdout.write(f"Embedded API seeded with {created} demo applications.")
+            else:
+                self.stdout.write("Embedded API already has data; kept as it is.")
+        else:
+            self.stdout.write(f"Managing {current.label}; nothing seeded.")
+
+        host, _, port = addrport.rpartition(":")
+        url = f"http://{host or '127.0.0.1'}:{port}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Open {url} and sign in as `{ADMIN_USERNAME}`"))
+        if password:
+            self.stdout.write(
+                f"  password: {password}\n"
+                "  (generated now and shown only this once; change it with "
+                "`python manage.py changepassword admin`)"
+            )
+        elif password == "":
+            self.stdout.write("  with the password from DASHBOARD_ADMIN_PASSWORD.")
+        else:
+            self.stdout.write(
+                "  with the password it already has "
+                "(reset it with `python manage.py changepassword admin`)."
+            )
+        if current.embedded:
+            self.stdout.write(
+                f"Embedded Connect API: {url}emulator/connect/applications "
+                f"(Authorization: Bearer {settings.WORKOS_EMULATOR_API_KEY})"
+            )
+        if not no_serve:
+            call_command("runserver", addrport, use_reloader=False)
+
+    def _ensure_admin(self) -> str | None:
+        """Create the admin user if missing; answer a password to show, if there is one."""
+        users = get_user_model()
+        if users.objects.filter(username=ADMIN_USERNAME).exists():
+            return None
+        from_environment = os.environ.get("DASHBOARD_ADMIN_PASSWORD")
+        password = from_environment or secrets.token_urlsafe(12)
+        users.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
+        self.stdout.write(f"Created the `{ADMIN_USERNAME}` user.")
+        return "" if from_environment else password
