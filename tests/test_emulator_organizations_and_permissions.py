@@ -1,0 +1,121 @@
+import pytest
+
+from dashboard.emulator.models import Organization, Permission
+
+
+def test_it_creates_and_gets_an_organization(api):
+    response = api.post(
+        "organizations",
+        {
+            "name": "Acme",
+            "domains": ["acme.example"],
+            "external_id": "crm-1",
+            "metadata": {"tier": "gold"},
+        },
+    )
+
+    assert response.status_code == 201
+    org = response.json()
+    assert org["id"].startswith("org_")
+    assert [d["domain"] for d in org["domains"]] == ["acme.example"]
+    assert org["metadata"] == {"tier": "gold"}
+    assert api.get(f"organizations/{org['id']}").json() == org
+
+
+def test_organizations_are_searched_by_name(api):
+    for name in ("Acme", "Acme Labs", "Globex"):
+        api.post("organizations", {"name": name})
+
+    response = api.get("organizations", {"search": "acme"})
+
+    assert sorted(org["name"] for org in response.json()["data"]) == ["Acme", "Acme Labs"]
+
+
+def test_organizations_are_filtered_by_domain(api):
+    api.post("organizations", {"name": "Acme", "domains": ["acme.example"]})
+    api.post("organizations", {"name": "Globex", "domains": ["globex.example"]})
+
+    response = api.get("organizations", {"domains": "globex.example"})
+
+    assert [org["name"] for org in response.json()["data"]] == ["Globex"]
+
+
+def test_organizations_page_with_cursors(api):
+    created = [api.post("organizations", {"name": f"Org {i}"}).json()["id"] for i in range(5)]
+
+    first = api.get("organizations", {"limit": 2, "order": "asc"}).json()
+    second = api.get(
+        "organizations", {"limit": 2, "order": "asc", "after": first["list_metadata"]["after"]}
+    ).json()
+
+    assert [o["id"] for o in first["data"] + second["data"]] == created[:4]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({}, 422, "unprocessable_entity"),
+        ({"name": "x", "domains": ["not a domain"]}, 422, "unprocessable_entity"),
+        ({"name": "x", "metadata": {"k": 1}}, 400, "invalid_metadata"),
+        ({"name": "x", "metadata": {f"k{i}": "v" for i in range(51)}}, 400, "invalid_metadata"),
+        ({"name": "x", "external_id": "é"}, 422, "unprocessable_entity"),
+    ],
+)
+def test_it_refuses_invalid_organizations(api, body, status, code):
+    response = api.post("organizations", body)
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert not Organization.objects.exists()
+
+
+def test_an_external_id_is_used_once(api):
+    api.post("organizations", {"name": "a", "external_id": "crm-1"})
+
+    response = api.post("organizations", {"name": "b", "external_id": "crm-1"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "external_id_already_used"
+
+
+def test_an_unknown_organization_is_404(api):
+    assert api.get("organizations/org_NOPE").status_code == 404
+
+
+def test_it_creates_and_lists_permissions(api):
+    response = api.post(
+        "authorization/permissions",
+        {"slug": "documents:read", "name": "Read documents", "description": "View documents"},
+    )
+
+    assert response.status_code == 201
+    perm = response.json()
+    assert perm["slug"] == "documents:read" and perm["system"] is False
+    assert perm["resource_type_slug"] == "environment"
+    assert api.get("authorization/permissions").json()["data"] == [perm]
+
+
+def test_a_permission_slug_is_unique(api):
+    api.post("authorization/permissions", {"slug": "documents:read", "name": "Read"})
+
+    response = api.post("authorization/permissions", {"slug": "documents:read", "name": "Again"})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "permission_slug_conflict"
+    assert Permission.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "x"},
+        {"slug": "x"},
+        {"slug": "Has Spaces", "name": "x"},
+        {"slug": "x" * 49, "name": "x"},
+    ],
+)
+def test_it_refuses_invalid_permissions(api, body):
+    response = api.post("authorization/permissions", body)
+
+    assert response.status_code == 422
+    assert not Permission.objects.exists()
