@@ -27,6 +27,7 @@ class RedirectUri(ApiObject):
 
 
 class ApplicationBase(ApiObject):
+    object: str = "connect_application"
     id: str
     client_id: str
     name: str
@@ -85,6 +86,7 @@ Application = Annotated[
 
 
 class ClientSecret(ApiObject):
+    object: str = "connect_application_secret"
     id: str
     secret_hint: str
     last_used_at: AwareDatetime | None = None
@@ -100,12 +102,14 @@ class NewClientSecret(ClientSecret):
 
 
 class OrganizationDomain(ApiObject):
+    object: str = "organization_domain"
     id: str
     domain: str
     state: str | None = None
 
 
 class Organization(ApiObject):
+    object: str = "organization"
     id: str
     name: str
     domains: list[OrganizationDomain] = []
@@ -116,6 +120,7 @@ class Organization(ApiObject):
 
 
 class Permission(ApiObject):
+    object: str = "permission"
     id: str
     slug: str
     name: str
