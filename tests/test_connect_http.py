@@ -100,6 +100,20 @@ def test_it_gives_up_after_two_retries(api, sleeps):
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [(408, errors.RequestTimeoutError), (409, errors.ConflictError), (500, errors.ServerError),
+     (504, errors.ServerError)],
+)
+def test_a_retryable_failure_that_lasts_raises_its_class(api, sleeps, status, error_class):
+    api.get("/connect/applications/x").mock(return_value=answer(status))
+
+    with pytest.raises(error_class) as error:
+        connect.application_get(application_id="x")
+
+    assert error.value.retryable and error.value.status == status and len(sleeps) == 2
+
+
 def test_the_number_of_retries_is_configurable(api, sleeps, settings):
     settings.WORKOS_MAX_RETRIES = 0
     route = api.get("/connect/applications/x").mock(return_value=answer(503))
