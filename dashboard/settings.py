@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "dashboard.emulator",
     "dashboard.web",
+    "dashboard.applications",
 ]
 
 MIDDLEWARE = [

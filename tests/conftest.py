@@ -2,6 +2,7 @@ import json
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from dashboard.connect.client import reset_client
@@ -47,6 +48,7 @@ def every_api_answer_follows_the_contract():
 @pytest.fixture(autouse=True)
 def fresh_connect_client():
     reset_client()
+    cache.clear()
     yield
     reset_client()
 

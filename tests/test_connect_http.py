@@ -102,8 +102,12 @@ def test_it_gives_up_after_two_retries(api, sleeps):
 
 @pytest.mark.parametrize(
     ("status", "error_class"),
-    [(408, errors.RequestTimeoutError), (409, errors.ConflictError), (500, errors.ServerError),
-     (504, errors.ServerError)],
+    [
+        (408, errors.RequestTimeoutError),
+        (409, errors.ConflictError),
+        (500, errors.ServerError),
+        (504, errors.ServerError),
+    ],
 )
 def test_a_retryable_failure_that_lasts_raises_its_class(api, sleeps, status, error_class):
     api.get("/connect/applications/x").mock(return_value=answer(status))

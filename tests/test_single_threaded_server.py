@@ -31,11 +31,20 @@ def test_pages_load_under_a_single_threaded_server(tmp_path):
         "WORKOS_TIMEOUT": "3",
     }
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "quickstart", "--no-serve"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [*manage, "quickstart", "--no-serve"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     server = subprocess.Popen(
         [*manage, "runserver", "--nothreading", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as browser:
@@ -48,14 +57,17 @@ def test_pages_load_under_a_single_threaded_server(tmp_path):
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text)[1]
             signed_in = browser.post(
                 "/login/",
-                data={"username": "admin", "password": "single-thread-test-1",
-                      "csrfmiddlewaretoken": token},
+                data={
+                    "username": "admin",
+                    "password": "single-thread-test-1",
+                    "csrfmiddlewaretoken": token,
+                },
                 headers={"Referer": f"http://127.0.0.1:{port}/login/"},
                 follow_redirects=True,
             )
 
             assert signed_in.status_code == 200
-            assert signed_in.text.count("<code>client_") == 20
+            assert signed_in.text.count("<code>client_") == 25
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -135,9 +135,17 @@ def application_get(*, application_id: str) -> Application:
 
 
 def application_create(
-    *, application: OAuthApplicationCreate | M2MApplicationCreate
+    *,
+    application: OAuthApplicationCreate | M2MApplicationCreate,
+    idempotency_key: str | None = None,
 ) -> Application:
-    response = request("POST", ("connect", "applications"), json=application.to_body())
+    """`idempotency_key` makes a repeated create (a double submit) return the first app."""
+    response = request(
+        "POST",
+        ("connect", "applications"),
+        json=application.to_body(),
+        idempotency_key=idempotency_key,
+    )
     return _decode(response, _application)
 
 
@@ -158,9 +166,14 @@ def client_secret_list(*, application_id: str) -> list[ClientSecret]:
     return _decode(response, _secrets)
 
 
-def client_secret_create(*, application_id: str) -> NewClientSecret:
+def client_secret_create(
+    *, application_id: str, idempotency_key: str | None = None
+) -> NewClientSecret:
     response = request(
-        "POST", ("connect", "applications", application_id, "client_secrets"), json={}
+        "POST",
+        ("connect", "applications", application_id, "client_secrets"),
+        json={},
+        idempotency_key=idempotency_key,
     )
     return _decode(response, _new_secret)
 

@@ -207,10 +207,16 @@ def request(
     *,
     params: dict[str, Any] | None = None,
     json: Any = None,
+    idempotency_key: str | None = None,
 ) -> httpx.Response:
-    """Send one API request with retries; answer the 2xx response or raise an ApiError."""
+    """Send one API request with retries; answer the 2xx response or raise an ApiError.
+
+    A POST without an `idempotency_key` gets a new one, shared by its retries.
+    """
     url = encode_path(path)
-    headers = {"Idempotency-Key": str(uuid.uuid4())} if method == "POST" else {}
+    headers = {}
+    if method == "POST":
+        headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
     params = {name: value for name, value in (params or {}).items() if value is not None}
     client = get_client()
     attempt = 0

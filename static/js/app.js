@@ -1,0 +1,46 @@
+// Small enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  function localTimes(root) {
+    const format = new Intl.DateTimeFormat(undefined, {dateStyle: "medium", timeStyle: "short"});
+    root.querySelectorAll("time[data-local-time]").forEach(function (element) {
+      element.textContent = format.format(new Date(element.getAttribute("datetime")));
+    });
+  }
+
+  function copyButtons(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) return;
+      button.hidden = false;
+    });
+  }
+
+  function enhance(root) {
+    document.documentElement.classList.add("js");
+    localTimes(root);
+    copyButtons(root);
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      const label = button.textContent;
+      button.textContent = "Copied";
+      document.getElementById("announcer").textContent = "Copied to the clipboard.";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    enhance(event.detail.elt);
+    const target = event.detail.elt.querySelector("[data-focus-on-swap]") ||
+      (event.detail.elt.matches("[data-focus-on-swap]") ? event.detail.elt : null);
+    if (target) target.focus();
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    event.detail.elt.closest("[aria-busy]")?.setAttribute("aria-busy", "true");
+  });
+})();

@@ -1,0 +1,605 @@
+"""The dashboard's pages and actions, against the embedded API.
+
+Failures of the API are faked at the service seam (a `dashboard.connect` function
+replaced by one that raises), never inside the service layer.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from dashboard import connect
+from dashboard.applications.lookups import organization_names
+from dashboard.connect import errors
+from dashboard.emulator import store
+from dashboard.emulator.http import api_responded
+from dashboard.emulator.models import Application, ClientSecret
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def user():
+    return get_user_model().objects.create_user("ops", password="correct-horse-battery")
+
+
+@pytest.fixture
+def browser(client, user) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def org():
+    return store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
+
+
+@pytest.fixture
+def app(org):
+    return store.application_create(
+        application_type="oauth",
+        name="Customer Portal",
+        is_first_party=False,
+        organization_id=org.id,
+        scopes=["openid"],
+        redirect_uris=[{"uri": "https://portal.example.com/cb", "default": True}],
+        cors_origins=["https://portal.example.com"],
+    )
+
+
+@pytest.fixture
+def api_calls():
+    """Every request that reached the embedded API during the test."""
+    calls: list[str] = []
+
+    def record(sender, request, response, **kwargs):
+        calls.append(f"{request.method} {request.path}")
+
+    api_responded.connect(record, dispatch_uid="tests.api_calls")
+    yield calls
+    api_responded.disconnect(dispatch_uid="tests.api_calls")
+
+
+def fail_with(monkeypatch, function: str, error: errors.ApiError) -> None:
+    def raise_error(**kwargs):
+        raise error
+
+    monkeypatch.setattr(connect, function, raise_error)
+
+
+def oauth_form(**overrides) -> dict:
+    return {
+        "application_type": "oauth",
+        "party": "first",
+        "name": "Portal",
+        "description": "Sign-in",
+        "redirect_uri": ["https://a.example.com/cb", "https://b.example.com/cb"],
+        "redirect_default": "1",
+        "scopes": ["openid", "email"],
+        "extra_scopes": "custom:x",
+        "cors_origins": "https://a.example.com\nhttps://b.example.com",
+        "uses_pkce": "on",
+        "idempotency_key": "form-key-1",
+        "action": "save",
+        **overrides,
+    }
+
+
+# --- Access ---------------------------------------------------------------------------------
+
+
+def every_url(app, secret_id="secret_x") -> list[str]:
+    return [
+        "/applications/",
+        "/applications/go?id=x",
+        "/applications/new",
+        "/applications/organizations",
+        f"/applications/{app.id}/",
+        f"/applications/{app.id}/edit",
+        f"/applications/{app.id}/delete",
+        f"/applications/{app.id}/secrets",
+        f"/applications/{app.id}/secrets/new",
+        f"/applications/{app.id}/secrets/{secret_id}/revoke",
+    ]
+
+
+def test_every_page_requires_sign_in(client, app):
+    for url in ["/", *every_url(app)]:
+        send = client.post if url.endswith("/secrets/new") else client.get
+        response = send(url, follow=True)
+        assert response.redirect_chain[-1][0].startswith("/login/?next="), url
+
+
+def test_every_post_requires_a_csrf_token(user, app):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    for url in every_url(app):
+        if url.endswith(("/applications/", "go?id=x", "/organizations", "/secrets")):
+            continue
+        assert client.post(url, {}).status_code == 403, url
+    assert Application.objects.filter(id=app.id).exists()
+
+
+def test_sign_in_and_sign_out(client, user):
+    response = client.post("/login/", {"username": "ops", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+
+    page = client.get(response["Location"], follow=True)
+    assert b"Signed in as <strong>ops</strong>" in page.content
+    assert b"Embedded API" in page.content
+
+    client.post("/logout/")
+    assert client.get("/applications/").status_code == 302
+
+
+def test_a_production_key_is_marked_in_the_header(client, settings):
+    settings.WORKOS_API_KEY = "sk_live_example"
+
+    response = client.get("/login/")
+
+    assert b"PRODUCTION" in response.content and b"backend-production" in response.content
+    assert b"sk_live_example" not in response.content
+
+
+# --- List -----------------------------------------------------------------------------------
+
+
+def make_apps(count: int, org=None) -> list[str]:
+    return [
+        store.application_create(
+            application_type="m2m", name=f"Worker {i:02d}", organization_id=org.id
+        ).id
+        for i in range(count)
+    ]
+
+
+def test_the_list_shows_every_column_with_organization_names(browser, app, api_calls):
+    response = browser.get("/applications/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert "Customer Portal" in html and "OAuth · third-party" in html
+    assert app.client_id in html and f'data-copy="{app.client_id}"' in html
+    assert ">Acme<" in html
+    assert "No</td>" in html  # PKCE
+    assert sorted(api_calls) == [
+        "GET /emulator/connect/applications",
+        "GET /emulator/organizations",
+    ]
+
+
+def test_organization_names_come_from_a_cache(browser, app, api_calls):
+    browser.get("/applications/")
+    api_calls.clear()
+
+    browser.get("/applications/")
+
+    assert api_calls == ["GET /emulator/connect/applications"]
+
+
+def test_an_htmx_request_gets_only_the_results(browser, app):
+    response = browser.get("/applications/", headers=HTMX)
+
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="results"')
+    assert "Customer Portal" in html
+
+
+def test_the_list_pages_with_cursors_and_keeps_its_state_in_the_url(browser, org):
+    ids = make_apps(12, org)[::-1]
+
+    first = browser.get("/applications/", {"limit": "10", "order": "desc"}).content.decode()
+    next_url = re.search(r'rel="next" href="([^"]+)"', first)[1].replace("&amp;", "&")
+    assert f"after={ids[9]}" in next_url and "limit=10" in next_url
+
+    second = browser.get("/applications/" + next_url).content.decode()
+    assert "Worker 01" in second and "Worker 00" in second and "Worker 02" not in second
+    previous_url = re.search(r'rel="prev" href="([^"]+)"', second)[1].replace("&amp;", "&")
+
+    back = browser.get("/applications/" + previous_url).content.decode()
+    assert "Worker 11" in back and "Worker 01" not in back
+
+
+def test_the_list_filters_by_organization_and_registration(browser, app, org):
+    other = store.organization_create(name="Globex", domains=[], metadata={}, external_id=None)
+    make_apps(1, other)
+    dynamic = store.application_create(
+        application_type="oauth",
+        name="MCP client",
+        is_first_party=False,
+        organization_id=org.id,
+        was_dynamically_registered=True,
+    )
+
+    by_org = browser.get("/applications/", {"organization": org.id}).content.decode()
+    dynamic_only = browser.get("/applications/", {"registration": "dynamic"}).content.decode()
+    both = browser.get("/applications/", {"registration": "both"}).content.decode()
+
+    assert "Customer Portal" in by_org and "Worker" not in by_org
+    assert dynamic.name in dynamic_only and "Customer Portal" not in dynamic_only
+    assert dynamic.name in both and "Customer Portal" in both
+
+
+def test_oldest_first_and_bad_parameters_fall_back_to_defaults(browser, org):
+    make_apps(3, org)
+
+    oldest = browser.get("/applications/", {"order": "asc"}).content.decode()
+    bad = browser.get("/applications/", {"order": "sideways", "limit": "7", "after": "x" * 500})
+
+    assert oldest.index("Worker 00") < oldest.index("Worker 02")
+    assert bad.status_code == 200
+
+
+def test_empty_states_say_what_to_do(browser, org):
+    assert b"Create the first application" in browser.get("/applications/").content
+    assert (
+        b"No application matches these filters"
+        in browser.get("/applications/", {"organization": org.id}).content
+    )
+
+
+def test_go_to_opens_an_app_by_client_id_or_says_it_does_not_exist(browser, app):
+    found = browser.get("/applications/go", {"id": app.client_id})
+    missing = browser.get("/applications/go", {"id": "client_nope"}, follow=True)
+
+    assert found.status_code == 302 and found["Location"] == f"/applications/{app.id}/"
+    assert b"No application has the ID or client ID" in missing.content
+
+
+def test_an_api_failure_on_the_list_is_a_clear_page(browser, monkeypatch):
+    fail_with(
+        monkeypatch,
+        "application_list",
+        errors.ServerError("Internal error", status=500, request_id="req_123"),
+    )
+
+    response = browser.get("/applications/")
+
+    assert response.status_code == 502
+    assert b"Trying again usually works" in response.content
+    assert b"req_123" in response.content
+    assert b"Traceback" not in response.content
+
+
+# --- Detail and secrets ---------------------------------------------------------------------
+
+
+def test_the_detail_page_shows_every_field_with_one_api_call(browser, app, api_calls):
+    organization_names()  # names cached by an earlier page
+    api_calls.clear()
+
+    response = browser.get(f"/applications/{app.id}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        app.client_id,
+        app.id,
+        "https://portal.example.com/cb",
+        "default",
+        "https://portal.example.com",
+        "openid",
+        "Acme",
+        "Not required",
+    ):
+        assert text in html, text
+    assert 'title="' in html and "UTC" in html
+    assert api_calls == [f"GET /emulator/connect/applications/{app.id}"]
+
+
+def test_an_unknown_application_is_a_404_page(browser, db):
+    response = browser.get("/applications/conn_app_NOPE/")
+
+    assert response.status_code == 404
+    assert b"Not found" in response.content
+
+
+def test_secrets_load_as_a_partial_or_as_a_page_without_javascript(browser, app):
+    store.client_secret_create(app)
+
+    partial = browser.get(f"/applications/{app.id}/secrets", headers=HTMX).content.decode()
+    page = browser.get(f"/applications/{app.id}/secrets").content.decode()
+
+    assert "<html" not in partial and "never" in partial
+    assert "<html" in page and "Customer Portal" in page and "never" in page
+
+
+def test_a_new_secret_is_shown_once_and_never_cached(browser, app):
+    response = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-1"})
+
+    plaintext = re.search(
+        r'id="new-secret-value" readonly value="([^"]+)"', response.content.decode()
+    )[1]
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert ClientSecret.objects.get().secret_hint == plaintext[-4:]
+    assert b"shown only this once" in response.content
+
+    reload = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-1"}, follow=True)
+    assert plaintext.encode() not in reload.content
+    assert b"never shown again" in reload.content
+    assert ClientSecret.objects.count() == 1
+    assert plaintext.encode() not in browser.get(f"/applications/{app.id}/secrets").content
+
+
+def test_an_htmx_secret_creation_swaps_the_secrets_section(browser, app):
+    response = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-2"}, headers=HTMX)
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="secrets"')
+    assert "new-secret-value" in html
+
+
+def test_several_secrets_explain_rotation(browser, app):
+    store.client_secret_create(app)
+    store.client_secret_create(app)
+
+    html = browser.get(f"/applications/{app.id}/secrets").content.decode()
+
+    assert "Rotating without downtime" in html
+
+
+def test_revoking_asks_first_then_revokes(browser, app):
+    secret, _ = store.client_secret_create(app)
+    url = f"/applications/{app.id}/secrets/{secret.id}/revoke"
+
+    confirm = browser.get(url)
+    assert b"only secret" in confirm.content and ClientSecret.objects.exists()
+
+    done = browser.post(url)
+    assert done.status_code == 303 and done["Location"] == f"/applications/{app.id}/"
+    assert not ClientSecret.objects.exists()
+    assert browser.get(url).status_code == 404
+
+
+# --- Create ---------------------------------------------------------------------------------
+
+
+def test_the_create_form_adapts_to_the_type(browser, db):
+    oauth = browser.get("/applications/new").content.decode()
+    m2m = browser.get("/applications/new", {"type": "m2m"}).content.decode()
+
+    assert "Redirect URIs" in oauth and "Require PKCE" in oauth
+    assert "Redirect URIs" not in m2m and "Organization" in m2m
+    assert oauth.count("cannot be changed later") >= 2
+
+
+def test_it_creates_an_oauth_app_with_rows_scopes_and_origins(browser, db):
+    response = browser.post("/applications/new", oauth_form())
+
+    app = Application.objects.get()
+    assert response.status_code == 303 and response["Location"] == f"/applications/{app.id}/"
+    assert app.redirect_uris == [
+        {"uri": "https://a.example.com/cb", "default": False},
+        {"uri": "https://b.example.com/cb", "default": True},
+    ]
+    assert app.scopes == ["openid", "email", "custom:x"]
+    assert app.cors_origins == ["https://a.example.com", "https://b.example.com"]
+    assert app.uses_pkce and app.is_first_party
+    assert b"Created" in browser.get(response["Location"]).content
+
+
+def test_an_htmx_create_answers_with_a_client_redirect(browser, db):
+    response = browser.post("/applications/new", oauth_form(), headers=HTMX)
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/applications/{Application.objects.get().id}/"
+
+
+def test_it_creates_an_m2m_app(browser, org):
+    response = browser.post(
+        "/applications/new",
+        {
+            "application_type": "m2m",
+            "name": "Billing export",
+            "organization_id": org.id,
+            "scopes": ["openid"],
+            "action": "save",
+            "idempotency_key": "k",
+        },
+    )
+
+    assert response.status_code == 303
+    app = Application.objects.get()
+    assert (app.application_type, app.organization_id) == ("m2m", org.id)
+
+
+def test_a_double_submit_creates_one_app(browser, db):
+    browser.post("/applications/new", oauth_form())
+    browser.post("/applications/new", oauth_form())
+
+    assert Application.objects.count() == 1
+
+
+def test_rows_are_added_and_removed_without_saving(browser, db):
+    added = browser.post("/applications/new", oauth_form(action="add-uri")).content.decode()
+    removed = browser.post("/applications/new", oauth_form(action="remove-uri-1")).content.decode()
+
+    assert added.count('name="redirect_uri"') == 3
+    assert removed.count('name="redirect_uri"') == 2 - 1
+    assert 'value="https://a.example.com/cb"' in removed
+    assert 'value="0" checked' in removed  # the removed default moved to the first row
+    assert "field-error" not in added
+    assert not Application.objects.exists()
+
+
+def test_invalid_input_is_shown_inline_and_kept(browser, db):
+    response = browser.post(
+        "/applications/new",
+        oauth_form(
+            name="",
+            party="third",
+            redirect_uri=["javascript:alert(1)", "https://ok.example.com/cb"],
+            cors_origins="https://a.example.com/path",
+        ),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "This field is required." in html
+    assert "belong to an organization" in html
+    assert "`javascript:` scheme" in html
+    assert "no path" in html
+    assert 'value="https://ok.example.com/cb"' in html
+    assert "Sign-in</textarea>" in html
+    assert not Application.objects.exists()
+
+
+def test_an_unknown_organization_is_a_field_error(browser, db):
+    response = browser.post(
+        "/applications/new", oauth_form(party="third", organization_id="org_NOPE")
+    )
+
+    assert response.status_code == 422
+    assert b"Organization not found" in response.content
+
+
+def test_api_field_errors_land_next_to_their_fields(browser, monkeypatch, db):
+    fail_with(
+        monkeypatch,
+        "application_create",
+        errors.ValidationError(
+            "Validation failed",
+            status=422,
+            request_id="req_1",
+            errors=[
+                errors.FieldError("redirect_uris[1].uri", "custom", "The API refused this URI."),
+                errors.FieldError("name", "taken", "The API refused this name."),
+            ],
+        ),
+    )
+
+    html = browser.post("/applications/new", oauth_form()).content.decode()
+
+    assert re.search(r'redirect-uri-1-error">The API refused this URI', html)
+    assert "The API refused this name." in html
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "text"),
+    [
+        (errors.ApiTimeoutError("slow"), 504, "did not answer in time"),
+        (
+            errors.RateLimitedError("slow down", status=429, retry_after=30, request_id="req_9"),
+            429,
+            "Try again in 30 seconds",
+        ),
+        (
+            errors.ServerError("boom", status=503, request_id="req_9"),
+            502,
+            "Trying again usually works",
+        ),
+        (errors.ApiConnectionError("down"), 503, "could not be reached"),
+        (
+            errors.AuthenticationError("bad key", status=401, request_id="req_9"),
+            502,
+            "Retrying will not help",
+        ),
+    ],
+)
+def test_the_form_is_kept_on_every_kind_of_failure(browser, monkeypatch, db, error, status, text):
+    fail_with(monkeypatch, "application_create", error)
+
+    response = browser.post("/applications/new", oauth_form(), headers=HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == status
+    assert text in html
+    assert 'value="Portal"' in html and 'value="https://b.example.com/cb"' in html
+    assert 'value="form-key-1"' in html  # the retry reuses the idempotency key
+    assert "custom:x" in html
+
+
+# --- Edit -----------------------------------------------------------------------------------
+
+
+def test_the_edit_form_is_prefilled_and_shows_immutable_fields_read_only(browser, app):
+    html = browser.get(f"/applications/{app.id}/edit").content.decode()
+
+    assert 'value="Customer Portal"' in html
+    assert 'value="https://portal.example.com/cb"' in html
+    assert "cannot change" in html
+    assert 'name="application_type"' not in html and 'name="organization_id"' not in html
+
+
+def test_edit_saves_scopes_and_rows(browser, app):
+    response = browser.post(
+        f"/applications/{app.id}/edit",
+        {
+            "name": "Portal 2",
+            "description": "",
+            "scopes": ["openid", "email"],
+            "redirect_uri": ["https://portal.example.com/cb", "https://new.example.com/cb"],
+            "redirect_default": "1",
+            "cors_origins": "",
+            "action": "save",
+        },
+    )
+
+    app.refresh_from_db()
+    assert response.status_code == 303
+    assert (app.name, app.scopes, app.cors_origins) == ("Portal 2", ["openid", "email"], [])
+    assert app.redirect_uris[1] == {"uri": "https://new.example.com/cb", "default": True}
+
+
+def test_edit_keeps_the_form_when_the_api_fails(browser, app, monkeypatch):
+    fail_with(monkeypatch, "application_update", errors.ApiTimeoutError("slow"))
+
+    response = browser.post(
+        f"/applications/{app.id}/edit",
+        {
+            "name": "Unsaved name",
+            "scopes": ["openid"],
+            "redirect_uri": ["https://x.example.com/cb"],
+            "action": "save",
+        },
+    )
+
+    assert response.status_code == 504
+    assert b'value="Unsaved name"' in response.content
+    app.refresh_from_db()
+    assert app.name == "Customer Portal"
+
+
+def test_editing_a_deleted_app_is_a_404(browser, db):
+    assert browser.get("/applications/conn_app_GONE/edit").status_code == 404
+
+
+# --- Delete ---------------------------------------------------------------------------------
+
+
+def test_delete_asks_for_the_name_then_deletes(browser, app):
+    page = browser.get(f"/applications/{app.id}/delete")
+    assert b"cannot be undone" in page.content
+
+    wrong = browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer"})
+    assert wrong.status_code == 422 and Application.objects.exists()
+
+    done = browser.post(
+        f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"}, follow=True
+    )
+    assert done.redirect_chain[0] == ("/applications/", 303)
+    assert b"Deleted" in done.content
+    assert not Application.objects.exists()
+
+
+def test_delete_keeps_the_page_when_the_api_fails(browser, app, monkeypatch):
+    fail_with(monkeypatch, "application_delete", errors.ServerError("x", status=503))
+
+    response = browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
+
+    assert response.status_code == 502
+    assert b'value="Customer Portal"' in response.content
+    assert Application.objects.exists()
+
+
+def test_organization_options_search_by_name(browser, org):
+    html = browser.get("/applications/organizations", {"organization": "acm"}).content.decode()
+
+    assert f'<option value="{org.id}">Acme</option>' in html
