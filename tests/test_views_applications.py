@@ -603,3 +603,13 @@ def test_organization_options_search_by_name(browser, org):
     html = browser.get("/applications/organizations", {"organization": "acm"}).content.decode()
 
     assert f'<option value="{org.id}">Acme</option>' in html
+
+
+def test_an_htmx_failure_is_a_banner_above_the_page(browser, monkeypatch):
+    fail_with(monkeypatch, "application_list", errors.ApiTimeoutError("slow"))
+
+    response = browser.get("/applications/", headers=HTMX)
+
+    assert response.status_code == 504
+    assert response["HX-Retarget"] == "#messages" and response["HX-Reswap"] == "innerHTML"
+    assert b"did not answer in time" in response.content and b"<html" not in response.content

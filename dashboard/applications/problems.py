@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.http import reswap, retarget
 
 from dashboard.connect import errors
 
@@ -70,7 +71,11 @@ def describe(error: errors.ApiError) -> Problem:
 
 
 def problem_page(request: HttpRequest, error: errors.ApiError) -> HttpResponse:
+    """A page for a plain request; for HTMX, the banner alone, shown above the page."""
     problem = describe(error)
+    if request.htmx:
+        response = render(request, "_problem.html", {"problem": problem}, status=problem.status)
+        return reswap(retarget(response, "#messages"), "innerHTML")
     return render(request, "problem.html", {"problem": problem}, status=problem.status)
 
 

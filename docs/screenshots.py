@@ -1,0 +1,72 @@
+"""Take the README's screenshots of a running dashboard with headless Chromium.
+
+    DASHBOARD_URL=http://127.0.0.1:8000 DASHBOARD_ADMIN_PASSWORD=... python docs/screenshots.py
+
+It signs in as `admin`, and creates one client secret on the first M2M application to
+show the secret-created page.
+"""
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = os.environ.get("DASHBOARD_URL", "http://127.0.0.1:8000")
+PASSWORD = os.environ["DASHBOARD_ADMIN_PASSWORD"]
+OUT = Path(__file__).parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 860}, base_url=BASE)
+        page.goto("/login/")
+        page.get_by_label("User name").fill("admin")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "list.png")
+
+        page.goto("/applications/?order=asc")
+        page.get_by_role("link", name="Customer Portal").first.click()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "detail.png", full_page=True)
+
+        page.goto("/applications/new")
+        page.get_by_label("Name").fill("Partner Portal")
+        page.get_by_label("Third-party").check()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "create.png", full_page=True)
+
+        page.goto("/applications/?limit=10")
+        page.locator("tbody tr", has_text="M2M").first.get_by_role("link").click()
+        page.wait_for_load_state("networkidle")
+        page.get_by_role("button", name="Create client secret").click()
+        page.get_by_label("New client secret").wait_for()
+        page.screenshot(path=OUT / "secret-created.png", full_page=True)
+
+        page.emulate_media(color_scheme="dark")
+        page.goto("/applications/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "list-dark.png")
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, base_url=BASE)
+        phone.context.add_cookies(page.context.cookies())
+        phone.goto("/applications/")
+        phone.screenshot(path=OUT / "list-phone.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
