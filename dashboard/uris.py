@@ -8,7 +8,10 @@ next to a form field or returned in an API error.
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import unquote, urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 MAX_URI_LENGTH = 2048
 
@@ -46,6 +49,12 @@ def _check_characters(value: str, what: str) -> None:
             "invalid_character",
             f"The {what} contains a backslash, which some browsers read as a slash.",
         )
+
+
+@cache
+def _public_suffixes() -> PublicSuffixList:
+    # The list ships with the package (ICANN and private suffixes such as ngrok-free.app).
+    return PublicSuffixList()
 
 
 def is_loopback_host(host: str) -> bool:
@@ -108,11 +117,12 @@ def _check_host(host: str, port: str, what: str, *, allow_wildcard: bool) -> boo
                     "A wildcard `*` may stand only once, in the leftmost part of the host name "
                     "(`https://*.example.com`).",
                 )
-            if len(labels) < 3:
+            parent = ".".join(labels[1:])
+            if len(labels) < 3 or _public_suffixes().is_public(parent):
                 raise UriRejected(
                     "invalid_wildcard",
-                    "A wildcard must sit under a domain you own (`*.app.example.com` or "
-                    "`*.example.com`), never directly under a top-level domain.",
+                    f"A wildcard must sit under a domain you own (`*.example.com`), never "
+                    f"under a public suffix such as `{parent}` that anyone can register under.",
                 )
             wildcard = True
         elif not _HOST_LABEL.match(label):
@@ -213,3 +223,37 @@ def validate_cors_origin(origin: str, *, production: bool = False) -> None:
             "https_required",
             "Plain `http` origins are allowed only for loopback addresses in a sandbox.",
         )
+
+
+def _wildcard_pattern(registered: str) -> re.Pattern | None:
+    """The URIs a registered entry with a wildcard stands for, as a regular expression."""
+    if "*" not in registered or "://" not in registered:
+        return None
+    scheme, _, rest = registered.partition("://")
+    authority, slash, path = rest.partition("/")
+    if authority.startswith("["):
+        host, _, port = authority.partition("]")
+        host, port = host + "]", port.removeprefix(":")
+    else:
+        host, _, port = authority.partition(":")
+    label = r"[A-Za-z0-9_\-]+"
+    host_pattern = re.escape(host).replace(r"\*", label)
+    port_pattern = ":" + (r"\d{1,5}" if port == "*" else re.escape(port)) if port else ""
+    return re.compile(
+        re.escape(scheme) + "://" + host_pattern + port_pattern + re.escape(slash + path)
+    )
+
+
+def match_redirect_uri(uri: str, registered: list[str]) -> tuple[str, str] | None:
+    """Which registered entry accepts `uri`: `(entry, "exact")`, `(entry, "wildcard")` or None.
+
+    Matching is by exact string (RFC 9700): `HTTPS://App.Example.com/cb` is not
+    `https://app.example.com/cb`. A wildcard stands for exactly one host label.
+    """
+    if uri in registered:
+        return uri, "exact"
+    for entry in registered:
+        pattern = _wildcard_pattern(entry)
+        if pattern is not None and pattern.fullmatch(uri):
+            return entry, "wildcard"
+    return None

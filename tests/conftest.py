@@ -99,3 +99,19 @@ def organization(db):
 @pytest.fixture
 def other_organization(db):
     return store.organization_create(name="Globex", domains=[], metadata={}, external_id=None)
+
+
+def make_user(
+    username: str = "ops", role: str | None = "Admin", password: str = "correct-horse-battery"
+):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    from dashboard.applications.roles import ensure_roles
+
+    # Transactional tests flush the groups the migration made.
+    ensure_roles(Group, Permission)
+    user = get_user_model().objects.create_user(username, password=password)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from dashboard.emulator import store
 from dashboard.emulator.models import Application, ClientSecret
 
+from .conftest import make_user
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "correct-horse-battery"
 
@@ -54,10 +56,8 @@ def org(db):
 
 
 def signed_in_page(chromium, live_server, *, javascript: bool = True):
-    get_user_model().objects.get_or_create(username="ops")[0].set_password(PASSWORD)
-    user = get_user_model().objects.get(username="ops")
-    user.set_password(PASSWORD)
-    user.save()
+    if not get_user_model().objects.filter(username="ops").exists():
+        make_user("ops", role="Admin", password=PASSWORD)
     context = chromium.new_context(java_script_enabled=javascript, base_url=live_server.url)
     if javascript:
         context.grant_permissions(["clipboard-read", "clipboard-write"])

@@ -7,7 +7,6 @@ replaced by one that raises), never inside the service layer.
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from dashboard import connect
@@ -17,6 +16,8 @@ from dashboard.emulator import store
 from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application, ClientSecret
 
+from .conftest import make_user
+
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
@@ -24,7 +25,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def user():
-    return get_user_model().objects.create_user("ops", password="correct-horse-battery")
+    return make_user("ops", role="Admin")
 
 
 @pytest.fixture
@@ -528,10 +529,17 @@ def test_the_edit_form_is_prefilled_and_shows_immutable_fields_read_only(browser
     assert 'name="application_type"' not in html and 'name="organization_id"' not in html
 
 
+def opened_version(app) -> dict:
+    """The hidden fields of an edit form opened now."""
+    current = connect.application_get(application_id=app.id)
+    return {"updated_at": current.updated_at.isoformat(), "original": "{}"}
+
+
 def test_edit_saves_scopes_and_rows(browser, app):
     response = browser.post(
         f"/applications/{app.id}/edit",
-        {
+        opened_version(app)
+        | {
             "name": "Portal 2",
             "description": "",
             "scopes": ["openid", "email"],
@@ -553,7 +561,8 @@ def test_edit_keeps_the_form_when_the_api_fails(browser, app, monkeypatch):
 
     response = browser.post(
         f"/applications/{app.id}/edit",
-        {
+        opened_version(app)
+        | {
             "name": "Unsaved name",
             "scopes": ["openid"],
             "redirect_uri": ["https://x.example.com/cb"],

@@ -6,6 +6,7 @@ same with and without JavaScript. Validation happens here first (with the rules 
 applies), then the API's own 422 field errors are mapped back onto the same fields.
 """
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from dashboard.connect.models import (
     RedirectUriInput,
 )
 
+from .changes import editable_values
 from .lookups import scope_choices
 
 SCOPE_PATTERN = re.compile(r"^[A-Za-z0-9_\-:.*/]{1,128}$")
@@ -86,6 +88,9 @@ class ApplicationForm(forms.Form):
         help_text="One origin per line, like https://app.example.com (no path).",
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Edit only: the version the form was opened on, to detect someone else's save.
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    original = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self, *args, application: OAuthApplication | None = None, production: bool = False, **kwargs
@@ -106,8 +111,10 @@ class ApplicationForm(forms.Form):
                 "idempotency_key",
             ):
                 del self.fields[name]
-        elif not self.initial.get("idempotency_key") and not self.is_bound:
-            self.initial["idempotency_key"] = str(uuid.uuid4())
+        else:
+            del self.fields["updated_at"], self.fields["original"]
+            if not self.initial.get("idempotency_key") and not self.is_bound:
+                self.initial["idempotency_key"] = str(uuid.uuid4())
         self.redirect_rows = (
             self._rows_from_data()
             if self.is_bound
@@ -277,16 +284,33 @@ class ApplicationForm(forms.Form):
             self.add_error(None, message)
 
 
+def initial_from_values(values: dict) -> dict:
+    """Form values from an application's fields as JSON (the API's, or a snapshot's)."""
+    initial = {
+        "name": values.get("name", ""),
+        "description": values.get("description") or "",
+        "scopes": list(values.get("scopes") or []),
+        "redirect_rows": [
+            RedirectRow(uri=entry["uri"], default=bool(entry.get("default")))
+            for entry in values.get("redirect_uris") or []
+        ]
+        or [RedirectRow(default=True)],
+        "cors_origins": "\n".join(values.get("cors_origins") or []),
+    }
+    if "application_type" in values:
+        initial |= {
+            "application_type": values["application_type"],
+            "party": "first" if values.get("is_first_party") else "third",
+            "organization_id": values.get("organization_id") or "",
+            "uses_pkce": bool(values.get("uses_pkce")),
+        }
+    return initial
+
+
 def initial_for(application) -> dict:
     """Edit form values from an application as the API returned it."""
-    initial = {
-        "name": application.name,
-        "description": application.description or "",
-        "scopes": list(application.scopes),
+    values = editable_values(application)
+    return initial_from_values(values) | {
+        "updated_at": application.updated_at.isoformat(),
+        "original": json.dumps(values),
     }
-    if application.application_type == "oauth":
-        initial["redirect_rows"] = [
-            RedirectRow(uri=entry.uri, default=entry.default) for entry in application.redirect_uris
-        ] or [RedirectRow(default=True)]
-        initial["cors_origins"] = "\n".join(application.cors_origins)
-    return initial

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:application_id>/", views.application_detail, name="detail"),
     path("<str:application_id>/edit", views.application_edit, name="edit"),
     path("<str:application_id>/delete", views.application_delete, name="delete"),
+    path("<str:application_id>/redirect-test", views.redirect_test, name="redirect-test"),
     path("<str:application_id>/secrets", views.secret_list, name="secrets"),
     path("<str:application_id>/secrets/new", views.secret_create, name="secret-create"),
     path(

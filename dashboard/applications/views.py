@@ -4,10 +4,10 @@ Every page is a full page for a plain request and a named partial of the same te
 for an HTMX request. Every form also works as a plain POST without JavaScript.
 """
 
+import json
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,13 +15,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from dashboard import connect
+from dashboard import connect, uris
+from dashboard.audit.models import AuditEvent
+from dashboard.audit.record import record
 from dashboard.connect import errors
 
+from .access import requires
+from .changes import EDITABLE, LABELS, differences, editable_values, snapshot
 from .filters import ListFilters
-from .forms import ApplicationForm, RedirectRow, initial_for
+from .forms import ApplicationForm, RedirectRow, initial_for, initial_from_values
 from .lookups import organization_names
 from .problems import api_errors_as_pages, describe
+from .roles import CHANGE, DELETE, SECRETS, VIEW
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
 
@@ -46,7 +51,7 @@ def _production() -> bool:
 
 
 @require_GET
-@login_required
+@requires(VIEW)
 @api_errors_as_pages
 def application_list(request: HttpRequest) -> HttpResponse:
     filters = ListFilters(request.GET)
@@ -63,7 +68,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@requires(VIEW)
 @api_errors_as_pages
 def application_go(request: HttpRequest) -> HttpResponse:
     """Open an application from its application ID or client ID."""
@@ -94,12 +99,13 @@ def _detail_context(app, **extra) -> dict:
         "app": app,
         "application_id": app.id,
         "organization_name": names.get(organization_id),
+        "history": AuditEvent.objects.filter(application_id=app.id)[:10],
         **extra,
     }
 
 
 @require_GET
-@login_required
+@requires(VIEW)
 @api_errors_as_pages
 def application_detail(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
@@ -107,7 +113,28 @@ def application_detail(request: HttpRequest, application_id: str) -> HttpRespons
 
 
 @require_GET
-@login_required
+@requires(VIEW)
+@api_errors_as_pages
+def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
+    """Would this redirect URI be accepted, and which registered entry matches it?"""
+    app = connect.application_get(application_id=application_id)
+    uri = request.GET.get("uri", "").strip()
+    result = {"uri": uri, "problem": None, "match": None}
+    if uri:
+        try:
+            uris.validate_redirect_uri(uri, production=_production())
+        except uris.UriRejected as rejected:
+            result["problem"] = rejected.message
+        registered = [entry.uri for entry in getattr(app, "redirect_uris", [])]
+        result["match"] = uris.match_redirect_uri(uri, registered)
+    context = {"app": app, "redirect_test": result}
+    if request.htmx:
+        return render(request, "applications/detail.html#redirect-test", context)
+    return render(request, "applications/detail.html", _detail_context(app, **context))
+
+
+@require_GET
+@requires(VIEW)
 @api_errors_as_pages
 def secret_list(request: HttpRequest, application_id: str) -> HttpResponse:
     """The secrets section: loaded into the detail page, or a full page without JavaScript."""
@@ -132,22 +159,33 @@ def _form_response(
     return render(request, template, context, status=status)
 
 
-def _save(request: HttpRequest, form: ApplicationForm, save, *, app=None):
-    """Run `save()`; on failure answer the form as the user left it, with the reason."""
+def _save(request: HttpRequest, form: ApplicationForm, save, *, action: str, app=None):
+    """Run `save()` and record it; on failure answer the form as the user left it."""
     try:
-        return save(), None
-    except errors.ValidationError as error:
-        form.add_api_errors(error.errors, error.message)
-        status = 422
-    except errors.NotFoundError as error:
-        if app is not None:
-            raise  # The application itself is gone: a 404 page.
-        form.add_error("organization_id", error.message)
-        status = 422
+        saved = save()
     except errors.ApiError as error:
-        problem = describe(error)
-        return None, _form_response(request, form, app=app, problem=problem, status=problem.status)
-    return None, _form_response(request, form, app=app, status=status)
+        record(
+            request,
+            action,
+            app=app,
+            error=error,
+            application_name=form.cleaned_data.get("name", ""),
+        )
+        if isinstance(error, errors.ValidationError):
+            form.add_api_errors(error.errors, error.message)
+        elif isinstance(error, errors.NotFoundError):
+            if app is not None:
+                raise  # The application itself is gone: a 404 page.
+            form.add_error("organization_id", error.message)
+        else:
+            problem = describe(error)
+            return None, _form_response(
+                request, form, app=app, problem=problem, status=problem.status
+            )
+        return None, _form_response(request, form, app=app, status=422)
+    changes = differences(editable_values(app), editable_values(saved)) if app else {}
+    record(request, action, app=saved, changes=changes)
+    return saved, None
 
 
 def _rows_after_action(form: ApplicationForm, action: str) -> list[RedirectRow]:
@@ -175,10 +213,19 @@ def _redisplay(request: HttpRequest, form: ApplicationForm, action: str, app=Non
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires(CHANGE)
 def application_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"application_type": request.GET.get("type", "oauth")}
+        deleted = AuditEvent.objects.filter(
+            id=request.GET.get("from_event")
+            if request.GET.get("from_event", "").isdigit()
+            else None,
+            action=AuditEvent.Action.DELETE,
+            snapshot__isnull=False,
+        ).first()
+        if deleted:
+            initial = initial_from_values(deleted.snapshot)
         return _form_response(request, ApplicationForm(initial=initial, production=_production()))
     form = ApplicationForm(request.POST, production=_production())
     action = request.POST.get("action", "save")
@@ -193,6 +240,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
             application=form.create_request(),
             idempotency_key=form.cleaned_data["idempotency_key"] or None,
         ),
+        action=AuditEvent.Action.CREATE,
     )
     if failure:
         return failure
@@ -201,7 +249,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires(CHANGE)
 @api_errors_as_pages
 def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
@@ -216,10 +264,13 @@ def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
         return _redisplay(request, form, action, app=app)
     if not form.is_valid():
         return _form_response(request, form, app=app, status=422)
+    if form.cleaned_data["updated_at"] != app.updated_at.isoformat():
+        return _conflict(request, form, app)
     updated, failure = _save(
         request,
         form,
         lambda: connect.application_update(application_id=app.id, changes=form.update_request()),
+        action=AuditEvent.Action.UPDATE,
         app=app,
     )
     if failure:
@@ -228,8 +279,49 @@ def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
     return _redirect(request, reverse("applications:detail", args=[app.id]))
 
 
+def _conflict(request: HttpRequest, form: ApplicationForm, current) -> HttpResponse:
+    """Someone saved since the form was opened: save nothing, show both versions, merge.
+
+    A field only one side changed takes that side's value; a field both changed keeps the
+    user's value and is flagged. The merged form carries the current version, so saving
+    it again goes through unless yet another change arrives first.
+    """
+    try:
+        original = json.loads(form.cleaned_data["original"] or "{}")
+    except ValueError:
+        original = {}
+    theirs = editable_values(current)
+    yours = editable_values(form.update_request())
+    merged, rows = dict(theirs), []
+    for name in EDITABLE:
+        if name not in yours or yours[name] == theirs.get(name):
+            continue
+        if yours[name] == original.get(name):
+            side = "theirs"
+        else:
+            merged[name] = yours[name]
+            side = "both" if theirs.get(name) != original.get(name) else "yours"
+        rows.append(
+            {"label": LABELS[name], "theirs": theirs.get(name), "yours": yours[name], "side": side}
+        )
+    initial = initial_from_values(merged) | {
+        "updated_at": current.updated_at.isoformat(),
+        "original": json.dumps(theirs),
+    }
+    merged_form = ApplicationForm(initial=initial, application=current, production=_production())
+    context = {
+        "form": merged_form,
+        "app": current,
+        "conflict": rows,
+        "organization_names": organization_names(),
+    }
+    return render(
+        request, _template(request, "applications/form.html", "form"), context, status=409
+    )
+
+
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires(DELETE)
 @api_errors_as_pages
 def application_delete(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
@@ -245,17 +337,19 @@ def application_delete(request: HttpRequest, application_id: str) -> HttpRespons
         except errors.NotFoundError:
             pass  # Already gone: the outcome the user asked for.
         except errors.ApiError as error:
+            record(request, AuditEvent.Action.DELETE, app=app, error=error)
             context["problem"] = describe(error)
             return render(
                 request, "applications/delete.html", context, status=context["problem"].status
             )
+        record(request, AuditEvent.Action.DELETE, app=app, snapshot=snapshot(app))
         messages.success(request, f"Deleted “{app.name}”. Its client ID no longer works.")
         return _redirect(request, reverse("applications:list"))
     return render(request, "applications/delete.html", context)
 
 
 @require_POST
-@login_required
+@requires(SECRETS)
 @never_cache
 @api_errors_as_pages
 def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
@@ -274,11 +368,21 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
         created = connect.client_secret_create(
             application_id=application_id, idempotency_key=token or None
         )
-    except errors.ValidationError as error:
-        if error.code != "idempotency_key_reused":
+    except errors.ApiError as error:
+        record(
+            request, AuditEvent.Action.SECRET_CREATED, application_id=application_id, error=error
+        )
+        if getattr(error, "code", None) != "idempotency_key_reused":
             raise
         messages.info(request, error.message)
         return _redirect(request, detail_url)
+    # The hint only: the plaintext is never recorded.
+    record(
+        request,
+        AuditEvent.Action.SECRET_CREATED,
+        application_id=application_id,
+        detail=f"Secret {created.id} ending in {created.secret_hint}",
+    )
     if token:
         request.session[USED_SECRET_TOKENS] = (used + [token])[-50:]
     secrets = connect.client_secret_list(application_id=application_id)
@@ -290,7 +394,7 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires(SECRETS)
 @api_errors_as_pages
 def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> HttpResponse:
     secrets = connect.client_secret_list(application_id=application_id)
@@ -298,7 +402,23 @@ def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> 
     if secret is None:
         raise Http404("No such client secret on this application.")
     if request.method == "POST":
-        connect.client_secret_revoke(secret_id=secret_id)
+        try:
+            connect.client_secret_revoke(secret_id=secret_id)
+        except errors.ApiError as error:
+            record(
+                request,
+                AuditEvent.Action.SECRET_REVOKED,
+                application_id=application_id,
+                error=error,
+                detail=f"Secret {secret_id} ending in {secret.secret_hint}",
+            )
+            raise
+        record(
+            request,
+            AuditEvent.Action.SECRET_REVOKED,
+            application_id=application_id,
+            detail=f"Secret {secret_id} ending in {secret.secret_hint}",
+        )
         messages.success(request, f"Revoked the secret ending in “{secret.secret_hint}”.")
         return _redirect(request, reverse("applications:detail", args=[application_id]))
     return render(
@@ -313,7 +433,7 @@ def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> 
 
 
 @require_GET
-@login_required
+@requires(VIEW)
 def organization_options(request: HttpRequest) -> HttpResponse:
     """Options of the organization picker, searched by name."""
     # The picker sends its own field: `organization` (list filter) or `organization_id`.

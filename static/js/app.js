@@ -44,3 +44,32 @@
     event.detail.elt.closest("[aria-busy]")?.setAttribute("aria-busy", "true");
   });
 })();
+
+// Leaving a form with unsaved changes asks first.
+(function () {
+  "use strict";
+  let dirty = false;
+  const inWarnedForm = function (element) {
+    return element && element.closest && element.closest("form[data-warn-unsaved]");
+  };
+  document.addEventListener("input", function (event) {
+    if (inWarnedForm(event.target)) dirty = true;
+  });
+  document.addEventListener("submit", function (event) {
+    if (inWarnedForm(event.target)) dirty = false;
+  });
+  document.addEventListener("htmx:configRequest", function (event) {
+    const action = event.detail.parameters.get ? event.detail.parameters.get("action")
+      : event.detail.parameters.action;
+    if (inWarnedForm(event.detail.elt) && (action === "save" || action === undefined || action === null)) {
+      dirty = false;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // A refused save leaves the user's input in the form, still unsaved.
+    if (inWarnedForm(event.detail.elt) && event.detail.xhr.status >= 400) dirty = true;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) event.preventDefault();
+  });
+})();

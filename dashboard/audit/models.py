@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One thing someone did, or tried to do, through the dashboard.
+
+    Never holds a client secret's plaintext or an API key.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Application created"
+        UPDATE = "update", "Application updated"
+        DELETE = "delete", "Application deleted"
+        SECRET_CREATED = "secret_created", "Client secret created"
+        SECRET_REVOKED = "secret_revoked", "Client secret revoked"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        PERMISSION_REFUSED = "permission_refused", "Permission refused"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Succeeded"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    # Kept as written at the time: users may be renamed or deleted later.
+    username = models.CharField(max_length=150, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    application_id = models.CharField(max_length=200, blank=True, db_index=True)
+    application_name = models.CharField(max_length=255, blank=True)
+    # {"field": {"before": ..., "after": ...}} for an update.
+    changes = models.JSONField(default=dict, blank=True)
+    # The application's whole configuration, kept at deletion to allow recreating it.
+    snapshot = models.JSONField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    detail = models.TextField(blank=True)
+    request_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["action", "-at"]), models.Index(fields=["username", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.outcome}"

@@ -1,0 +1,22 @@
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from .models import AuditEvent
+from .record import record
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs) -> None:
+    record(request, AuditEvent.Action.SIGN_IN)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    if request is not None:
+        # The user name that was tried, never the password.
+        record(
+            request,
+            AuditEvent.Action.SIGN_IN_FAILED,
+            outcome=AuditEvent.Outcome.REFUSED,
+            username=credentials.get("username", "")[:150],
+        )

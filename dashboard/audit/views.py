@@ -1,0 +1,136 @@
+import csv
+import json
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from dashboard.applications.access import requires
+from dashboard.applications.roles import VIEW
+
+from .models import AuditEvent
+
+PAGE_SIZE = 50
+CSV_COLUMNS = [
+    "at",
+    "username",
+    "ip",
+    "action",
+    "outcome",
+    "application_id",
+    "application_name",
+    "changes",
+    "detail",
+    "request_id",
+]
+
+
+class AuditFilters(forms.Form):
+    application = forms.CharField(label="Application ID", required=False, max_length=200)
+    user = forms.CharField(
+        label="User",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"list": "audit-users"}),
+    )
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices]
+    )
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data):
+        super().__init__(data, label_suffix="")
+
+    def events(self):
+        events = AuditEvent.objects.all()
+        if not self.is_valid():
+            return events.none()
+        data = self.cleaned_data
+        if data["application"]:
+            events = events.filter(application_id=data["application"].strip())
+        if data["user"]:
+            events = events.filter(username=data["user"].strip())
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["since"]:
+            events = events.filter(at__date__gte=data["since"])
+        if data["until"]:
+            events = events.filter(at__date__lte=data["until"])
+        return events
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(events) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(CSV_COLUMNS)
+        for event in events.iterator():
+            yield writer.writerow(
+                [
+                    _cell(value)
+                    for value in (
+                        event.at.isoformat(),
+                        event.username,
+                        event.ip or "",
+                        event.action,
+                        event.outcome,
+                        event.application_id,
+                        event.application_name,
+                        json.dumps(event.changes) if event.changes else "",
+                        event.detail,
+                        event.request_id,
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response
+
+
+@require_GET
+@requires(VIEW)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    filters = AuditFilters(request.GET)
+    events = filters.events()
+    if request.GET.get("format") == "csv":
+        return _csv(events)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "usernames": get_user_model()
+        .objects.order_by("username")
+        .values_list("username", flat=True),
+    }
+    template = "audit/list.html#events" if request.htmx else "audit/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@requires(VIEW)
+def audit_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(AuditEvent, id=event_id)
+    return render(request, "audit/event.html", {"event": event})
