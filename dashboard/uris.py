@@ -58,12 +58,16 @@ def _public_suffixes() -> PublicSuffixList:
 
 
 def is_loopback_host(host: str) -> bool:
+    """`localhost`, 127.0.0.0/8 or `::1`; not other spellings such as `::ffff:127.0.0.1`."""
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
+    if address.version == 6:
+        return address == ipaddress.IPv6Address("::1")
+    return address.is_loopback
 
 
 def _split_authority(uri: str, what: str):

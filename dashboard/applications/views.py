@@ -127,10 +127,9 @@ def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
             result["problem"] = rejected.message
         registered = [entry.uri for entry in getattr(app, "redirect_uris", [])]
         result["match"] = uris.match_redirect_uri(uri, registered)
-    context = {"app": app, "redirect_test": result}
     if request.htmx:
-        return render(request, "applications/detail.html#redirect-test", context)
-    return render(request, "applications/detail.html", _detail_context(app, **context))
+        return render(request, "applications/detail.html#redirect-test", {"redirect_test": result})
+    return render(request, "applications/detail.html", _detail_context(app, redirect_test=result))
 
 
 @require_GET

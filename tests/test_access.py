@@ -1,0 +1,167 @@
+"""Every URL the project routes, for an anonymous user and for each role."""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dashboard.audit.models import AuditEvent
+from dashboard.emulator import store
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+# Every routed URL name and the permission it needs (None: open to anyone).
+REQUIRED = {
+    "home": None,  # Only a redirect to the application list.
+    "login": None,
+    "logout": None,
+    "applications:list": "view",
+    "applications:go": "view",
+    "applications:create": "change",
+    "applications:organization-options": "view",
+    "applications:detail": "view",
+    "applications:edit": "change",
+    "applications:delete": "delete",
+    "applications:redirect-test": "view",
+    "applications:secrets": "view",
+    "applications:secret-create": "secrets",
+    "applications:secret-revoke": "secrets",
+    "audit:list": "view",
+    "audit:event": "view",
+}
+ROLE_PERMISSIONS = {
+    "Viewer": {"view"},
+    "Editor": {"view", "change"},
+    "Admin": {"view", "change", "delete", "secrets"},
+    None: set(),
+}
+POST_ONLY = {"applications:secret-create"}
+
+
+def routed_names(patterns=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "emulator":
+                continue  # The embedded API has its own bearer key; see its tests.
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= routed_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+@pytest.fixture
+def urls():
+    org = store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
+    app = store.application_create(
+        application_type="oauth", name="Portal", is_first_party=False, organization_id=org.id
+    )
+    secret, _ = store.client_secret_create(app)
+    event = AuditEvent.objects.create(action="sign_in", outcome="success")
+    return {
+        "home": "/",
+        "login": "/login/",
+        "logout": "/logout/",
+        "applications:list": "/applications/",
+        "applications:go": f"/applications/go?id={app.id}",
+        "applications:create": "/applications/new",
+        "applications:organization-options": "/applications/organizations?q=a",
+        "applications:detail": f"/applications/{app.id}/",
+        "applications:edit": f"/applications/{app.id}/edit",
+        "applications:delete": f"/applications/{app.id}/delete",
+        "applications:redirect-test": f"/applications/{app.id}/redirect-test?uri=x",
+        "applications:secrets": f"/applications/{app.id}/secrets",
+        "applications:secret-create": f"/applications/{app.id}/secrets/new",
+        "applications:secret-revoke": f"/applications/{app.id}/secrets/{secret.id}/revoke",
+        "audit:list": "/audit/",
+        "audit:event": f"/audit/{event.id}/",
+    }
+
+
+def test_the_table_covers_every_routed_url():
+    assert routed_names() == set(REQUIRED)
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, urls):
+    for name, required in REQUIRED.items():
+        if required is None:
+            continue
+        send = client.post if name in POST_ONLY else client.get
+        response = send(urls[name])
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/login/?next="), name
+
+
+@pytest.mark.parametrize("role", ["Viewer", "Editor", "Admin", None])
+def test_each_role_gets_exactly_what_it_should(urls, role):
+    client = Client()
+    client.force_login(make_user(f"user-{role}", role=role))
+    for name, required in REQUIRED.items():
+        if required is None or name in POST_ONLY:
+            continue
+        allowed = required in ROLE_PERMISSIONS[role]
+        response = client.get(urls[name])
+        assert (response.status_code != 403) == allowed, (name, role, response.status_code)
+        if not allowed:
+            assert b"Not allowed" in response.content
+
+
+@pytest.mark.parametrize("role", ["Viewer", "Editor"])
+def test_refused_actions_change_nothing_and_are_recorded(urls, role):
+    client = Client()
+    client.force_login(make_user("limited", role=role))
+    app = store.application_get(urls["applications:detail"].split("/")[2])
+
+    assert client.post(urls["applications:delete"], {"confirm_name": app.name}).status_code == 403
+    assert client.post(urls["applications:secret-create"], {"token": "t"}).status_code == 403
+    assert client.post(urls["applications:secret-revoke"]).status_code == 403
+    if role == "Viewer":
+        assert client.post(urls["applications:edit"], {"name": "Hacked"}).status_code == 403
+        assert client.post(urls["applications:create"], {"name": "New"}).status_code == 403
+
+    app.refresh_from_db()
+    assert app.name == "Portal"
+    assert app.client_secrets.count() == 1
+    refused = AuditEvent.objects.filter(action="permission_refused", username="limited")
+    assert refused.count() >= 3
+    assert all(event.outcome == "refused" for event in refused)
+
+
+def test_superusers_are_admins(urls):
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("root", password="x" * 12))
+
+    assert client.get(urls["applications:delete"]).status_code == 200
+    assert client.get(urls["applications:secret-revoke"]).status_code == 200
+
+
+def test_the_interface_hides_what_a_viewer_may_not_do(urls):
+    client = Client()
+    client.force_login(make_user("viewer", role="Viewer"))
+
+    html = client.get(urls["applications:detail"]).content.decode()
+    secrets = client.get(urls["applications:secrets"], headers={"HX-Request": "true"})
+
+    assert "Edit</a>" not in html and "Delete…" not in html
+    assert "New application" not in html
+    assert b"Create client secret" not in secrets.content and b"Revoke" not in secrets.content
+
+
+def test_the_roles_command_grants_and_removes(capsys):
+    from django.core.management import call_command
+
+    user = make_user("ops", role=None)
+
+    call_command("roles", "grant", "ops", "Editor")
+    assert user.has_perm("applications.change_applications")
+
+    call_command("roles", "remove", "ops", "Editor")
+    user = type(user).objects.get(pk=user.pk)
+    assert not user.has_perm("applications.change_applications")
+
+    call_command("roles", "list")
+    assert "ops: no role" in capsys.readouterr().out
