@@ -222,5 +222,9 @@ WORKOS_EMULATOR_API_KEY = os.environ.get("WORKOS_EMULATOR_API_KEY", "sk_test_emu
 WORKOS_TIMEOUT = env_float("WORKOS_TIMEOUT", 5.0)
 WORKOS_CONNECT_TIMEOUT = env_float("WORKOS_CONNECT_TIMEOUT", 2.0)
 WORKOS_MAX_RETRIES = int(os.environ.get("WORKOS_MAX_RETRIES", "2"))
+# A request and all its retries end within this many seconds.
+WORKOS_DEADLINE = env_float("WORKOS_DEADLINE", 10.0)
+# After requests keep failing to reach the API, fail at once for this many seconds.
+WORKOS_BREAKER_COOLDOWN = env_float("WORKOS_BREAKER_COOLDOWN", 10.0)
 # A Retry-After longer than this is not waited for: the user is told when to try again.
 WORKOS_RETRY_AFTER_CAP = env_float("WORKOS_RETRY_AFTER_CAP", 5.0)

@@ -45,8 +45,7 @@ def describe(error: errors.ApiError) -> Problem:
     if isinstance(error, errors.ApiConnectionError):
         return Problem(
             "The API could not be reached",
-            "The network or the API is down. Nothing you entered was lost; "
-            "try again when it is back.",
+            f"{error.message} Nothing you entered was lost; try again when it is back.",
             True,
             request_id,
             503,

@@ -8,18 +8,22 @@ Retries: at most WORKOS_MAX_RETRIES, only for 408/409/429/5xx and network errors
 exponential backoff with jitter; a `Retry-After` up to WORKOS_RETRY_AFTER_CAP is
 waited for, a longer one is reported at once. Every POST carries one
 `Idempotency-Key`, reused by its retries, so a retried create cannot create twice.
+
+A request and its retries together never take longer than WORKOS_DEADLINE. When
+requests keep failing to reach the API at all, a circuit breaker fails the next ones
+at once for WORKOS_BREAKER_COOLDOWN seconds, so pages answer quickly while the API is
+down, and lets one through afterwards to find out whether it is back.
 """
 
 import logging
 import random
 import threading
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from time import sleep
+from time import monotonic, sleep
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -37,8 +41,40 @@ BACKOFF_BASE = 0.25
 BACKOFF_MAX = 2.0
 RETRYABLE_STATUSES = {408, 409, 429}
 
+BREAKER_THRESHOLD = 3
+
 _client: httpx.Client | None = None
 _client_lock = threading.Lock()
+
+
+class CircuitBreaker:
+    """Counts requests in a row that could not reach the API; opens after a few."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.failures = 0
+        self.open_until = 0.0
+
+    def check(self) -> None:
+        wait = self.open_until - monotonic()
+        if wait > 0:
+            raise errors.ApiConnectionError(
+                f"The API could not be reached just now; the dashboard will try again in "
+                f"{wait:.0f} seconds."
+            )
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self.failures = 0
+
+    def failed(self) -> None:
+        with self._lock:
+            self.failures += 1
+            if self.failures >= BREAKER_THRESHOLD:
+                self.open_until = monotonic() + settings.WORKOS_BREAKER_COOLDOWN
+
+
+breaker = CircuitBreaker()
 
 
 @dataclass(frozen=True)
@@ -101,11 +137,12 @@ def get_client() -> httpx.Client:
 
 def reset_client() -> None:
     """Drop the client so the next request builds one from the current settings."""
-    global _client
+    global _client, breaker
     with _client_lock:
         if _client is not None:
             _client.close()
         _client = None
+        breaker = CircuitBreaker()
 
 
 @receiver(setting_changed)
@@ -219,33 +256,47 @@ def request(
         headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
     params = {name: value for name, value in (params or {}).items() if value is not None}
     client = get_client()
+    breaker.check()
+    deadline = monotonic() + settings.WORKOS_DEADLINE
     attempt = 0
     while True:
-        started = time.monotonic()
+        started = monotonic()
+        budget = max(deadline - started, 0.1)
+        timeout = httpx.Timeout(
+            min(settings.WORKOS_TIMEOUT, budget),
+            connect=min(settings.WORKOS_CONNECT_TIMEOUT, budget),
+        )
         try:
-            response = client.request(method, url, params=params, json=json, headers=headers)
+            response = client.request(
+                method, url, params=params, json=json, headers=headers, timeout=timeout
+            )
         except httpx.TimeoutException as exc:
             error: errors.ApiError = errors.ApiTimeoutError(
-                f"The API did not answer within {settings.WORKOS_TIMEOUT:g} seconds."
+                f"The API did not answer within {timeout.read:g} seconds."
             )
             error.__cause__ = exc
         except httpx.TransportError as exc:
             error = errors.ApiConnectionError(f"The API could not be reached: {exc}.")
             error.__cause__ = exc
         else:
+            breaker.succeeded()
             logger.info(
                 "%s /%s -> %s in %.0f ms [%s]",
                 method,
                 url,
                 response.status_code,
-                (time.monotonic() - started) * 1000,
+                (monotonic() - started) * 1000,
                 response.headers.get("X-Request-ID", "-"),
             )
             if response.status_code < 400:
                 return response
             error = error_from_response(response)
         delay = _delay_before_retry(error, attempt)
+        if delay is not None and monotonic() + delay >= deadline:
+            delay = None  # No time left for another try within the deadline.
         if delay is None:
+            if isinstance(error, errors.ApiTimeoutError | errors.ApiConnectionError):
+                breaker.failed()
             raise error
         logger.warning("Retrying %s /%s in %.2f s after: %s", method, url, delay, error)
         sleep(delay)

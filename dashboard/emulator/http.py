@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,6 +25,7 @@ from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from . import faults
 from .errors import ApiProblem
 from .ids import now
 from .models import IdempotencyRecord
@@ -151,6 +154,39 @@ def _respond(status: int, payload: Any, request_id: str, headers: dict[str, str]
     return response
 
 
+# Set by the in-process transport on the requests it carries.
+IN_PROCESS = "dashboard.emulator.in_process"
+
+
+def _injected_problem(decision: faults.Decision) -> ApiProblem:
+    if decision.status == 429:
+        return ApiProblem(
+            429,
+            "rate_limit_exceeded",
+            "Rate limit exceeded: too many requests for this API key.",
+            headers={"Retry-After": str(decision.retry_after or 60)},
+        )
+    return ApiProblem(
+        decision.status,
+        "server_error",
+        f"The API failed to answer (an injected {decision.status} fault).",
+    )
+
+
+def _drop_connection(request: HttpRequest, request_id: str) -> HttpResponse:
+    """Close the connection without an answer where the server allows it (gunicorn)."""
+    sock = request.META.get("gunicorn.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    # Other servers cannot drop a connection from a view: a bare 502 stands in for it.
+    response = HttpResponse(status=502, headers={"Connection": "close"})
+    response["X-Request-ID"] = request_id
+    return response
+
+
 def api_endpoint(*methods: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
     """Serve `view(request, body, **path_args) -> (status, payload)` for `methods`."""
 
@@ -162,7 +198,16 @@ def api_endpoint(*methods: str) -> Callable[[Handler], Callable[..., HttpRespons
                 raise Http404("The embedded API is off: WORKOS_API_KEY is set.")
             request_id = str(uuid.uuid4())
             headers: dict[str, str] = {}
+            in_process = bool(request.META.get(IN_PROCESS))
             try:
+                decision = faults.decide(method=request.method, in_process=in_process)
+            except faults.Drop:
+                if in_process:
+                    raise
+                return _drop_connection(request, request_id)
+            try:
+                if decision.status:
+                    raise _injected_problem(decision)
                 _authenticate(request)
                 if request.method not in methods:
                     raise ApiProblem(
@@ -190,6 +235,11 @@ def api_endpoint(*methods: str) -> Callable[[Handler], Callable[..., HttpRespons
             logger.debug("%s %s -> %s [%s]", request.method, request.path, status, request_id)
             response = _respond(status, payload, request_id, headers)
             api_responded.send(sender=endpoint, request=request, response=response)
+            if decision.lose_answer:
+                # Carried out, but the client never hears back: as a timeout would look.
+                if in_process:
+                    raise faults.Hang()
+                time.sleep(faults.current().hang_seconds)
             return response
 
         return endpoint

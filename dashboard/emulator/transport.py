@@ -13,6 +13,9 @@ import httpx
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import Resolver404, resolve
 
+from . import faults
+from .http import IN_PROCESS
+
 
 def _environ(request: httpx.Request, body: bytes) -> dict:
     raw_path, _, query = request.url.raw_path.partition(b"?")
@@ -34,6 +37,7 @@ def _environ(request: httpx.Request, body: bytes) -> dict:
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
+        IN_PROCESS: True,
     }
     for name, value in request.headers.items():
         key = name.upper().replace("-", "_")
@@ -53,7 +57,14 @@ class EmbeddedTransport(httpx.BaseTransport):
             return httpx.Response(404, json={"message": "Not found.", "code": "not_found"})
         if match.namespace != "emulator":
             return httpx.Response(404, json={"message": "Not an API path.", "code": "not_found"})
-        response = match.func(django_request, *match.args, **match.kwargs)
+        try:
+            response = match.func(django_request, *match.args, **match.kwargs)
+        except faults.Hang:
+            raise httpx.ReadTimeout("The embedded API did not answer.", request=request) from None
+        except faults.Drop:
+            raise httpx.RemoteProtocolError(
+                "The embedded API closed the connection without answering.", request=request
+            ) from None
         return httpx.Response(
             response.status_code, headers=list(response.items()), content=response.content
         )
