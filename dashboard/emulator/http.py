@@ -6,6 +6,7 @@ every refusal (and any bug) into a JSON error in WorkOS's shape. Views return
 `(status, payload)` and never build responses themselves.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -177,10 +178,8 @@ def _drop_connection(request: HttpRequest, request_id: str) -> HttpResponse:
     """Close the connection without an answer where the server allows it (gunicorn)."""
     sock = request.META.get("gunicorn.socket")
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
     # Other servers cannot drop a connection from a view: a bare 502 stands in for it.
     response = HttpResponse(status=502, headers={"Connection": "close"})
     response["X-Request-ID"] = request_id
