@@ -83,13 +83,20 @@ def test_signing_in_starts_a_new_session(client):
     assert client.session.session_key != before
 
 
-def test_sessions_end_after_inactivity_and_each_request_extends_them(browser, settings):
+def test_sessions_end_after_inactivity_and_activity_extends_them(browser, settings, monkeypatch):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    clock = [1_000_000.0]
+    monkeypatch.setattr("dashboard.web.middleware.time.time", lambda: clock[0])
 
-    response = browser.get("/applications/")
+    first = browser.get("/applications/")
+    clock[0] += 30
+    soon_after = browser.get("/applications/")
+    clock[0] += 60
+    a_minute_later = browser.get("/applications/")
 
-    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    assert first.cookies["sessionid"]["max-age"] == 30 * 60
+    assert "sessionid" not in soon_after.cookies  # no write within the minute
+    assert a_minute_later.cookies["sessionid"]["max-age"] == 30 * 60
 
 
 def test_sign_in_is_throttled_after_repeated_failures(client):

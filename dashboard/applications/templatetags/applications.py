@@ -1,7 +1,12 @@
 from datetime import UTC, datetime
+from functools import cache
+from html import escape
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -36,11 +41,63 @@ def timestamp(value: datetime | None, never: str = "never"):
     )
 
 
-@register.inclusion_tag("applications/_copy.html")
+@register.simple_tag
 def copy_button(value: str, label: str = "Copy"):
-    return {"value": value, "label": label}
+    """A button that copies `value`; hidden until the page script can copy."""
+    return format_html(
+        '<button type="button" class="copy" data-copy="{}" aria-label="{} {}" hidden>{}</button>',
+        value,
+        label,
+        value,
+        label,
+    )
 
 
 @register.filter
 def get_item(mapping: dict, key: str):
     return mapping.get(key)
+
+
+@cache
+def _detail_url_pattern() -> str:
+    return reverse("applications:detail", args=["APPLICATION_ID"])
+
+
+def _cell_time(value: datetime) -> str:
+    value = value.astimezone(UTC)
+    exact = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d} UTC"
+    iso = value.isoformat().replace("+00:00", "Z")
+    return f'<time datetime="{iso}" title="{exact}" data-local-time>{exact[:16]} UTC</time>'
+
+
+@register.simple_tag
+def application_row(app, organization_names: dict):
+    """One row of the application list.
+
+    Built with plain escaping rather than template tags: with a hundred rows a page,
+    this is the dashboard's hottest markup.
+    """
+    organization_id = getattr(app, "organization_id", None)
+    if not organization_id:
+        organization = '<span class="muted">—</span>'
+    elif organization_id in organization_names:
+        organization = (
+            f'<span title="{escape(organization_id)}">'
+            f"{escape(organization_names[organization_id])}</span>"
+        )
+    else:
+        organization = f"<code>{escape(organization_id)}</code>"
+    if app.application_type == "oauth":
+        pkce = "Required" if app.uses_pkce else "No"
+    else:
+        pkce = '<span class="muted">n/a</span>'
+    detail = _detail_url_pattern().replace("APPLICATION_ID", quote(app.id, safe=""))
+    client_id = escape(app.client_id)
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<tr><th scope="row"><a href="{escape(detail)}">{escape(app.name)}</a></th>'
+        f"<td>{escape(kind_label(app))}</td>"
+        f'<td class="nowrap"><code>{client_id}</code> <button type="button" class="copy" '
+        f'data-copy="{client_id}" aria-label="Copy {client_id}" hidden>Copy</button></td>'
+        f"<td>{organization}</td><td>{pkce}</td>"
+        f'<td class="nowrap">{_cell_time(app.created_at)}</td></tr>'
+    )
