@@ -100,6 +100,7 @@ def main() -> None:
                     own_p95,
                     requests,
                     proxy.connections - connections_before,
+                    proxy.connections,
                 ]
             )
     finally:
@@ -121,10 +122,15 @@ def main() -> None:
                 "minus upstream wait: median",
                 "p95",
                 f"upstream requests / {VIEWS} views",
-                "new TCP connections",
+                f"new TCP connections / {VIEWS} views",
+                "TCP connections since start",
             ],
             rows,
         )
+    )
+    print(
+        "The dashboard here is one process with one thread, like one gunicorn worker: "
+        "its one keep-alive connection serves every view."
     )
     print(
         "'minus upstream wait' subtracts the measured time spent in HTTP requests to the API "

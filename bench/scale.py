@@ -91,7 +91,7 @@ def chart(results, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(7, 4), dpi=110)
+    figure, axes = plt.subplots(figsize=(8.5, 4), dpi=110)
     for operation in results[SIZES[0]]:
         axes.plot(
             SIZES,
@@ -112,7 +112,7 @@ def chart(results, path: Path) -> None:
     axes.set_ylabel("milliseconds per request")
     axes.set_ylim(bottom=0)
     axes.set_title("Embedded API: time per request stays flat as data grows")
-    axes.legend(fontsize=8)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()
     figure.savefig(path)
     print(f"Chart written to {path}")

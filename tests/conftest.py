@@ -53,6 +53,14 @@ def fresh_connect_client():
     reset_client()
 
 
+@pytest.fixture
+def sleeps(monkeypatch) -> list[float]:
+    """Time patched out of the service layer: the delays it would have slept."""
+    slept: list[float] = []
+    monkeypatch.setattr("dashboard.connect.client.sleep", slept.append)
+    return slept
+
+
 class ApiClient:
     """The Django test client speaking to the embedded API as an API client would."""
 

@@ -42,14 +42,6 @@ def real_workos(settings):
 
 
 @pytest.fixture
-def sleeps(monkeypatch) -> list[float]:
-    """Time patched out: the delays the client would have slept."""
-    slept: list[float] = []
-    monkeypatch.setattr("dashboard.connect.client.sleep", slept.append)
-    return slept
-
-
-@pytest.fixture
 def api():
     with respx.mock(base_url=BASE, assert_all_called=False) as mock:
         yield mock

@@ -18,10 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def sleeps(monkeypatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr("dashboard.connect.client.sleep", slept.append)
-    return slept
+def no_waiting(sleeps):
+    """Every test here runs with the service layer's sleeps patched out."""
 
 
 @pytest.fixture
