@@ -56,6 +56,26 @@ def main() -> None:
         page.get_by_label("New client secret").wait_for()
         page.screenshot(path=OUT / "secret-created.png", full_page=True)
 
+        # Two people editing one application: the second save meets the conflict screen.
+        page.goto("/applications/?order=asc")
+        page.get_by_role("link", name="Admin Console").first.click()
+        page.get_by_role("link", name="Edit").click()
+        page.get_by_label("Name").fill("Admin Console (new)")
+        other = browser.new_page(viewport={"width": 1280, "height": 860}, base_url=BASE)
+        other.context.add_cookies(page.context.cookies())
+        other.goto(page.url)
+        other.get_by_label("Description").fill("Changed by someone else meanwhile.")
+        other.get_by_label("email").check()
+        other.get_by_role("button", name="Save changes").click()
+        other.wait_for_load_state("networkidle")
+        page.get_by_role("button", name="Save changes").click()
+        page.get_by_text("Someone else saved this application").wait_for()
+        page.screenshot(path=OUT / "conflict.png", full_page=True)
+
+        page.goto("/audit/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "audit.png")
+
         page.emulate_media(color_scheme="dark")
         page.goto("/applications/")
         page.wait_for_load_state("networkidle")

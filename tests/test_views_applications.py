@@ -576,6 +576,26 @@ def test_edit_keeps_the_form_when_the_api_fails(browser, app, monkeypatch):
     assert app.name == "Customer Portal"
 
 
+def test_edit_keeps_the_order_of_existing_scopes(browser, org):
+    app = store.application_create(
+        application_type="m2m", name="Worker", organization_id=org.id, scopes=["email", "openid"]
+    )
+
+    browser.post(
+        f"/applications/{app.id}/edit",
+        opened_version(app)
+        | {
+            "name": "Worker",
+            "scopes": ["openid", "email"],
+            "extra_scopes": "custom:x",
+            "action": "save",
+        },
+    )
+
+    app.refresh_from_db()
+    assert app.scopes == ["email", "openid", "custom:x"]
+
+
 def test_editing_a_deleted_app_is_a_404(browser, db):
     assert browser.get("/applications/conn_app_GONE/edit").status_code == 404
 

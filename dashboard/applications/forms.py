@@ -222,6 +222,12 @@ class ApplicationForm(forms.Form):
             for scope in cleaned.get("extra_scopes", [])
             if scope not in cleaned.get("scopes", [])
         ]
+        if self.application is not None:
+            # Keep the order the application already has; new scopes go last.
+            existing = list(self.application.scopes)
+            scopes.sort(
+                key=lambda scope: existing.index(scope) if scope in existing else len(existing)
+            )
         cleaned["all_scopes"] = scopes
         return cleaned
 
