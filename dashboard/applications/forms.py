@@ -127,9 +127,9 @@ class ApplicationForm(forms.Form):
     # --- What kind of application the form is about ---------------------------------------
 
     def _value(self, name: str):
-        if self.is_bound:
-            return self.data.get(name, self.fields[name].initial if name in self.fields else None)
-        return self.initial.get(name, self.fields[name].initial if name in self.fields else None)
+        """A create-only field's value as sent, or as the form was opened."""
+        source = self.data if self.is_bound else self.initial
+        return source.get(name, self.fields[name].initial)
 
     @property
     def kind(self) -> str:

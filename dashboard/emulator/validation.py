@@ -407,7 +407,7 @@ class ListQuery:
     after: str | None = None
 
 
-def _query_text(query, name: str, errors: list[FieldError], max_length: int = 255) -> str | None:
+def query_text(query, name: str, errors: list[FieldError], max_length: int = 255) -> str | None:
     value = query.get(name)
     if value is None or value == "":
         return None
@@ -441,8 +441,8 @@ def list_query(query, errors: list[FieldError]) -> ListQuery:
             FieldError("order", "invalid_value", "`order` must be `desc`, `asc` or `normal`.")
         )
         order = "desc"
-    before = _query_text(query, "before", errors)
-    after = _query_text(query, "after", errors)
+    before = query_text(query, "before", errors)
+    after = query_text(query, "after", errors)
     if before and after:
         errors.append(
             FieldError("before", "invalid_value", "Give either `before` or `after`, not both.")
@@ -466,7 +466,3 @@ def registration_types(query, errors: list[FieldError]) -> set[str]:
         )
         return {"authenticated"}
     return values
-
-
-def query_text(query, name: str, errors: list[FieldError]) -> str | None:
-    return _query_text(query, name, errors)
