@@ -12,6 +12,8 @@ from dashboard.emulator.http import api_responded
 from . import contract
 
 API_KEY = "sk_test_emulator"
+# An empty page of any list, as the API answers it.
+EMPTY_PAGE = {"object": "list", "data": [], "list_metadata": {"before": None, "after": None}}
 
 _violations: list[str] = []
 _lock = threading.Lock()

@@ -12,7 +12,7 @@ from dashboard.emulator import store
 from dashboard.emulator.faults import Faults, injected
 from dashboard.emulator.models import Application
 
-from .conftest import make_user
+from .conftest import EMPTY_PAGE, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -183,11 +183,7 @@ def test_when_the_api_is_down_pages_fail_fast_and_recover_by_themselves(
         route.mock(
             return_value=httpx.Response(
                 200,
-                json={
-                    "object": "list",
-                    "data": [],
-                    "list_metadata": {"before": None, "after": None},
-                },
+                json=EMPTY_PAGE,
             )
         )
         recovered = browser.get("/applications/")

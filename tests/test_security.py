@@ -9,7 +9,7 @@ import pytest
 import respx
 from django.test import Client
 
-from .conftest import make_user
+from .conftest import EMPTY_PAGE, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -142,11 +142,7 @@ def test_production_refuses_http_redirect_uris_in_the_form(browser, settings):
         api.get(url__regex=r".*").mock(
             return_value=httpx.Response(
                 200,
-                json={
-                    "object": "list",
-                    "data": [],
-                    "list_metadata": {"before": None, "after": None},
-                },
+                json=EMPTY_PAGE,
             )
         )
         response = browser.post(
