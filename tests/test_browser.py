@@ -239,3 +239,45 @@ def test_the_create_flow_works_without_javascript(chromium, live_server, org):
         assert app.redirect_uris[1] == {"uri": "https://nojs.example.com/two", "default": True}
     finally:
         page.context.close()
+
+
+def test_leaving_a_form_with_unsaved_changes_asks_first(page, org):
+    app = store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
+    page.goto(f"/applications/{app.id}/edit")
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.get_by_label("Name").fill("Unsaved name")
+    page.get_by_role("link", name="Cancel").click(no_wait_after=True)
+
+    sync_api.expect(page.get_by_label("Name")).to_have_value("Unsaved name")
+    assert dialogs == ["beforeunload"]
+
+    page.remove_listener("dialog", answer)
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    app.refresh_from_db()
+    assert app.name == "Unsaved name"
+
+
+def test_a_redirect_uri_can_be_tested_on_the_application_page(page):
+    expect = sync_api.expect
+    app = store.application_create(
+        application_type="oauth",
+        name="Portal",
+        is_first_party=True,
+        redirect_uris=[
+            {"uri": "https://*.preview.example.com/cb", "default": False},
+            {"uri": "https://portal.example.com/cb", "default": True},
+        ],
+    )
+    page.goto(f"/applications/{app.id}/")
+    page.get_by_label("Redirect URI to test").fill("https://pr-7.preview.example.com/cb")
+    page.get_by_role("button", name="Test").click()
+
+    expect(page.get_by_text("matches the registered wildcard")).to_be_visible()
+    assert page.url.endswith(f"/applications/{app.id}/")  # swapped in place
