@@ -134,3 +134,19 @@ def test_an_overlong_idempotency_key_is_refused(api, db):
 
     assert response.status_code == 400
     assert not Application.objects.exists()
+
+
+def test_expired_idempotency_records_are_cleared_and_their_keys_reusable(api, db):
+    from datetime import timedelta
+
+    api.post("connect/applications", APP, **{"Idempotency-Key": "old-key"})
+    api.post("connect/applications", APP, **{"Idempotency-Key": "stale-key"})
+    IdempotencyRecord.objects.update(
+        created_at=IdempotencyRecord.objects.first().created_at - timedelta(hours=25)
+    )
+
+    again = api.post("connect/applications", APP, **{"Idempotency-Key": "old-key"})
+
+    assert again.status_code == 201
+    assert Application.objects.count() == 3  # past the window, the key is a new request
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["old-key"]

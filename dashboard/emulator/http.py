@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -123,7 +124,8 @@ def _idempotent(
                 stored = dict(payload)
                 # A client secret's plaintext is never stored, not even here.
                 replayable = stored.pop("secret", None) is None
-                IdempotencyRecord.objects.filter(key=key).delete()
+                # Expired records (this key's among them) are of no use any more.
+                IdempotencyRecord.objects.filter(Q(key=key) | Q(created_at__lt=cutoff)).delete()
                 IdempotencyRecord.objects.create(
                     key=key,
                     method=request.method,

@@ -123,7 +123,7 @@ class IdempotencyRecord(models.Model):
     # False when the first answer held a client secret's plaintext, which is never stored:
     # a repeat is refused instead of replayed.
     replayable = models.BooleanField(default=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
