@@ -180,9 +180,6 @@ class ApplicationForm(forms.Form):
 
     # --- Validation -------------------------------------------------------------------------
 
-    def clean_scopes(self) -> list[str]:
-        return list(self.cleaned_data.get("scopes") or [])
-
     def clean_extra_scopes(self) -> list[str]:
         extra = _split_words(self.cleaned_data.get("extra_scopes", ""))
         bad = [scope for scope in extra if not SCOPE_PATTERN.match(scope)]
