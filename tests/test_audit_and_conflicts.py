@@ -270,7 +270,7 @@ def test_the_redirect_test_box_works_without_javascript(admin, app):
 
 def test_no_application_is_created_by_a_refused_create(admin, monkeypatch):
     def refuse(**kwargs):
-        raise errors.ValidationError("no", status=422, errors=[])
+        raise errors.UnprocessableEntityError("no", status=422, errors=[])
 
     monkeypatch.setattr(connect, "application_create", refuse)
     admin.post(

@@ -7,7 +7,7 @@ from pydantic import SecretStr
 
 from dashboard import connect
 from dashboard.connect.client import get_client
-from dashboard.connect.errors import NotFoundError, ValidationError
+from dashboard.connect.errors import NotFoundError, UnprocessableEntityError
 from dashboard.connect.models import (
     ApplicationUpdate,
     M2MApplicationCreate,
@@ -71,7 +71,7 @@ def test_it_creates_an_m2m_application(org):
 
 
 def test_validation_errors_come_back_per_field():
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(UnprocessableEntityError) as error:
         connect.application_create(
             application=oauth(redirect_uris=[RedirectUriInput(uri="ftp://x.example.com")])
         )

@@ -153,7 +153,7 @@ def test_a_422_carries_its_field_errors(api, sleeps):
         )
     )
 
-    with pytest.raises(errors.ValidationError) as error:
+    with pytest.raises(errors.UnprocessableEntityError) as error:
         connect.application_create(application=OAuthApplicationCreate(name="", is_first_party=True))
 
     assert error.value.errors == [errors.FieldError("name", "required", "Name is required.")]

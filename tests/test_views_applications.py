@@ -465,7 +465,7 @@ def test_api_field_errors_land_next_to_their_fields(browser, monkeypatch, db):
     fail_with(
         monkeypatch,
         "application_create",
-        errors.ValidationError(
+        errors.UnprocessableEntityError(
             "Validation failed",
             status=422,
             request_id="req_1",

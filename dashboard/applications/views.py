@@ -19,14 +19,14 @@ from dashboard import connect, uris
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import record
 from dashboard.connect import errors
+from dashboard.web.access import requires
+from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 
-from .access import requires
 from .changes import EDITABLE, LABELS, differences, editable_values, snapshot
 from .filters import ListFilters
 from .forms import ApplicationForm, RedirectRow, initial_for, initial_from_values
 from .lookups import organization_names
 from .problems import api_errors_as_pages, describe
-from .roles import CHANGE, DELETE, SECRETS, VIEW
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
 
@@ -170,7 +170,7 @@ def _save(request: HttpRequest, form: ApplicationForm, save, *, action: str, app
             error=error,
             application_name=form.cleaned_data.get("name", ""),
         )
-        if isinstance(error, errors.ValidationError):
+        if isinstance(error, errors.UnprocessableEntityError):
             form.add_api_errors(error.errors, error.message)
         elif isinstance(error, errors.NotFoundError):
             if app is not None:

@@ -1,6 +1,8 @@
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from dashboard.web.access import access_refused
+
 from .models import AuditEvent
 from .record import record
 
@@ -20,3 +22,14 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
             outcome=AuditEvent.Outcome.REFUSED,
             username=credentials.get("username", "")[:150],
         )
+
+
+@receiver(access_refused)
+def _access_refused(sender, request, permission, application_id, **kwargs) -> None:
+    record(
+        request,
+        AuditEvent.Action.PERMISSION_REFUSED,
+        outcome=AuditEvent.Outcome.REFUSED,
+        application_id=application_id,
+        detail=f"{request.method} {request.path} needs {permission}",
+    )

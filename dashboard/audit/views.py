@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from dashboard.applications.access import requires
-from dashboard.applications.roles import VIEW
+from dashboard.web.access import requires
+from dashboard.web.roles import VIEW
 
 from .models import AuditEvent
 

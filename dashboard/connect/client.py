@@ -213,7 +213,7 @@ def error_from_response(response: httpx.Response) -> errors.ApiError:
             for item in body.get("errors") or []
             if isinstance(item, dict)
         ]
-        return errors.ValidationError(message, errors=field_errors, **common)
+        return errors.UnprocessableEntityError(message, errors=field_errors, **common)
     if status == 429:
         return errors.RateLimitedError(message, retry_after=_retry_after(response), **common)
     if status >= 500:

@@ -72,7 +72,7 @@ class ConflictError(ApiError):
     retryable = True
 
 
-class ValidationError(ApiError):
+class UnprocessableEntityError(ApiError):
     """422: the API refused the input; `errors` says which field and why."""
 
     def __init__(self, message: str, *, errors: list[FieldError] = (), **kwargs: Any):

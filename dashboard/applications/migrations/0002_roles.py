@@ -1,7 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from dashboard.applications.roles import ROLES, ensure_roles
+from dashboard.web.roles import ROLES, ensure_roles
 
 
 def create_roles(apps, schema_editor):

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.applications.roles import ROLES, ensure_roles
+from dashboard.web.roles import ROLES, ensure_roles
 
 
 class Command(BaseCommand):

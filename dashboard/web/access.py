@@ -1,4 +1,8 @@
-"""Who may do what: every view names the permission it needs, checked on the server."""
+"""Who may do what: every view names the permission it needs, checked on the server.
+
+A refusal is logged and announced with the `access_refused` signal, which the audit
+trail records; this module knows nothing of the audit trail itself.
+"""
 
 import logging
 from collections.abc import Callable
@@ -6,12 +10,14 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import record
-
 logger = logging.getLogger("dashboard.access")
+
+# Sent when a signed-in user asks for something their role does not allow:
+# request, permission, application_id.
+access_refused = Signal()
 
 
 def requires(permission: str) -> Callable:
@@ -29,12 +35,11 @@ def requires(permission: str) -> Callable:
                     request.user.get_username(),
                     permission,
                 )
-                record(
-                    request,
-                    AuditEvent.Action.PERMISSION_REFUSED,
-                    outcome=AuditEvent.Outcome.REFUSED,
+                access_refused.send(
+                    sender=requires,
+                    request=request,
+                    permission=permission,
                     application_id=kwargs.get("application_id", ""),
-                    detail=f"{request.method} {request.path} needs {permission}",
                 )
                 raise PermissionDenied
             return view(request, *args, **kwargs)
