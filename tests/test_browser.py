@@ -5,77 +5,18 @@ Without Chromium these tests are skipped, unless REQUIRE_BROWSER=1 (set by CI), 
 missing browser is a failure.
 """
 
-import os
 import re
-import shutil
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from dashboard.emulator import store
 from dashboard.emulator.models import Application, ClientSecret
 
-from .conftest import make_user
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-PASSWORD = "correct-horse-battery"
+# Fixtures come in by name and tests take them as arguments of the same name.
+# ruff: noqa: F811
+from .browser import chromium, org, page, signed_in_page, sync_api  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium is required (REQUIRE_BROWSER=1) but {CHROMIUM} is missing.")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
-    # make are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def org(db):
-    return store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
-
-
-def signed_in_page(chromium, live_server, *, javascript: bool = True):
-    if not get_user_model().objects.filter(username="ops").exists():
-        make_user("ops", role="Admin", password=PASSWORD)
-    context = chromium.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    if javascript:
-        context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/")
-    page.get_by_label("User name").fill("ops")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/applications/$"))
-    return page
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    page = signed_in_page(chromium, live_server)
-    yield page
-    page.context.close()
 
 
 def test_sign_in_lands_on_the_list(page):

@@ -1,0 +1,93 @@
+"""Browser fixtures shared by the test modules that drive Chromium with Playwright.
+
+Without Chromium, or without axe-core for the accessibility tests (`npm ci` installs it),
+those tests are skipped, unless REQUIRE_BROWSER=1 (set by CI), where whatever is missing
+fails them instead.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from dashboard.emulator import store
+
+from .conftest import make_user
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_CORE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct-horse-battery"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def missing(what: str) -> None:
+    """Skip the test for lack of `what`, or fail it when browser tests are required."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{what}, and REQUIRE_BROWSER=1 requires it.", pytrace=False)
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not shutil.which(CHROMIUM):
+        missing(f"Chromium not found at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_core() -> Path:
+    """axe-core's browser script, installed from npm by `npm ci`."""
+    if not AXE_CORE.is_file():
+        missing(f"axe-core not found at {AXE_CORE} (run `npm ci`)")
+    return AXE_CORE
+
+
+@pytest.fixture
+def org(db):
+    return store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
+
+
+def signed_in_page(chromium, live_server, *, javascript: bool = True, **context_options):
+    """A page signed in as an Admin; `context_options` go to Playwright's `new_context`."""
+    if not get_user_model().objects.filter(username="ops").exists():
+        make_user("ops", role="Admin", password=PASSWORD)
+    context = chromium.new_context(
+        java_script_enabled=javascript, base_url=live_server.url, **context_options
+    )
+    if javascript:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/")
+    page.get_by_label("User name").fill("ops")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/applications/$"))
+    return page
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    page = signed_in_page(chromium, live_server)
+    yield page
+    page.context.close()
