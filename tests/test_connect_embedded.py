@@ -13,28 +13,22 @@ from dashboard.connect.models import (
     M2MApplicationCreate,
     OAuthApplication,
     OAuthApplicationCreate,
-    OrganizationCreate,
-    PermissionCreate,
     RedirectUriInput,
 )
+from dashboard.emulator import store
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org():
-    return connect.organization_create(organization=OrganizationCreate(name="Acme"))
 
 
 def oauth(name="Portal", **fields) -> OAuthApplicationCreate:
     return OAuthApplicationCreate(**{"name": name, "is_first_party": True, **fields})
 
 
-def test_it_creates_gets_updates_and_deletes_an_oauth_application(org):
+def test_it_creates_gets_updates_and_deletes_an_oauth_application(organization):
     app = connect.application_create(
         application=oauth(
             is_first_party=False,
-            organization_id=org.id,
+            organization_id=organization.id,
             redirect_uris=[RedirectUriInput(uri="https://portal.example.com/cb")],
             cors_origins=["https://portal.example.com"],
             scopes=["openid"],
@@ -62,12 +56,12 @@ def test_it_creates_gets_updates_and_deletes_an_oauth_application(org):
     assert error.value.status == 404 and error.value.request_id
 
 
-def test_it_creates_an_m2m_application(org):
+def test_it_creates_an_m2m_application(organization):
     app = connect.application_create(
-        application=M2MApplicationCreate(name="Worker", organization_id=org.id)
+        application=M2MApplicationCreate(name="Worker", organization_id=organization.id)
     )
 
-    assert app.application_type == "m2m" and app.organization_id == org.id
+    assert app.application_type == "m2m" and app.organization_id == organization.id
 
 
 def test_validation_errors_come_back_per_field():
@@ -77,10 +71,12 @@ def test_validation_errors_come_back_per_field():
         )
 
     assert error.value.status == 422
-    assert [e.code for e in error.value.for_field("redirect_uris[0].uri")] == ["unsupported_scheme"]
+    assert [(e.field, e.code) for e in error.value.errors] == [
+        ("redirect_uris[0].uri", "unsupported_scheme")
+    ]
 
 
-def test_lists_page_with_cursors_and_the_iterator_walks_every_page(org):
+def test_lists_page_with_cursors_in_every_order():
     created = [connect.application_create(application=oauth(f"App {i}")).id for i in range(7)]
 
     first = connect.application_list(limit=3)
@@ -88,19 +84,30 @@ def test_lists_page_with_cursors_and_the_iterator_walks_every_page(org):
     assert first.has_more and first.before is None
     second = connect.application_list(limit=3, after=first.after)
     assert [app.id for app in second.data] == created[::-1][3:6]
+    back = connect.application_list(limit=3, before=second.before)
+    assert back.data == first.data
 
-    for order, expected in (("desc", created[::-1]), ("asc", created), ("normal", created[::-1])):
-        walked = [app.id for app in connect.application_iter(order=order, page_size=2)]
-        assert walked == expected, order
+    # `normal` order continues with the `before` cursor.
+    first = connect.application_list(limit=3, order="normal")
+    assert [app.id for app in first.data] == created[::-1][:3]
+    assert first.has_more and first.after is None
+    rest = connect.application_list(limit=10, order="normal", before=first.before)
+    assert [app.id for app in rest.data] == created[::-1][3:]
+    assert not rest.has_more
+
+    ascending = connect.application_list(limit=10, order="asc")
+    assert [app.id for app in ascending.data] == created and not ascending.has_more
 
 
-def test_the_list_filters_reach_the_api(org):
+def test_the_list_filters_reach_the_api(organization):
     mine = connect.application_create(
-        application=M2MApplicationCreate(name="Mine", organization_id=org.id)
+        application=M2MApplicationCreate(name="Mine", organization_id=organization.id)
     )
     connect.application_create(application=oauth("Other"))
 
-    page = connect.application_list(organization_id=org.id, registration_types=["authenticated"])
+    page = connect.application_list(
+        organization_id=organization.id, registration_types=["authenticated"]
+    )
 
     assert [app.id for app in page.data] == [mine.id]
     assert connect.application_list(registration_types=["dynamic"]).data == []
@@ -123,24 +130,53 @@ def test_client_secrets_are_created_listed_and_revoked():
         connect.client_secret_revoke(secret_id=created.id)
 
 
-def test_organizations_are_created_searched_and_read():
-    acme = connect.organization_create(
-        organization=OrganizationCreate(name="Acme", domains=["acme.example"])
+def test_organizations_are_listed_searched_and_read(organization, other_organization):
+    everyone = connect.organization_list()
+    assert [o.name for o in everyone.data] == ["Globex", "Acme"] and not everyone.has_more
+    assert [o.id for o in connect.organization_list(search="acm").data] == [organization.id]
+    assert [o.id for o in connect.organization_list(domains=["acme.example"]).data] == [
+        organization.id
+    ]
+    first = connect.organization_list(limit=1)
+    assert [o.id for o in first.data] == [other_organization.id] and first.has_more
+    following = connect.organization_list(limit=1, after=first.after)
+    assert [o.id for o in following.data] == [organization.id] and not following.has_more
+
+    found = connect.organization_get(organization_id=organization.id)
+    assert (found.name, found.domains[0].domain) == ("Acme", "acme.example")
+
+
+def test_permissions_are_listed():
+    created = store.permission_create(
+        slug="documents:read",
+        name="Read documents",
+        description=None,
+        resource_type_slug="document",
     )
-    connect.organization_create(organization=OrganizationCreate(name="Globex"))
 
-    assert [o.id for o in connect.organization_list(search="acm").data] == [acme.id]
-    assert connect.organization_get(organization_id=acme.id).domains[0].domain == "acme.example"
-    assert {o.name for o in connect.organization_iter(page_size=1)} == {"Acme", "Globex"}
+    page = connect.permission_list()
+
+    assert [(p.id, p.slug, p.name) for p in page.data] == [
+        (created.id, "documents:read", "Read documents")
+    ]
+    assert not page.has_more
 
 
-def test_permissions_are_created_and_listed():
-    created = connect.permission_create(
-        permission=PermissionCreate(slug="documents:read", name="Read documents")
-    )
+@pytest.mark.parametrize("order", ["desc", "asc", "normal"])
+def test_the_permission_iterator_walks_every_page_in_every_order(order):
+    created = [
+        store.permission_create(
+            slug=f"documents:{n}",
+            name=f"Documents {n}",
+            description=None,
+            resource_type_slug="environment",
+        ).id
+        for n in range(7)
+    ]
+    expected = created if order == "asc" else created[::-1]
 
-    assert [p.slug for p in connect.permission_list().data] == ["documents:read"]
-    assert [p.id for p in connect.permission_iter()] == [created.id]
+    assert [p.id for p in connect.permission_iter(order=order, page_size=2)] == expected
+    assert [p.id for p in connect.permission_iter(order=order, page_size=7)] == expected
 
 
 def test_one_client_serves_every_request():

@@ -238,6 +238,16 @@ def test_timeouts_are_retried_then_raise_api_timeout(api, sleeps):
     assert isinstance(error.value.__cause__, httpx.ConnectTimeout)
 
 
+def test_a_timeout_is_a_kind_of_connection_error(api, sleeps):
+    api.get("/connect/applications/x").mock(side_effect=httpx.ReadTimeout("slow"))
+
+    with pytest.raises(errors.ApiConnectionError) as error:
+        connect.application_get(application_id="x")
+
+    assert type(error.value) is errors.ApiTimeoutError
+    assert error.value.message == "The API did not answer within 5 seconds."
+
+
 def test_connection_errors_are_retried_then_raise_api_connection_error(api, sleeps):
     route = api.get("/connect/applications/x").mock(
         side_effect=[
@@ -247,10 +257,13 @@ def test_connection_errors_are_retried_then_raise_api_connection_error(api, slee
         ]
     )
 
-    with pytest.raises(errors.ApiConnectionError):
+    with pytest.raises(errors.ApiConnectionError) as error:
         connect.application_get(application_id="x")
 
     assert route.call_count == 3 and len(sleeps) == 2
+    assert type(error.value) is errors.ApiConnectionError
+    assert isinstance(error.value.__cause__, httpx.ConnectError)
+    assert error.value.message == "The API could not be reached: refused."
 
 
 def test_a_network_blip_is_recovered_from(api, sleeps):

@@ -19,10 +19,8 @@ from .models import (
     NewClientSecret,
     OAuthApplicationCreate,
     Organization,
-    OrganizationCreate,
     Page,
     Permission,
-    PermissionCreate,
 )
 
 Order = Literal["desc", "asc", "normal"]
@@ -45,7 +43,6 @@ _secrets = pydantic.TypeAdapter(list[ClientSecret])
 _new_secret = pydantic.TypeAdapter(NewClientSecret)
 _organization = pydantic.TypeAdapter(Organization)
 _organization_page = pydantic.TypeAdapter(_Envelope[Organization])
-_permission = pydantic.TypeAdapter(Permission)
 _permission_page = pydantic.TypeAdapter(_Envelope[Permission])
 
 
@@ -105,27 +102,6 @@ def application_list(
     }
     response = request("GET", ("connect", "applications"), params=params)
     return _page(response, _application_page, order)
-
-
-def application_iter(
-    *,
-    order: Order = "desc",
-    organization_id: str | None = None,
-    registration_types: list[RegistrationType] | None = None,
-    page_size: int = 100,
-) -> Iterator[Application]:
-    """Every application, page after page."""
-
-    def fetch(**cursor: str | None) -> Page[Application]:
-        return application_list(
-            limit=page_size,
-            order=order,
-            organization_id=organization_id,
-            registration_types=registration_types,
-            **cursor,
-        )
-
-    return _walk(fetch, order)
 
 
 def application_get(*, application_id: str) -> Application:
@@ -206,22 +182,8 @@ def organization_list(
     return _page(response, _organization_page, order)
 
 
-def organization_iter(
-    *, order: Order = "desc", search: str | None = None, page_size: int = 100
-) -> Iterator[Organization]:
-    def fetch(**cursor: str | None) -> Page[Organization]:
-        return organization_list(limit=page_size, order=order, search=search, **cursor)
-
-    return _walk(fetch, order)
-
-
 def organization_get(*, organization_id: str) -> Organization:
     response = request("GET", ("organizations", organization_id))
-    return _decode(response, _organization)
-
-
-def organization_create(*, organization: OrganizationCreate) -> Organization:
-    response = request("POST", ("organizations",), json=organization.to_body())
     return _decode(response, _organization)
 
 
@@ -241,12 +203,9 @@ def permission_list(
 
 
 def permission_iter(*, order: Order = "desc", page_size: int = 100) -> Iterator[Permission]:
+    """Every permission, page after page."""
+
     def fetch(**cursor: str | None) -> Page[Permission]:
         return permission_list(limit=page_size, order=order, **cursor)
 
     return _walk(fetch, order)
-
-
-def permission_create(*, permission: PermissionCreate) -> Permission:
-    response = request("POST", ("authorization", "permissions"), json=permission.to_body())
-    return _decode(response, _permission)

@@ -39,7 +39,6 @@ logger = logging.getLogger("dashboard.connect")
 EMBEDDED_BASE_URL = "http://embedded.invalid/emulator"
 BACKOFF_BASE = 0.25
 BACKOFF_MAX = 2.0
-RETRYABLE_STATUSES = {408, 409, 429}
 
 BREAKER_THRESHOLD = 3
 
@@ -227,15 +226,25 @@ def _backoff(attempt: int) -> float:
     return delay / 2 + random.uniform(0, delay / 2)
 
 
-def _delay_before_retry(error: errors.ApiError, attempt: int) -> float | None:
+def _delay_before_retry(error: errors.ApiError, attempt: int, deadline: float) -> float | None:
     """Seconds to wait before sending again, or None when it is not worth trying."""
     if not error.retryable or attempt >= settings.WORKOS_MAX_RETRIES:
         return None
     if isinstance(error, errors.RateLimitedError) and error.retry_after is not None:
         if error.retry_after > settings.WORKOS_RETRY_AFTER_CAP:
             return None
-        return error.retry_after
-    return _backoff(attempt)
+        delay = error.retry_after
+    else:
+        delay = _backoff(attempt)
+    if monotonic() + delay >= deadline:
+        return None  # No time left for another try within the deadline.
+    return delay
+
+
+def _unreachable(exc: httpx.TransportError, timeout: httpx.Timeout) -> errors.ApiConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.ApiTimeoutError(f"The API did not answer within {timeout.read:g} seconds.")
+    return errors.ApiConnectionError(f"The API could not be reached: {exc}.")
 
 
 def request(
@@ -270,14 +279,12 @@ def request(
             response = client.request(
                 method, url, params=params, json=json, headers=headers, timeout=timeout
             )
-        except httpx.TimeoutException as exc:
-            error: errors.ApiError = errors.ApiTimeoutError(
-                f"The API did not answer within {timeout.read:g} seconds."
-            )
-            error.__cause__ = exc
         except httpx.TransportError as exc:
-            error = errors.ApiConnectionError(f"The API could not be reached: {exc}.")
-            error.__cause__ = exc
+            error: errors.ApiError = _unreachable(exc, timeout)
+            delay = _delay_before_retry(error, attempt, deadline)
+            if delay is None:
+                breaker.failed()
+                raise error from exc
         else:
             breaker.succeeded()
             logger.info(
@@ -291,13 +298,9 @@ def request(
             if response.status_code < 400:
                 return response
             error = error_from_response(response)
-        delay = _delay_before_retry(error, attempt)
-        if delay is not None and monotonic() + delay >= deadline:
-            delay = None  # No time left for another try within the deadline.
-        if delay is None:
-            if isinstance(error, errors.ApiTimeoutError | errors.ApiConnectionError):
-                breaker.failed()
-            raise error
+            delay = _delay_before_retry(error, attempt, deadline)
+            if delay is None:
+                raise error
         logger.warning("Retrying %s /%s in %.2f s after: %s", method, url, delay, error)
         sleep(delay)
         attempt += 1

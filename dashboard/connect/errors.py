@@ -5,6 +5,7 @@ for support, a human `message`, the API's error `code` and the decoded error `bo
 `retryable` says whether the same request may succeed if sent again.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,12 +76,9 @@ class ConflictError(ApiError):
 class UnprocessableEntityError(ApiError):
     """422: the API refused the input; `errors` says which field and why."""
 
-    def __init__(self, message: str, *, errors: list[FieldError] = (), **kwargs: Any):
+    def __init__(self, message: str, *, errors: Iterable[FieldError] = (), **kwargs: Any):
         super().__init__(message, **kwargs)
         self.errors = list(errors)
-
-    def for_field(self, field: str) -> list[FieldError]:
-        return [error for error in self.errors if error.field == field]
 
 
 class RateLimitedError(ApiError):
@@ -99,16 +97,18 @@ class ServerError(ApiError):
     retryable = True
 
 
-class ApiTimeoutError(ApiError):
-    """No answer within the configured timeout."""
-
-    retryable = True
-
-
 class ApiConnectionError(ApiError):
     """The API could not be reached (DNS, refused or dropped connection, TLS)."""
 
     retryable = True
+
+
+class ApiTimeoutError(ApiConnectionError):
+    """No answer within the configured timeout.
+
+    A kind of connection error: code that handles ApiConnectionError handles timeouts
+    too, and code that tells the two apart checks for this class first.
+    """
 
 
 class InvalidResponseError(ApiError):

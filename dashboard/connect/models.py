@@ -190,17 +190,3 @@ class ApplicationUpdate(RequestBody):
     scopes: list[str] | None = None
     redirect_uris: list[RedirectUriInput] | None = None
     cors_origins: list[str] | None = None
-
-
-class OrganizationCreate(RequestBody):
-    name: str
-    domains: list[str] | None = None
-    external_id: str | None = None
-    metadata: dict[str, str] | None = None
-
-
-class PermissionCreate(RequestBody):
-    slug: str
-    name: str
-    description: str | None = None
-    resource_type_slug: str | None = None
