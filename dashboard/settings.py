@@ -1,51 +1,26 @@
-"""Settings, read from the environment (12-factor).
+"""Settings, read from the environment (12-factor) through `dashboard.env`, so a value
+that cannot be used stops the dashboard at start-up with a message naming the variable.
 
 With no WORKOS_API_KEY the dashboard manages the embedded Connect API that this
 project serves itself under /emulator/; with one it manages real WorkOS
 applications at WORKOS_BASE_URL.
 """
 
-import os
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from dashboard.env import env_bool, env_float, env_int, env_list, env_str, env_value
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    if value.strip().lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.strip().lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}.")
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name, "")
-    items = [item.strip() for item in value.split(",") if item.strip()]
-    return items or default
-
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -109,11 +84,19 @@ TEMPLATES = [
 WSGI_APPLICATION = "dashboard.wsgi.application"
 ASGI_APPLICATION = "dashboard.asgi.application"
 
+_database = partial(
+    dj_database_url.parse,
+    # Seconds a connection is kept for the next request; 0 closes it after each one.
+    conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+    conn_health_checks=True,
+)
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+    "default": env_value(
+        "DATABASE_URL",
+        _database(f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        parse=_database,
+        expected="a database URL such as postgres://user:password@host:5432/name",
+        secret=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -173,14 +156,14 @@ SECURE_CSP = {
 
 # Sessions end after this much inactivity; activity extends them (at most once a minute,
 # see dashboard.web.middleware).
-SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
 # Sign-in throttling: after this many failures a user name is locked out from that address.
-AXES_FAILURE_LIMIT = int(os.environ.get("DASHBOARD_SIGNIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DASHBOARD_SIGNIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("DASHBOARD_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DASHBOARD_SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
@@ -189,7 +172,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
@@ -203,7 +186,11 @@ LOGGING = {
     "loggers": {
         "dashboard": {
             "handlers": ["console"],
-            "level": os.environ.get("DASHBOARD_LOG_LEVEL", "INFO"),
+            "level": env_str(
+                "DASHBOARD_LOG_LEVEL",
+                "INFO",
+                choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+            ),
         },
     },
 }
@@ -213,20 +200,20 @@ TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
 
 # --- WorkOS -------------------------------------------------------------------------------
 
-WORKOS_API_KEY = os.environ.get("WORKOS_API_KEY", "")
-WORKOS_BASE_URL = os.environ.get("WORKOS_BASE_URL", "https://api.workos.com").rstrip("/")
+WORKOS_API_KEY = env_str("WORKOS_API_KEY")
+WORKOS_BASE_URL = env_str("WORKOS_BASE_URL", "https://api.workos.com").rstrip("/")
 # Serve the embedded API even when a real key is configured (for demos and benchmarks).
 WORKOS_EMULATOR = env_bool("WORKOS_EMULATOR", False)
 # The one bearer key the embedded API accepts.
-WORKOS_EMULATOR_API_KEY = os.environ.get("WORKOS_EMULATOR_API_KEY", "sk_test_emulator")
+WORKOS_EMULATOR_API_KEY = env_str("WORKOS_EMULATOR_API_KEY", "sk_test_emulator")
 
 # Seconds; a dashboard request should fail fast rather than hang on a slow upstream.
-WORKOS_TIMEOUT = env_float("WORKOS_TIMEOUT", 5.0)
-WORKOS_CONNECT_TIMEOUT = env_float("WORKOS_CONNECT_TIMEOUT", 2.0)
-WORKOS_MAX_RETRIES = int(os.environ.get("WORKOS_MAX_RETRIES", "2"))
+WORKOS_TIMEOUT = env_float("WORKOS_TIMEOUT", 5.0, minimum=0)
+WORKOS_CONNECT_TIMEOUT = env_float("WORKOS_CONNECT_TIMEOUT", 2.0, minimum=0)
+WORKOS_MAX_RETRIES = env_int("WORKOS_MAX_RETRIES", 2, minimum=0)
 # A request and all its retries end within this many seconds.
-WORKOS_DEADLINE = env_float("WORKOS_DEADLINE", 10.0)
+WORKOS_DEADLINE = env_float("WORKOS_DEADLINE", 10.0, minimum=0)
 # After requests keep failing to reach the API, fail at once for this many seconds.
-WORKOS_BREAKER_COOLDOWN = env_float("WORKOS_BREAKER_COOLDOWN", 10.0)
+WORKOS_BREAKER_COOLDOWN = env_float("WORKOS_BREAKER_COOLDOWN", 10.0, minimum=0)
 # A Retry-After longer than this is not waited for: the user is told when to try again.
-WORKOS_RETRY_AFTER_CAP = env_float("WORKOS_RETRY_AFTER_CAP", 5.0)
+WORKOS_RETRY_AFTER_CAP = env_float("WORKOS_RETRY_AFTER_CAP", 5.0, minimum=0)

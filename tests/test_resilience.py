@@ -5,6 +5,7 @@ import re
 import httpx
 import pytest
 import respx
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from dashboard.audit.models import AuditEvent
@@ -143,6 +144,48 @@ def test_faults_come_from_the_environment():
     assert faults.latency_ms == (20.0, 200.0) and faults.error_rate == 0.2
     assert faults.error_statuses == (503,) and (faults.rate_limit, faults.rate_window) == (6000, 60)
     assert faults.hang_rate == 0.01 and faults.drop_rate == 0.02
+
+
+def test_single_values_and_blanks_in_the_fault_variables():
+    faults = Faults.from_environment(
+        {
+            "EMULATOR_LATENCY_MS": "50",
+            "EMULATOR_RATE_LIMIT": "100",
+            "EMULATOR_ERROR_STATUSES": "500, 503",
+            "EMULATOR_HANG_SECONDS": "",
+            "EMULATOR_ERROR_RATE": " ",
+        }
+    )
+
+    assert faults.latency_ms == (50.0, 50.0)
+    assert (faults.rate_limit, faults.rate_window) == (100, 60.0)
+    assert faults.error_statuses == (500, 503)
+    assert faults.hang_seconds == 30.0 and faults.error_rate == 0.0
+    assert Faults.from_environment({}) == Faults() and not Faults().active
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("EMULATOR_LATENCY_MS", "fast"),
+        ("EMULATOR_LATENCY_MS", "200-20"),
+        ("EMULATOR_ERROR_RATE", "20%"),
+        ("EMULATOR_ERROR_RATE", "2"),
+        ("EMULATOR_ERROR_STATUSES", "503,oops"),
+        ("EMULATOR_ERROR_STATUSES", "200"),
+        ("EMULATOR_RATE_LIMIT", "lots"),
+        ("EMULATOR_RATE_LIMIT", "100/0"),
+        ("EMULATOR_HANG_RATE", "-0.1"),
+        ("EMULATOR_HANG_SECONDS", "forever"),
+        ("EMULATOR_DROP_RATE", "often"),
+    ],
+)
+def test_a_fault_variable_that_cannot_be_used_is_named_in_the_error(name, value):
+    with pytest.raises(ImproperlyConfigured) as error:
+        Faults.from_environment({name: value})
+
+    assert str(error.value).startswith(f"{name} must be ")
+    assert str(error.value).endswith(f", not {value!r}.")
 
 
 class Clock:

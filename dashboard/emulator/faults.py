@@ -19,12 +19,16 @@ An entry may name the method it is for: `POST:lost` waits for the next POST.
 The rate limit and the script are counted per process.
 """
 
+import math
 import os
 import random
 import threading
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from dashboard.env import env_float, env_value
 
 
 class Hang(Exception):
@@ -33,6 +37,29 @@ class Hang(Exception):
 
 class Drop(Exception):
     """The connection closes without an answer."""
+
+
+def _latency(value: str) -> tuple[float, float]:
+    low, separator, high = value.partition("-")
+    bounds = (float(low), float(high) if separator else float(low))
+    if not 0 <= bounds[0] <= bounds[1] < math.inf:
+        raise ValueError(value)
+    return bounds
+
+
+def _error_statuses(value: str) -> tuple[int, ...]:
+    statuses = tuple(int(status) for status in value.split(","))
+    if not all(400 <= status <= 599 for status in statuses):
+        raise ValueError(value)
+    return statuses
+
+
+def _rate_limit(value: str) -> tuple[int, float]:
+    count, separator, window = value.partition("/")
+    limit = (int(count), float(window) if separator else 60.0)
+    if limit[0] < 0 or not 0 < limit[1] < math.inf:
+        raise ValueError(value)
+    return limit
 
 
 @dataclass
@@ -48,24 +75,45 @@ class Faults:
     script: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_environment(cls, environ=os.environ) -> "Faults":
-        faults = cls()
-        latency = environ.get("EMULATOR_LATENCY_MS", "").strip()
-        if latency:
-            low, _, high = latency.partition("-")
-            faults.latency_ms = (float(low), float(high or low))
-        faults.error_rate = float(environ.get("EMULATOR_ERROR_RATE", "0") or 0)
-        statuses = environ.get("EMULATOR_ERROR_STATUSES", "").strip()
-        if statuses:
-            faults.error_statuses = tuple(int(status) for status in statuses.split(","))
-        limit = environ.get("EMULATOR_RATE_LIMIT", "").strip()
-        if limit:
-            count, _, window = limit.partition("/")
-            faults.rate_limit, faults.rate_window = int(count), float(window or 60)
-        faults.hang_rate = float(environ.get("EMULATOR_HANG_RATE", "0") or 0)
-        faults.hang_seconds = float(environ.get("EMULATOR_HANG_SECONDS", "30") or 30)
-        faults.drop_rate = float(environ.get("EMULATOR_DROP_RATE", "0") or 0)
-        return faults
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Faults":
+        defaults = cls()
+        rate_limit, rate_window = env_value(
+            "EMULATOR_RATE_LIMIT",
+            (defaults.rate_limit, defaults.rate_window),
+            parse=_rate_limit,
+            expected="a number of requests per window of seconds, such as 6000/60",
+            environ=environ,
+        )
+        return cls(
+            latency_ms=env_value(
+                "EMULATOR_LATENCY_MS",
+                defaults.latency_ms,
+                parse=_latency,
+                expected="milliseconds, such as 50, or a range such as 20-200",
+                environ=environ,
+            ),
+            error_rate=env_float(
+                "EMULATOR_ERROR_RATE", defaults.error_rate, minimum=0, maximum=1, environ=environ
+            ),
+            error_statuses=env_value(
+                "EMULATOR_ERROR_STATUSES",
+                defaults.error_statuses,
+                parse=_error_statuses,
+                expected="HTTP error statuses separated by commas, such as 500,502,503",
+                environ=environ,
+            ),
+            rate_limit=rate_limit,
+            rate_window=rate_window,
+            hang_rate=env_float(
+                "EMULATOR_HANG_RATE", defaults.hang_rate, minimum=0, maximum=1, environ=environ
+            ),
+            hang_seconds=env_float(
+                "EMULATOR_HANG_SECONDS", defaults.hang_seconds, minimum=0, environ=environ
+            ),
+            drop_rate=env_float(
+                "EMULATOR_DROP_RATE", defaults.drop_rate, minimum=0, maximum=1, environ=environ
+            ),
+        )
 
     @property
     def active(self) -> bool:
