@@ -91,7 +91,7 @@ def test_an_edit_during_a_long_outage_tells_the_user_and_keeps_the_form(browser,
 
     assert response.status_code == 502
     assert b'value="Unsaved"' in response.content
-    assert b"Trying again usually works" in response.content
+    assert b"The API failed to complete the request" in response.content
     app.refresh_from_db()
     assert app.name == "Portal"
 
@@ -116,7 +116,7 @@ def test_a_long_rate_limit_is_reported_at_once(browser, app, sleeps):
         response = browser.get("/applications/")
 
     assert response.status_code == 429
-    assert b"Try again in 120 seconds" in response.content
+    assert b"120 seconds" in response.content
     assert sleeps == []
 
 
@@ -213,7 +213,8 @@ def test_when_the_api_is_down_pages_fail_fast_and_recover_by_themselves(
     browser, real_workos, clock
 ):
     with respx.mock(base_url="https://api.workos.test") as api:
-        route = api.get("/connect/applications").mock(side_effect=httpx.ConnectError("down"))
+        # Down for every request the page makes, whichever they are.
+        route = api.route().mock(side_effect=httpx.ConnectError("down"))
         first_pages = [browser.get("/applications/").status_code for _ in range(3)]
         attempts_before = route.call_count
         while_open = browser.get("/applications/")
