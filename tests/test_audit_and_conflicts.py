@@ -90,6 +90,12 @@ def test_every_change_is_recorded_with_who_when_where_and_what(admin, app):
     ]
     assert all(e.username == "alice" and e.ip == "203.0.113.7" for e in events)
     assert all(e.outcome == "success" for e in events)
+    # Every event names the application, secret events included.
+    created = Application.objects.get(name="Created")
+    assert [(e.application_name, e.client_id) for e in events] == [
+        ("Created", created.client_id),
+        *[("Renamed", app.client_id)] * 4,
+    ]
     update = events[1]
     assert update.application_id == app.id and update.application_name == "Renamed"
     assert update.changes == {
@@ -131,6 +137,7 @@ def test_the_audit_page_filters_and_exports_csv(admin, app):
         outcome="success",
         username="alice",
         application_id=app.id,
+        client_id=app.client_id,
         application_name="=HYPERLINK(1)",
     )
     AuditEvent.objects.create(
@@ -138,17 +145,22 @@ def test_the_audit_page_filters_and_exports_csv(admin, app):
     )
 
     by_app = admin.get("/audit/", {"application": app.id}).content.decode()
+    by_client_id = admin.get("/audit/", {"application": app.client_id}).content.decode()
     by_user = admin.get("/audit/", {"user": "carol"}).content.decode()
     by_action = admin.get("/audit/", {"action": "delete"}, headers={"HX-Request": "true"})
     by_action = by_action.content.decode()
     export = admin.get("/audit/", {"user": "alice", "action": "create", "format": "csv"})
 
     assert app.id in by_app and "conn_app_other" not in by_app
+    assert app.id in by_client_id and "conn_app_other" not in by_client_id
     assert "conn_app_other" in by_user and app.id not in by_user
     assert "Application deleted" in by_action and "Application created" not in by_action
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
-    assert rows[0][:4] == ["at", "username", "ip", "action"]
-    assert rows[1][1] == "alice" and rows[1][6] == "'=HYPERLINK(1)"
+    # The export link is in the swapped region and carries the filters set in the page.
+    assert 'href="/audit/?action=delete&amp;format=csv"' in by_action
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert len(rows) == 1
+    assert rows[0]["username"] == "alice" and rows[0]["application_name"] == "'=HYPERLINK(1)"
+    assert rows[0]["client_id"] == app.client_id
 
 
 def test_the_audit_page_is_paginated(admin):
@@ -167,7 +179,7 @@ def test_the_detail_page_shows_the_history(admin, app):
 
     html = admin.get(f"/applications/{app.id}/").content.decode()
 
-    assert "History" in html and "Application updated" in html and "(name)" in html
+    assert "History" in html and "Application updated" in html and "(Name)" in html
 
 
 def test_a_deleted_app_can_be_created_again_from_its_snapshot(admin, app):
@@ -247,7 +259,7 @@ def test_forms_warn_before_leaving_with_unsaved_changes(admin, app):
         ("https://a.b.preview.example.com/cb", "matches none of the registered"),
         ("https://portal.example.com/cb/", "matches none of the registered"),
         ("https://portal.example.com.evil.com/cb", "matches none of the registered"),
-        ("javascript:alert(1)", "Refused: The `javascript:` scheme"),
+        ("javascript:alert(1)", "Refused: The “javascript:” scheme"),
     ],
 )
 def test_the_redirect_test_box_answers_the_support_question(admin, app, uri, expected):

@@ -168,7 +168,9 @@ def test_the_list_shows_every_column_with_organization_names(browser, app, api_c
     assert app.client_id in html and f'data-copy="{app.client_id}"' in html
     assert ">Acme<" in html
     assert "No</td>" in html  # PKCE
+    # The page, the organization names, and how many dynamically registered apps it hides.
     assert sorted(api_calls) == [
+        "GET /emulator/connect/applications",
         "GET /emulator/connect/applications",
         "GET /emulator/organizations",
     ]
@@ -195,15 +197,15 @@ def test_an_htmx_request_gets_only_the_results(browser, app):
 def test_the_list_pages_with_cursors_and_keeps_its_state_in_the_url(browser, org):
     ids = make_apps(12, org)[::-1]
 
-    first = browser.get("/applications/", {"limit": "10", "order": "desc"}).content.decode()
+    first = browser.get("/applications/", {"limit": "10"}).content.decode()
     next_url = re.search(r'rel="next" href="([^"]+)"', first)[1].replace("&amp;", "&")
-    assert f"after={ids[9]}" in next_url and "limit=10" in next_url
+    assert next_url == f"/applications/?limit=10&after={ids[9]}"
 
-    second = browser.get("/applications/" + next_url).content.decode()
+    second = browser.get(next_url).content.decode()
     assert "Worker 01" in second and "Worker 00" in second and "Worker 02" not in second
     previous_url = re.search(r'rel="prev" href="([^"]+)"', second)[1].replace("&amp;", "&")
 
-    back = browser.get("/applications/" + previous_url).content.decode()
+    back = browser.get(previous_url).content.decode()
     assert "Worker 11" in back and "Worker 01" not in back
 
 
@@ -219,6 +221,7 @@ def test_the_list_filters_by_organization_and_registration(browser, app, org):
     )
 
     by_org = browser.get("/applications/", {"organization": org.id}).content.decode()
+    assert 'value="Acme"' in by_org
     dynamic_only = browser.get("/applications/", {"registration": "dynamic"}).content.decode()
     both = browser.get("/applications/", {"registration": "both"}).content.decode()
 
@@ -234,7 +237,65 @@ def test_oldest_first_and_bad_parameters_fall_back_to_defaults(browser, org):
     bad = browser.get("/applications/", {"order": "sideways", "limit": "7", "after": "x" * 500})
 
     assert oldest.index("Worker 00") < oldest.index("Worker 02")
-    assert bad.status_code == 200
+    assert bad.status_code == 302 and bad["Location"] == "/applications/"
+    assert browser.get(bad["Location"]).status_code == 200
+
+
+def test_list_urls_hold_no_empty_or_default_parameters(browser, org):
+    make_apps(1, org)
+
+    applied = browser.get(
+        "/applications/",
+        {"organization": "", "registration": "authenticated", "order": "desc", "limit": "50"},
+    )
+    htmx = browser.get("/applications/", {"organization": "", "order": "asc"}, headers=HTMX)
+
+    assert applied.status_code == 302 and applied["Location"] == "/applications/?limit=50"
+    assert htmx.status_code == 200 and htmx["HX-Push-Url"] == "/applications/?order=asc"
+
+
+def test_an_organization_is_typed_by_name_and_held_as_its_id(browser, app, org):
+    store.organization_create(name="Globex", domains=[], metadata={}, external_id=None)
+
+    typed = browser.get("/applications/", {"organization": "acme"})
+    shown = browser.get(typed["Location"]).content.decode()
+    htmx = browser.get("/applications/", {"organization": "Acme"}, headers=HTMX)
+
+    assert typed.status_code == 302 and typed["Location"] == f"/applications/?organization={org.id}"
+    assert 'name="organization" id="id_organization" value="Acme"' in shown
+    assert "Customer Portal" in shown
+    assert htmx["HX-Push-Url"] == f"/applications/?organization={org.id}"
+
+
+def test_an_organization_name_that_is_not_recognised_says_so_next_to_the_box(browser, app, org):
+    store.organization_create(name="Acme Two", domains=[], metadata={}, external_id=None)
+
+    unknown = browser.get("/applications/", {"organization": "Initech"}).content.decode()
+    several = browser.get("/applications/", {"organization": "Ac"}, headers=HTMX).content.decode()
+
+    assert "No organization is named “Initech”" in unknown
+    assert 'value="Initech"' in unknown and 'aria-invalid="true"' in unknown
+    assert "Customer Portal" not in unknown
+    assert "“Ac” matches 2 organizations (Acme, Acme Two)" in several
+    assert 'id="organization-error" class="field-error" role="status" hx-swap-oob="true"' in several
+
+
+def test_the_list_says_how_many_dynamically_registered_apps_it_hides(browser, app, org):
+    for number in range(3):
+        store.application_create(
+            application_type="oauth",
+            name=f"MCP client {number}",
+            is_first_party=False,
+            organization_id=org.id,
+            was_dynamically_registered=True,
+        )
+
+    html = browser.get("/applications/").content.decode()
+    both = browser.get("/applications/", {"registration": "both"}).content.decode()
+
+    assert "3 dynamically registered applications are not shown" in html
+    assert 'href="/applications/?registration=both"' in html
+    assert "not shown" not in both
 
 
 def test_empty_states_say_what_to_do(browser, org):
@@ -263,7 +324,8 @@ def test_an_api_failure_on_the_list_is_a_clear_page(browser, monkeypatch):
     response = browser.get("/applications/")
 
     assert response.status_code == 502
-    assert b"Trying again usually works" in response.content
+    assert response.content.count(b"Trying again") == 1
+    assert b"Trying again in a moment usually works" in response.content
     assert b"req_123" in response.content
     assert b"Traceback" not in response.content
 
@@ -307,8 +369,8 @@ def test_secrets_load_as_a_partial_or_as_a_page_without_javascript(browser, app)
     partial = browser.get(f"/applications/{app.id}/secrets", headers=HTMX).content.decode()
     page = browser.get(f"/applications/{app.id}/secrets").content.decode()
 
-    assert "<html" not in partial and "never" in partial
-    assert "<html" in page and "Customer Portal" in page and "never" in page
+    assert "<html" not in partial and "Never" in partial
+    assert "<html" in page and "Customer Portal" in page and "Never" in page
 
 
 def test_a_new_secret_is_shown_once_and_never_cached(browser, app):
@@ -445,7 +507,7 @@ def test_invalid_input_is_shown_inline_and_kept(browser, db):
     assert response.status_code == 422
     assert "This field is required." in html
     assert "belong to an organization" in html
-    assert "`javascript:` scheme" in html
+    assert "“javascript:” scheme" in html
     assert "no path" in html
     assert 'value="https://ok.example.com/cb"' in html
     assert "Sign-in</textarea>" in html
@@ -458,7 +520,24 @@ def test_an_unknown_organization_is_a_field_error(browser, db):
     )
 
     assert response.status_code == 422
-    assert b"Organization not found" in response.content
+    assert "No organization has the ID “org_NOPE”.".encode() in response.content
+    assert not Application.objects.exists()
+
+
+def test_an_organization_is_typed_by_name_in_the_create_form(browser, org):
+    store.organization_create(name="Acme Two", domains=[], metadata={}, external_id=None)
+
+    created = browser.post("/applications/new", oauth_form(party="third", organization_id="acme"))
+    ambiguous = browser.post("/applications/new", oauth_form(party="third", organization_id="Ac"))
+    unknown = browser.post(
+        "/applications/new", oauth_form(party="third", organization_id="Initech")
+    )
+
+    assert created.status_code == 303
+    assert Application.objects.get().organization_id == org.id
+    assert "“Ac” matches 2 organizations (Acme, Acme Two)".encode() in ambiguous.content
+    assert "No organization is named “Initech”".encode() in unknown.content
+    assert b'value="Initech"' in unknown.content
 
 
 def test_api_field_errors_land_next_to_their_fields(browser, monkeypatch, db):
@@ -489,18 +568,18 @@ def test_api_field_errors_land_next_to_their_fields(browser, monkeypatch, db):
         (
             errors.RateLimitedError("slow down", status=429, retry_after=30, request_id="req_9"),
             429,
-            "Try again in 30 seconds",
+            "It asked to wait 30 seconds",
         ),
         (
             errors.ServerError("boom", status=503, request_id="req_9"),
             502,
-            "Trying again usually works",
+            "Trying again in a moment usually works",
         ),
         (errors.ApiConnectionError("down"), 503, "could not be reached"),
         (
             errors.AuthenticationError("bad key", status=401, request_id="req_9"),
             502,
-            "Retrying will not help",
+            "Trying again will not help",
         ),
     ],
 )
@@ -631,7 +710,7 @@ def test_delete_keeps_the_page_when_the_api_fails(browser, app, monkeypatch):
 def test_organization_options_search_by_name(browser, org):
     html = browser.get("/applications/organizations", {"organization": "acm"}).content.decode()
 
-    assert f'<option value="{org.id}">Acme</option>' in html
+    assert '<option value="Acme"></option>' in html
 
 
 def test_an_htmx_failure_is_a_banner_above_the_page(browser, monkeypatch):

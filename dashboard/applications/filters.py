@@ -1,7 +1,16 @@
-"""The state of the application list, all of it in the URL's query string."""
+"""The state of the application list, all of it in the URL's query string.
+
+One URL per state: defaults and empty values are left out, and an organization typed by
+name is held as its ID (the box shows the name again).
+"""
+
+from urllib.parse import parse_qsl
 
 from django import forms
+from django.urls import reverse
 from django.utils.http import urlencode
+
+from .formfields import OrganizationField
 
 PAGE_SIZES = [10, 25, 50, 100]
 REGISTRATIONS = {
@@ -9,21 +18,11 @@ REGISTRATIONS = {
     "dynamic": ["dynamic"],
     "both": ["authenticated", "dynamic"],
 }
+CURSORS = ("before", "after")
 
 
 class ListFilters(forms.Form):
-    organization = forms.CharField(
-        label="Organization",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={
-                "list": "organization-options",
-                "autocomplete": "off",
-                "placeholder": "All organizations",
-            }
-        ),
-    )
+    organization = OrganizationField(required=False)
     registration = forms.ChoiceField(
         label="Registration",
         required=False,
@@ -53,12 +52,24 @@ class ListFilters(forms.Form):
 
     def __init__(self, data):
         super().__init__(data, label_suffix="")
+        self.fields["organization"].widget.attrs["placeholder"] = "All organizations"
         # A bad value in a shared link falls back to the default rather than failing:
-        # cleaned_data holds only the fields that are valid.
+        # cleaned_data holds only the fields that are valid. An organization that is not
+        # recognised is the exception: the box says so, and the typed text stays.
         self.is_valid()
         self.state = self.DEFAULTS | {
             name: value for name, value in self.cleaned_data.items() if value not in ("", None)
         }
+        if self.has_error("organization"):
+            self.state["organization"] = data.get("organization", "").strip()
+
+    @property
+    def organization_id(self) -> str | None:
+        return None if self.has_error("organization") else self.state["organization"] or None
+
+    @property
+    def cursor(self) -> dict[str, str]:
+        return {name: self.state[name] for name in CURSORS if self.state[name]}
 
     def api_arguments(self) -> dict:
         state = self.state
@@ -67,18 +78,32 @@ class ListFilters(forms.Form):
             "order": state["order"],
             "before": state["before"] or None,
             "after": state["after"] or None,
-            "organization_id": state["organization"] or None,
+            "organization_id": self.organization_id,
             "registration_types": REGISTRATIONS[state["registration"]],
         }
 
-    def url(self, **cursor: str) -> str:
-        """This list's URL at another page (`before=` or `after=`), defaults left out."""
+    def url(self, **changes: str) -> str:
+        """This list's URL with some filters changed, or at another page (`before=` or
+        `after=`); defaults and empty values left out."""
         params = {
             name: value
-            for name, value in self.state.items()
-            if name not in ("before", "after") and value != self.DEFAULTS[name]
+            for name, value in (self.state | changes).items()
+            if value != self.DEFAULTS[name] and (name not in CURSORS or name in changes)
         }
-        return "?" + urlencode(params | cursor)
+        query = urlencode(params)
+        return reverse("applications:list") + (f"?{query}" if query else "")
+
+    @staticmethod
+    def query(data) -> dict[str, str]:
+        return {name: value for name, value in data.items()}
+
+    @staticmethod
+    def query_of(url: str) -> dict[str, str]:
+        return dict(parse_qsl(url.partition("?")[2], keep_blank_values=True))
+
+    @property
+    def hides_dynamic(self) -> bool:
+        return self.state["registration"] == "authenticated"
 
     @property
     def is_filtered(self) -> bool:

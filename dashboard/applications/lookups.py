@@ -1,5 +1,7 @@
-"""Short-lived caches of what pages show beside applications: organization names and
-permission slugs. A page fills them with at most one extra API call, never one per row.
+"""What pages look up beside applications: organizations by name, permission slugs,
+how many applications a filter hides.
+
+Short-lived caches: a page fills them with at most one extra API call, never one per row.
 """
 
 import time
@@ -7,14 +9,18 @@ import time
 from django.core.cache import cache
 
 from dashboard import connect
-from dashboard.connect.errors import ApiError
+from dashboard.connect.errors import ApiError, NotFoundError
+from dashboard.connect.models import Organization
 
 ORGANIZATIONS_KEY = "applications:organization-names"
 PERMISSIONS_KEY = "applications:permission-slugs"
+DYNAMIC_COUNT_KEY = "applications:dynamic-count:{}"
 TTL_SECONDS = 60
 # Names asked for but missing trigger a refill, but not more often than this.
 REFILL_AFTER_SECONDS = 10
 OPENID_SCOPES = ["openid", "profile", "email", "offline_access"]
+# Counting stops here: "more than 1,000" is as useful as the exact number.
+COUNT_CAP = 1000
 
 
 def organization_names(needed: set[str] | None = None) -> dict[str, str]:
@@ -33,16 +39,106 @@ def organization_names(needed: set[str] | None = None) -> dict[str, str]:
     return names
 
 
-def permission_slugs() -> list[str]:
+def organization_name(organization_id: str) -> str | None:
+    """One organization's name: from the cache, or asked for alone (and then cached)."""
+    names = organization_names()
+    if organization_id in names:
+        return names[organization_id]
+    try:
+        name = connect.organization_get(organization_id=organization_id).name
+    except ApiError:
+        return None
+    cached = cache.get(ORGANIZATIONS_KEY)
+    if cached:
+        cached["names"][organization_id] = name
+        cache.set(ORGANIZATIONS_KEY, cached, TTL_SECONDS)
+    return name
+
+
+def looks_like_organization_id(text: str) -> bool:
+    return text.startswith("org_") and " " not in text
+
+
+class OrganizationNotFound(ValueError):
+    """A typed organization that is no organization, or more than one: the message says."""
+
+
+def find_organization(text: str) -> Organization:
+    """The one organization `text` names: its ID, its exact name (in any case), or the
+    only organization whose name contains it."""
+    try:
+        if looks_like_organization_id(text):
+            try:
+                return connect.organization_get(organization_id=text)
+            except NotFoundError:
+                raise OrganizationNotFound(f"No organization has the ID “{text}”.") from None
+        found = connect.organization_list(search=text, limit=100).data
+    except ApiError as error:
+        raise OrganizationNotFound(
+            f"Organizations could not be looked up just now ({error.message}) Try again."
+        ) from error
+    exact = [org for org in found if org.name.casefold() == text.casefold()]
+    candidates = exact or found
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise OrganizationNotFound(
+            f"No organization is named “{text}”. Choose one from the suggestions, "
+            "or paste its ID (org_…)."
+        )
+    if exact:
+        ids = ", ".join(org.id for org in exact[:5])
+        raise OrganizationNotFound(
+            f"{len(exact)} organizations are named “{text}”: paste the ID of the one you mean "
+            f"({ids})."
+        )
+    names = ", ".join(sorted(org.name for org in candidates)[:5])
+    more = "…" if len(candidates) > 5 else ""
+    raise OrganizationNotFound(
+        f"“{text}” matches {len(candidates)} organizations ({names}{more}): type the whole "
+        "name or choose one from the suggestions."
+    )
+
+
+def permission_slugs() -> list[str] | None:
+    """The environment's permission slugs, or None when they could not be loaded."""
     slugs = cache.get(PERMISSIONS_KEY)
     if slugs is None:
         try:
             slugs = sorted(permission.slug for permission in connect.permission_iter())
         except ApiError:
-            return []
+            return None
         cache.set(PERMISSIONS_KEY, slugs, TTL_SECONDS)
     return slugs
 
 
-def scope_choices() -> list[str]:
-    return OPENID_SCOPES + [slug for slug in permission_slugs() if slug not in OPENID_SCOPES]
+def scope_choices() -> tuple[list[str], bool]:
+    """The scopes to offer, and whether that list is complete (the permissions loaded)."""
+    slugs = permission_slugs()
+    extra = [slug for slug in slugs or [] if slug not in OPENID_SCOPES]
+    return OPENID_SCOPES + extra, slugs is not None
+
+
+def dynamic_count(organization_id: str | None) -> int | None:
+    """How many dynamically registered applications there are (up to COUNT_CAP + 1),
+    or None when the API could not say."""
+    key = DYNAMIC_COUNT_KEY.format(organization_id or "")
+    count = cache.get(key)
+    if count is None:
+        count, after = 0, None
+        try:
+            while count <= COUNT_CAP:
+                page = connect.application_list(
+                    limit=100,
+                    after=after,
+                    organization_id=organization_id,
+                    registration_types=["dynamic"],
+                )
+                count += len(page.data)
+                if not page.has_more:
+                    break
+                after = page.after
+        except ApiError:
+            return None
+        cache.set(key, count, TTL_SECONDS)
+    return count

@@ -25,7 +25,7 @@ class Problem:
 def describe(error: errors.ApiError) -> Problem:
     request_id = error.request_id
     if isinstance(error, errors.RateLimitedError):
-        wait = f" Try again in {error.retry_after:.0f} seconds." if error.retry_after else ""
+        wait = f" It asked to wait {error.retry_after:.0f} seconds." if error.retry_after else ""
         return Problem(
             "WorkOS is limiting requests",
             "Too many requests were sent to the API in a short time." + wait,
@@ -36,8 +36,7 @@ def describe(error: errors.ApiError) -> Problem:
     if isinstance(error, errors.ApiTimeoutError):
         return Problem(
             "The API did not answer in time",
-            "It may be slow or overloaded. Nothing you entered was lost; "
-            "trying again in a moment usually works.",
+            "It may be slow or overloaded. Nothing you entered was lost.",
             True,
             request_id,
             504,
@@ -45,7 +44,7 @@ def describe(error: errors.ApiError) -> Problem:
     if isinstance(error, errors.ApiConnectionError):
         return Problem(
             "The API could not be reached",
-            f"{error.message} Nothing you entered was lost; try again when it is back.",
+            f"{error.message} Nothing you entered was lost.",
             True,
             request_id,
             503,
@@ -53,7 +52,7 @@ def describe(error: errors.ApiError) -> Problem:
     if isinstance(error, errors.ServerError | errors.ConflictError | errors.RequestTimeoutError):
         return Problem(
             "The API failed to complete the request",
-            f"It answered {error.status}: {error.message} Trying again usually works.",
+            f"It answered {error.status}: {error.message}",
             True,
             request_id,
             502,
@@ -61,7 +60,7 @@ def describe(error: errors.ApiError) -> Problem:
     if isinstance(error, errors.AuthenticationError):
         return Problem(
             "The dashboard's API key was refused",
-            "Retrying will not help: an operator must check WORKOS_API_KEY.",
+            "An operator must check WORKOS_API_KEY.",
             False,
             request_id,
             502,

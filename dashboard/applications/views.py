@@ -1,34 +1,39 @@
-"""Pages of the dashboard: thin views that parse, call the service layer, and render.
+"""Pages of the dashboard: thin views that parse, call, and render.
 
 Every page is a full page for a plain request and a named partial of the same template
-for an HTMX request. Every form also works as a plain POST without JavaScript.
+for an HTMX request. Every form also works as a plain POST without JavaScript. Changes go
+through `services`, which record them in the audit trail.
 """
 
 import json
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from dashboard import connect, uris
 from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import record
+from dashboard.audit.record import Actor
 from dashboard.connect import errors
+from dashboard.connect.models import Page
 from dashboard.web.access import requires
 from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 
-from .changes import EDITABLE, LABELS, differences, editable_values, snapshot
+from . import lookups, services
+from .fields import BY_NAME, editable_values
 from .filters import ListFilters
-from .forms import ApplicationForm, RedirectRow, initial_for, initial_from_values
-from .lookups import organization_names
+from .forms import ApplicationCreateForm, ApplicationEditForm, ApplicationForm
+from .merge import merge
 from .problems import api_errors_as_pages, describe
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
+EDITABLE_TYPES = ("oauth", "m2m")
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
@@ -50,21 +55,34 @@ def _production() -> bool:
     return connect.backend().environment == "production"
 
 
+# --- The list ---------------------------------------------------------------------------------
+
+
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
 def application_list(request: HttpRequest) -> HttpResponse:
     filters = ListFilters(request.GET)
-    page = connect.application_list(**filters.api_arguments())
+    canonical = filters.url(**filters.cursor)
+    if not request.htmx and filters.query(request.GET) != filters.query_of(canonical):
+        # Empty and default parameters, or an organization typed by name: one URL per state.
+        return redirect(canonical)
+    if filters.has_error("organization"):
+        page = Page(data=[])
+    else:
+        page = connect.application_list(**filters.api_arguments())
     needed = {app.organization_id for app in page.data if getattr(app, "organization_id", None)}
     context = {
         "filters": filters,
         "page": page,
-        "organization_names": organization_names(needed) if needed else {},
+        "organization_names": lookups.organization_names(needed),
+        "hidden_dynamic": filters.hides_dynamic and lookups.dynamic_count(filters.organization_id),
+        "show_dynamic_url": filters.url(registration="both"),
         "next_url": filters.url(after=page.after) if page.after else None,
         "previous_url": filters.url(before=page.before) if page.before else None,
     }
-    return render(request, _template(request, "applications/list.html", "results"), context)
+    response = render(request, _template(request, "applications/list.html", "results"), context)
+    return push_url(response, canonical) if request.htmx else response
 
 
 @require_GET
@@ -81,27 +99,50 @@ def application_go(request: HttpRequest) -> HttpResponse:
     return redirect("applications:detail", application_id=app.id)
 
 
-def _secrets_context(application_id: str, secrets, **extra) -> dict:
+@require_GET
+@requires(VIEW)
+def organization_options(request: HttpRequest) -> HttpResponse:
+    """Options of an organization box, searched by name."""
+    # The box sends its own field: `organization` (list filter) or `organization_id`.
+    query = next(
+        (
+            request.GET[name]
+            for name in ("organization", "organization_id")
+            if request.GET.get(name)
+        ),
+        "",
+    ).strip()
+    try:
+        organizations = connect.organization_list(search=query or None, limit=20).data
+    except errors.ApiError:
+        organizations = []
+    return render(
+        request, "applications/organization_options.html", {"organizations": organizations}
+    )
+
+
+# --- An application ---------------------------------------------------------------------------
+
+
+def _history(app) -> dict:
+    return {"app": app, "history": AuditEvent.objects.filter(application_id=app.id)[:10]}
+
+
+def _secrets(app, secrets, new_secret=None) -> dict:
     # A fresh token per rendering: the create form posts it as its Idempotency-Key, and a
     # token is used only once, so a reload or a double submit never shows a secret again.
     return {
-        "application_id": application_id,
-        "secrets": secrets,
-        "secret_token": str(uuid.uuid4()),
-        **extra,
-    }
-
-
-def _detail_context(app, **extra) -> dict:
-    organization_id = getattr(app, "organization_id", None)
-    names = organization_names({organization_id}) if organization_id else {}
-    return {
-        "app": app,
         "application_id": app.id,
-        "organization_name": names.get(organization_id),
-        "history": AuditEvent.objects.filter(application_id=app.id)[:10],
-        **extra,
+        "secrets": sorted(secrets, key=lambda secret: secret.created_at, reverse=True),
+        "new_secret": new_secret,
+        "secret_token": str(uuid.uuid4()),
     }
+
+
+def _detail(request: HttpRequest, app, status: int = 200, **extra) -> HttpResponse:
+    return render(
+        request, "applications/detail.html", _history(app) | extra | {"app": app}, status=status
+    )
 
 
 @require_GET
@@ -109,7 +150,7 @@ def _detail_context(app, **extra) -> dict:
 @api_errors_as_pages
 def application_detail(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
-    return render(request, "applications/detail.html", _detail_context(app))
+    return _detail(request, app)
 
 
 @require_GET
@@ -129,7 +170,7 @@ def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
         result["match"] = uris.match_redirect_uri(uri, registered)
     if request.htmx:
         return render(request, "applications/detail.html#redirect-test", {"redirect_test": result})
-    return render(request, "applications/detail.html", _detail_context(app, redirect_test=result))
+    return _detail(request, app, redirect_test=result)
 
 
 @require_GET
@@ -137,214 +178,11 @@ def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
 @api_errors_as_pages
 def secret_list(request: HttpRequest, application_id: str) -> HttpResponse:
     """The secrets section: loaded into the detail page, or a full page without JavaScript."""
-    secrets = connect.client_secret_list(application_id=application_id)
-    context = _secrets_context(application_id, secrets)
+    app = connect.application_get(application_id=application_id)
+    context = _secrets(app, connect.client_secret_list(application_id=app.id))
     if request.htmx:
         return render(request, "applications/detail.html#secrets", context)
-    app = connect.application_get(application_id=application_id)
-    return render(request, "applications/detail.html", _detail_context(app, **context))
-
-
-def _form_response(
-    request: HttpRequest, form: ApplicationForm, *, app=None, problem=None, status: int = 200
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "app": app,
-        "problem": problem,
-        "organization_names": organization_names(),
-    }
-    template = _template(request, "applications/form.html", "form")
-    return render(request, template, context, status=status)
-
-
-def _save(request: HttpRequest, form: ApplicationForm, save, *, action: str, app=None):
-    """Run `save()` and record it; on failure answer the form as the user left it."""
-    try:
-        saved = save()
-    except errors.ApiError as error:
-        record(
-            request,
-            action,
-            app=app,
-            error=error,
-            application_name=form.cleaned_data.get("name", ""),
-        )
-        if isinstance(error, errors.UnprocessableEntityError):
-            form.add_api_errors(error.errors, error.message)
-        elif isinstance(error, errors.NotFoundError):
-            if app is not None:
-                raise  # The application itself is gone: a 404 page.
-            form.add_error("organization_id", error.message)
-        else:
-            problem = describe(error)
-            return None, _form_response(
-                request, form, app=app, problem=problem, status=problem.status
-            )
-        return None, _form_response(request, form, app=app, status=422)
-    changes = differences(editable_values(app), editable_values(saved)) if app else {}
-    record(request, action, app=saved, changes=changes)
-    return saved, None
-
-
-def _rows_after_action(form: ApplicationForm, action: str) -> list[RedirectRow]:
-    rows = [RedirectRow(uri=row.uri, default=row.default) for row in form.redirect_rows]
-    if action == "add-uri":
-        rows.append(RedirectRow(default=not rows))
-    elif action.startswith("remove-uri-") and action[11:].isdigit():
-        index = int(action[11:])
-        if index < len(rows):
-            removed = rows.pop(index)
-            if removed.default and rows:
-                rows[0].default = True
-    return rows or [RedirectRow(default=True)]
-
-
-def _redisplay(request: HttpRequest, form: ApplicationForm, action: str, app=None):
-    """Re-render the form with rows added or removed or the type changed, saving nothing."""
-    data: QueryDict = request.POST
-    initial = {name: data.get(name, "") for name in form.fields if name != "scopes"}
-    initial["scopes"] = data.getlist("scopes")
-    initial["uses_pkce"] = bool(data.get("uses_pkce"))
-    initial["redirect_rows"] = _rows_after_action(form, action)
-    fresh = ApplicationForm(initial=initial, application=app, production=_production())
-    return _form_response(request, fresh, app=app)
-
-
-@require_http_methods(["GET", "POST"])
-@requires(CHANGE)
-def application_create(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        initial = {"application_type": request.GET.get("type", "oauth")}
-        deleted = AuditEvent.objects.filter(
-            id=request.GET.get("from_event")
-            if request.GET.get("from_event", "").isdigit()
-            else None,
-            action=AuditEvent.Action.DELETE,
-            snapshot__isnull=False,
-        ).first()
-        if deleted:
-            initial = initial_from_values(deleted.snapshot)
-        return _form_response(request, ApplicationForm(initial=initial, production=_production()))
-    form = ApplicationForm(request.POST, production=_production())
-    action = request.POST.get("action", "save")
-    if action != "save":
-        return _redisplay(request, form, action)
-    if not form.is_valid():
-        return _form_response(request, form, status=422)
-    app, failure = _save(
-        request,
-        form,
-        lambda: connect.application_create(
-            application=form.create_request(),
-            idempotency_key=form.cleaned_data["idempotency_key"] or None,
-        ),
-        action=AuditEvent.Action.CREATE,
-    )
-    if failure:
-        return failure
-    messages.success(request, f"Created “{app.name}”.")
-    return _redirect(request, reverse("applications:detail", args=[app.id]))
-
-
-@require_http_methods(["GET", "POST"])
-@requires(CHANGE)
-@api_errors_as_pages
-def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
-    app = connect.application_get(application_id=application_id)
-    if app.application_type not in ("oauth", "m2m"):
-        raise Http404("This kind of application cannot be edited here.")
-    if request.method == "GET":
-        form = ApplicationForm(initial=initial_for(app), application=app, production=_production())
-        return _form_response(request, form, app=app)
-    form = ApplicationForm(request.POST, application=app, production=_production())
-    action = request.POST.get("action", "save")
-    if action != "save":
-        return _redisplay(request, form, action, app=app)
-    if not form.is_valid():
-        return _form_response(request, form, app=app, status=422)
-    if form.cleaned_data["updated_at"] != app.updated_at.isoformat():
-        return _conflict(request, form, app)
-    updated, failure = _save(
-        request,
-        form,
-        lambda: connect.application_update(application_id=app.id, changes=form.update_request()),
-        action=AuditEvent.Action.UPDATE,
-        app=app,
-    )
-    if failure:
-        return failure
-    messages.success(request, f"Saved “{updated.name}”.")
-    return _redirect(request, reverse("applications:detail", args=[app.id]))
-
-
-def _conflict(request: HttpRequest, form: ApplicationForm, current) -> HttpResponse:
-    """Someone saved since the form was opened: save nothing, show both versions, merge.
-
-    A field only one side changed takes that side's value; a field both changed keeps the
-    user's value and is flagged. The merged form carries the current version, so saving
-    it again goes through unless yet another change arrives first.
-    """
-    try:
-        original = json.loads(form.cleaned_data["original"] or "{}")
-    except ValueError:
-        original = {}
-    theirs = editable_values(current)
-    yours = editable_values(form.update_request())
-    merged, rows = dict(theirs), []
-    for name in EDITABLE:
-        if name not in yours or yours[name] == theirs.get(name):
-            continue
-        if yours[name] == original.get(name):
-            side = "theirs"
-        else:
-            merged[name] = yours[name]
-            side = "both" if theirs.get(name) != original.get(name) else "yours"
-        rows.append(
-            {"label": LABELS[name], "theirs": theirs.get(name), "yours": yours[name], "side": side}
-        )
-    initial = initial_from_values(merged) | {
-        "updated_at": current.updated_at.isoformat(),
-        "original": json.dumps(theirs),
-    }
-    merged_form = ApplicationForm(initial=initial, application=current, production=_production())
-    context = {
-        "form": merged_form,
-        "app": current,
-        "conflict": rows,
-        "organization_names": organization_names(),
-    }
-    return render(
-        request, _template(request, "applications/form.html", "form"), context, status=409
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@requires(DELETE)
-@api_errors_as_pages
-def application_delete(request: HttpRequest, application_id: str) -> HttpResponse:
-    app = connect.application_get(application_id=application_id)
-    context = {"app": app, "typed": "", "error": None, "problem": None}
-    if request.method == "POST":
-        typed = request.POST.get("confirm_name", "")
-        context["typed"] = typed
-        if typed.strip() != app.name.strip():
-            context["error"] = "Type the application’s name exactly to confirm."
-            return render(request, "applications/delete.html", context, status=422)
-        try:
-            connect.application_delete(application_id=app.id)
-        except errors.NotFoundError:
-            pass  # Already gone: the outcome the user asked for.
-        except errors.ApiError as error:
-            record(request, AuditEvent.Action.DELETE, app=app, error=error)
-            context["problem"] = describe(error)
-            return render(
-                request, "applications/delete.html", context, status=context["problem"].status
-            )
-        record(request, AuditEvent.Action.DELETE, app=app, snapshot=snapshot(app))
-        messages.success(request, f"Deleted “{app.name}”. Its client ID no longer works.")
-        return _redirect(request, reverse("applications:list"))
-    return render(request, "applications/delete.html", context)
+    return _detail(request, app, **context)
 
 
 @require_POST
@@ -363,91 +201,173 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
             "shown again. Revoke it if its value was lost.",
         )
         return _redirect(request, detail_url)
+    app = connect.application_get(application_id=application_id)
     try:
-        created = connect.client_secret_create(
-            application_id=application_id, idempotency_key=token or None
+        created = services.client_secret_create(
+            actor=Actor.of(request), app=app, idempotency_key=token or None
         )
     except errors.ApiError as error:
-        record(
-            request, AuditEvent.Action.SECRET_CREATED, application_id=application_id, error=error
-        )
-        if getattr(error, "code", None) != "idempotency_key_reused":
+        if error.code != "idempotency_key_reused":
             raise
         messages.info(request, error.message)
         return _redirect(request, detail_url)
-    # The hint only: the plaintext is never recorded.
-    record(
-        request,
-        AuditEvent.Action.SECRET_CREATED,
-        application_id=application_id,
-        detail=f"Secret {created.id} ending in {created.secret_hint}",
-    )
     if token:
         request.session[USED_SECRET_TOKENS] = (used + [token])[-50:]
-    secrets = connect.client_secret_list(application_id=application_id)
-    context = _secrets_context(application_id, secrets, new_secret=created)
-    if request.htmx:
-        return render(request, "applications/detail.html#secrets", context)
-    app = connect.application_get(application_id=application_id)
-    return render(request, "applications/detail.html", _detail_context(app, **context))
+    context = _secrets(app, connect.client_secret_list(application_id=app.id), created)
+    if not request.htmx:
+        return _detail(request, app, **context)
+    # The secrets section, and the history beside it, which now has one more event.
+    html = render_to_string("applications/detail.html#secrets", context, request)
+    html += render_to_string(
+        "applications/detail.html#history", _history(app) | {"oob": True}, request
+    )
+    return HttpResponse(html)
 
 
 @require_http_methods(["GET", "POST"])
 @requires(SECRETS)
 @api_errors_as_pages
 def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> HttpResponse:
-    secrets = connect.client_secret_list(application_id=application_id)
+    app = connect.application_get(application_id=application_id)
+    secrets = connect.client_secret_list(application_id=app.id)
     secret = next((s for s in secrets if s.id == secret_id), None)
     if secret is None:
         raise Http404("No such client secret on this application.")
     if request.method == "POST":
-        try:
-            connect.client_secret_revoke(secret_id=secret_id)
-        except errors.ApiError as error:
-            record(
-                request,
-                AuditEvent.Action.SECRET_REVOKED,
-                application_id=application_id,
-                error=error,
-                detail=f"Secret {secret_id} ending in {secret.secret_hint}",
-            )
-            raise
-        record(
-            request,
-            AuditEvent.Action.SECRET_REVOKED,
-            application_id=application_id,
-            detail=f"Secret {secret_id} ending in {secret.secret_hint}",
-        )
+        services.client_secret_revoke(actor=Actor.of(request), app=app, secret=secret)
         messages.success(request, f"Revoked the secret ending in “{secret.secret_hint}”.")
-        return _redirect(request, reverse("applications:detail", args=[application_id]))
-    return render(
-        request,
-        "applications/revoke.html",
-        {
-            "application_id": application_id,
-            "secret": secret,
-            "others": len(secrets) - 1,
-        },
-    )
+        return _redirect(request, reverse("applications:detail", args=[app.id]))
+    context = {"app": app, "secret": secret, "others": len(secrets) - 1}
+    return render(request, "applications/revoke.html", context)
 
 
-@require_GET
-@requires(VIEW)
-def organization_options(request: HttpRequest) -> HttpResponse:
-    """Options of the organization picker, searched by name."""
-    # The picker sends its own field: `organization` (list filter) or `organization_id`.
-    query = next(
-        (
-            request.GET[name]
-            for name in ("q", "organization", "organization_id")
-            if request.GET.get(name)
-        ),
-        "",
-    ).strip()
+# --- Create and edit --------------------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest, form: ApplicationForm, *, app=None, status: int = 200, **extra
+) -> HttpResponse:
+    context = {"form": form, "app": app, "organization_names": lookups.organization_names()}
+    template = _template(request, "applications/form.html", "form")
+    return render(request, template, context | extra, status=status)
+
+
+def _form_failed(request: HttpRequest, form: ApplicationForm, error: errors.ApiError, app=None):
+    """The form as the user left it, with what the API said next to the fields."""
+    if isinstance(error, errors.UnprocessableEntityError):
+        form.add_api_errors(error)
+        return _form_page(request, form, app=app, status=422)
+    if isinstance(error, errors.NotFoundError):
+        if app is not None:
+            raise error  # The application itself is gone: a 404 page.
+        form.add_error("organization_id", error.message)
+        return _form_page(request, form, status=422)
+    problem = describe(error)
+    return _form_page(request, form, app=app, problem=problem, status=problem.status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(CHANGE)
+def application_create(request: HttpRequest) -> HttpResponse:
+    production = _production()
+    if request.method == "GET":
+        deleted = AuditEvent.objects.filter(
+            id=request.GET.get("from_event")
+            if request.GET.get("from_event", "").isdigit()
+            else None,
+            action=AuditEvent.Action.DELETE,
+            snapshot__isnull=False,
+        ).first()
+        if deleted:
+            form = ApplicationCreateForm.from_snapshot(deleted.snapshot, production=production)
+        else:
+            initial = {"application_type": request.GET.get("type", "oauth")}
+            form = ApplicationCreateForm(initial=initial, production=production)
+        return _form_page(request, form)
+    form = ApplicationCreateForm(request.POST, production=production)
+    action = request.POST.get("action", "save")
+    if action != "save":
+        return _form_page(request, form.rearranged(action))
+    if not form.is_valid():
+        return _form_page(request, form, status=422)
     try:
-        organizations = connect.organization_list(search=query or None, limit=20).data
-    except errors.ApiError:
-        organizations = []
-    return render(
-        request, "applications/organization_options.html", {"organizations": organizations}
+        app = services.application_create(
+            actor=Actor.of(request),
+            application=form.create_request(),
+            idempotency_key=form.cleaned_data["idempotency_key"] or None,
+        )
+    except errors.ApiError as error:
+        return _form_failed(request, form, error)
+    messages.success(request, f"Created “{app.name}”.")
+    return _redirect(request, reverse("applications:detail", args=[app.id]))
+
+
+@require_http_methods(["GET", "POST"])
+@requires(CHANGE)
+@api_errors_as_pages
+def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
+    app = connect.application_get(application_id=application_id)
+    if app.application_type not in EDITABLE_TYPES:
+        raise Http404("This kind of application cannot be edited here.")
+    production = _production()
+    if request.method == "GET":
+        form = ApplicationEditForm.for_application(app, production=production)
+        return _form_page(request, form, app=app)
+    form = ApplicationEditForm(request.POST, application=app, production=production)
+    action = request.POST.get("action", "save")
+    if action != "save":
+        return _form_page(request, form.rearranged(action), app=app)
+    if not form.is_valid():
+        return _form_page(request, form, app=app, status=422)
+    if form.cleaned_data["updated_at"] != app.updated_at.isoformat():
+        return _conflict(request, form, app)
+    try:
+        updated = services.application_update(
+            actor=Actor.of(request), app=app, changes=form.update_request()
+        )
+    except errors.ApiError as error:
+        return _form_failed(request, form, error, app)
+    messages.success(request, f"Saved “{updated.name}”.")
+    return _redirect(request, reverse("applications:detail", args=[app.id]))
+
+
+def _conflict(request: HttpRequest, form: ApplicationEditForm, current) -> HttpResponse:
+    """Someone saved since the form was opened: save nothing, show both versions, merge.
+
+    The merged form carries the current version, so saving it again goes through unless
+    yet another change arrives first.
+    """
+    theirs = editable_values(current)
+    merged, report = merge(form.original_values, theirs, editable_values(form.update_request()))
+    initial = merged | {
+        "updated_at": current.updated_at.isoformat(),
+        "original": json.dumps(theirs),
+    }
+    merged_form = ApplicationEditForm(
+        initial=initial, application=current, production=form.production
     )
+    rows = [(BY_NAME[row.name], row) for row in report]
+    return _form_page(request, merged_form, app=current, conflict=rows, status=409)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(DELETE)
+@api_errors_as_pages
+def application_delete(request: HttpRequest, application_id: str) -> HttpResponse:
+    app = connect.application_get(application_id=application_id)
+    context = {"app": app, "typed": "", "error": None, "problem": None}
+    if request.method == "GET":
+        return render(request, "applications/delete.html", context)
+    context["typed"] = request.POST.get("confirm_name", "")
+    if context["typed"].strip() != app.name.strip():
+        context["error"] = "Type the application’s name exactly to confirm."
+        return render(request, "applications/delete.html", context, status=422)
+    try:
+        services.application_delete(actor=Actor.of(request), app=app)
+    except errors.ApiError as error:
+        context["problem"] = describe(error)
+        return render(
+            request, "applications/delete.html", context, status=context["problem"].status
+        )
+    messages.success(request, f"Deleted “{app.name}”. Its client ID no longer works.")
+    return _redirect(request, reverse("applications:list"))

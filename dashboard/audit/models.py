@@ -36,6 +36,7 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=32, choices=Action.choices)
     application_id = models.CharField(max_length=200, blank=True, db_index=True)
+    client_id = models.CharField(max_length=200, blank=True, db_index=True)
     application_name = models.CharField(max_length=255, blank=True)
     # {"field": {"before": ..., "after": ...}} for an update.
     changes = models.JSONField(default=dict, blank=True)

@@ -1,6 +1,8 @@
-"""Writing audit events. Views call `record()`; sign-ins are recorded by signals."""
+"""Writing audit events: who did what, from where, to which application, and how it ended."""
 
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -20,8 +22,24 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, as the audit trail records them."""
+
+    user: Any
+    username: str
+    ip: str | None
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "Actor":
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return cls(None, "", client_ip(request))
+        return cls(user, user.get_username(), client_ip(request))
+
+
 def record(
-    request: HttpRequest,
+    actor: Actor | HttpRequest,
     action: str,
     *,
     app=None,
@@ -32,7 +50,9 @@ def record(
     username: str | None = None,
     **fields,
 ) -> AuditEvent:
-    """Record what `request`'s user did; `error` makes it a refused or failed attempt."""
+    """Record what `actor` did; `error` makes it a refused or failed attempt."""
+    if isinstance(actor, HttpRequest):
+        actor = Actor.of(actor)
     if outcome is None:
         if error is None:
             outcome = AuditEvent.Outcome.SUCCESS
@@ -40,16 +60,13 @@ def record(
             outcome = AuditEvent.Outcome.REFUSED
         else:
             outcome = AuditEvent.Outcome.FAILED
-    user = getattr(request, "user", None)
-    authenticated = user is not None and user.is_authenticated
     event = AuditEvent.objects.create(
-        user=user if authenticated else None,
-        username=username
-        if username is not None
-        else (user.get_username() if authenticated else ""),
-        ip=client_ip(request),
+        user=actor.user,
+        username=username if username is not None else actor.username,
+        ip=actor.ip,
         action=action,
         application_id=getattr(app, "id", "") or application_id,
+        client_id=getattr(app, "client_id", "") or "",
         application_name=getattr(app, "name", "") or application_name,
         outcome=outcome,
         detail=fields.pop("detail", error.message if error else ""),

@@ -4,6 +4,7 @@ import json
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -21,6 +22,7 @@ CSV_COLUMNS = [
     "action",
     "outcome",
     "application_id",
+    "client_id",
     "application_name",
     "changes",
     "detail",
@@ -29,7 +31,12 @@ CSV_COLUMNS = [
 
 
 class AuditFilters(forms.Form):
-    application = forms.CharField(label="Application ID", required=False, max_length=200)
+    application = forms.CharField(
+        label="Application",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Application ID or client ID"}),
+    )
     user = forms.CharField(
         label="User",
         required=False,
@@ -55,7 +62,8 @@ class AuditFilters(forms.Form):
             return events.none()
         data = self.cleaned_data
         if data["application"]:
-            events = events.filter(application_id=data["application"].strip())
+            identifier = data["application"].strip()
+            events = events.filter(Q(application_id=identifier) | Q(client_id=identifier))
         if data["user"]:
             events = events.filter(username=data["user"].strip())
         if data["action"]:
@@ -94,6 +102,7 @@ def _csv(events) -> StreamingHttpResponse:
                         event.action,
                         event.outcome,
                         event.application_id,
+                        event.client_id,
                         event.application_name,
                         json.dumps(event.changes) if event.changes else "",
                         event.detail,
@@ -116,7 +125,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         return _csv(events)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "format"):
+        query.pop(name, None)
+    # Only the filters that are set: the export link and the pages follow them.
+    for name in [name for name, value in query.items() if not value]:
+        query.pop(name)
     context = {
         "filters": filters,
         "page": page,

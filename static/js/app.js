@@ -40,8 +40,17 @@
       (event.detail.elt.matches("[data-focus-on-swap]") ? event.detail.elt : null);
     if (target) target.focus();
   });
+  // The region a request will replace is busy until the request ends, however it ends:
+  // a failed request leaves the old content in place, which must not stay dimmed.
+  function busyRegion(event) {
+    const target = event.detail.target || event.detail.elt;
+    return target && target.closest ? target.closest("[aria-busy]") : null;
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
-    event.detail.elt.closest("[aria-busy]")?.setAttribute("aria-busy", "true");
+    busyRegion(event)?.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    busyRegion(event)?.setAttribute("aria-busy", "false");
   });
 })();
 

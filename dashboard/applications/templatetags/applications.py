@@ -3,9 +3,11 @@ from functools import cache
 from html import escape
 from urllib.parse import quote
 
-from django import template
+from django import forms, template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from dashboard.applications import fields, lookups
 
 register = template.Library()
 
@@ -18,11 +20,41 @@ KIND_LABELS = {
 
 @register.filter
 def kind_label(app) -> str:
-    if app.application_type == "m2m":
+    """ "OAuth · third-party", "M2M": of an application, or of a snapshot of one."""
+    data = fields.as_data(app)
+    kind = data.get("application_type")
+    if kind == "m2m":
         return "M2M"
-    if app.application_type == "oauth":
-        return KIND_LABELS[app.registration]
-    return f"{app.application_type} (unknown type)"
+    if kind == "oauth":
+        if data.get("is_first_party"):
+            return KIND_LABELS["first_party"]
+        return KIND_LABELS["dynamic" if data.get("was_dynamically_registered") else "third_party"]
+    return f"{kind} (unknown type)"
+
+
+@register.filter
+def shown_fields(app) -> list:
+    """(field, value) for every field of the table the application has."""
+    return fields.shown_values(app)
+
+
+@register.filter
+def app_field(name: str) -> fields.AppField:
+    """The table's field of this name; a name the table no longer has shows as text."""
+    return fields.BY_NAME.get(name) or fields.AppField(
+        name, name, fields.BOTH, False, "text", forms.CharField
+    )
+
+
+@register.filter
+def field_labels(changes: dict) -> str:
+    return ", ".join(app_field(name).label for name in changes)
+
+
+@register.simple_tag
+def organization_label(organization_id: str) -> str:
+    """An organization's name, or its ID when the name cannot be found."""
+    return lookups.organization_name(organization_id) or organization_id
 
 
 @register.simple_tag
@@ -78,8 +110,9 @@ def application_row(app, organization_names: dict):
     detail = _detail_url_pattern().replace("APPLICATION_ID", quote(app.id, safe=""))
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'<tr><th scope="row"><a href="{escape(detail)}">{escape(app.name)}</a></th>'
-        f"<td>{escape(kind_label(app))}</td>"
-        f'<td class="nowrap"><code>{escape(app.client_id)}</code> {copy_button(app.client_id)}</td>'
-        f"<td>{organization}</td><td>{pkce}</td>"
-        f'<td class="nowrap">{timestamp(app.created_at)}</td></tr>'
+        f'<td class="col-optional">{escape(kind_label(app))}</td>'
+        f'<td class="nowrap col-optional"><code>{escape(app.client_id)}</code> '
+        f"{copy_button(app.client_id)}</td>"
+        f'<td>{organization}</td><td class="col-optional">{pkce}</td>'
+        f'<td class="nowrap col-optional">{timestamp(app.created_at)}</td></tr>'
     )
