@@ -11,6 +11,7 @@ from django.test import Client
 
 from dashboard import connect
 from dashboard.applications.lookups import organization_names
+from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
 from dashboard.emulator import store
 from dashboard.emulator.http import api_responded
@@ -721,3 +722,107 @@ def test_an_htmx_failure_is_a_banner_above_the_page(browser, monkeypatch):
     assert response.status_code == 504
     assert response["HX-Retarget"] == "#messages" and response["HX-Reswap"] == "innerHTML"
     assert b"did not answer in time" in response.content and b"<html" not in response.content
+
+
+# --- Wording, limits and rules shared with the API --------------------------------------------
+
+
+def test_a_scope_the_api_would_refuse_is_refused_under_other_scopes_without_a_call(
+    browser, db, api_calls
+):
+    response = browser.post("/applications/new", oauth_form(extra_scopes="Reports/Read"))
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    error = re.search(r'<ul class="field-error" id="id_extra_scopes_error">(.*?)</ul>', html, re.S)
+    assert "“Reports/Read”: A scope is a permission slug" in error[1]
+    assert "`" not in html
+    assert "POST /emulator/connect/applications" not in api_calls
+    assert not AuditEvent.objects.filter(action="create").exists()
+
+
+def test_a_name_over_the_limit_says_so_instead_of_being_cut(browser, db):
+    response = browser.post("/applications/new", oauth_form(name="x" * 500))
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Name may be at most 255 characters long; this one has 500." in html
+    assert 'maxlength="' not in html
+    assert f'value="{"x" * 500}"' in html
+
+
+def test_each_wrong_cors_origin_has_its_own_error(browser, db):
+    response = browser.post(
+        "/applications/new",
+        oauth_form(
+            cors_origins="https://ok.example.com\nhttps://a.example.com/path\nftp://b.example"
+        ),
+    )
+
+    items = re.findall(
+        r"<li>(.*?)</li>",
+        re.search(r'id_cors_origins_error">(.*?)</ul>', response.content.decode(), re.S)[1],
+    )
+    assert len(items) == 2
+    assert items[0].startswith("https://a.example.com/path: ")
+    assert items[1].startswith("ftp://b.example: ")
+
+
+def test_the_create_form_says_when_the_permissions_could_not_be_loaded(browser, monkeypatch):
+    fail_with(monkeypatch, "permission_iter", errors.ApiTimeoutError("slow"))
+
+    html = browser.get("/applications/new").content.decode()
+
+    assert "permissions could not be loaded just now" in html
+    assert 'value="openid"' in html and 'name="extra_scopes"' in html
+
+
+def test_pages_show_the_organization_by_name_and_the_type_in_words(browser, app):
+    store.client_secret_create(app)
+
+    edit = browser.get(f"/applications/{app.id}/edit").content.decode()
+    browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
+    event = AuditEvent.objects.get(action="delete")
+    audit = browser.get(f"/audit/{event.id}/").content.decode()
+
+    for html in (edit, audit):
+        assert "OAuth · third-party" in html and "oauth, third-party" not in html
+        assert re.search(r"Acme <code>org_\w+</code>", html)
+    assert "None" not in audit
+
+
+def test_the_revoke_page_names_the_application_and_a_secret_never_used(browser, app):
+    secret, _ = store.client_secret_create(app)
+
+    html = browser.get(f"/applications/{app.id}/secrets/{secret.id}/revoke").content.decode()
+
+    assert "Customer Portal" in html and app.client_id in html
+    assert "It has never been used." in html and "last used never" not in html
+
+
+def test_secrets_are_listed_newest_first(browser, app):
+    older, _ = store.client_secret_create(app)
+    newer, _ = store.client_secret_create(app)
+
+    html = browser.get(f"/applications/{app.id}/secrets", headers=HTMX).content.decode()
+
+    assert html.index(newer.secret_hint) < html.index(older.secret_hint)
+
+
+def test_a_new_secret_is_marked_and_the_history_swapped_in_too(browser, app):
+    store.client_secret_create(app)
+
+    html = browser.post(
+        f"/applications/{app.id}/secrets/new", {"token": "t-9"}, headers=HTMX
+    ).content.decode()
+
+    assert html.count("just created") == 1
+    assert '<section id="history" class="history"' in html and 'hx-swap-oob="true"' in html
+    assert "Client secret created" in html
+
+
+def test_the_detail_page_has_copy_buttons_for_uris_and_origins(browser, app):
+    html = browser.get(f"/applications/{app.id}/").content.decode()
+
+    assert 'data-copy="https://portal.example.com/cb"' in html
+    assert 'data-copy="https://portal.example.com"' in html

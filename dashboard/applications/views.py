@@ -133,7 +133,7 @@ def _secrets(app, secrets, new_secret=None) -> dict:
     # token is used only once, so a reload or a double submit never shows a secret again.
     return {
         "application_id": app.id,
-        "secrets": sorted(secrets, key=lambda secret: secret.created_at, reverse=True),
+        "secrets": sorted(secrets, key=lambda secret: (secret.created_at, secret.id), reverse=True),
         "new_secret": new_secret,
         "secret_token": str(uuid.uuid4()),
     }
