@@ -5,6 +5,7 @@ from django import forms
 from dashboard.applications import fields
 from dashboard.applications.fields import FIELDS, differences, editable_values, shown_values
 from dashboard.applications.merge import MergedField, merge
+from dashboard.connect.models import ApplicationUpdate, M2MApplicationCreate, OAuthApplicationCreate
 
 ORIGINAL = {"name": "Portal", "description": None, "scopes": ["openid"], "cors_origins": []}
 
@@ -109,3 +110,14 @@ def test_a_first_party_app_shows_no_organization():
 
     assert "organization_id" not in names
     assert names == ["name", "description", "uses_pkce", "redirect_uris", "cors_origins", "scopes"]
+
+
+def test_every_field_of_the_table_is_a_field_of_the_api_requests():
+    """A row added to the table without its API field would fail on save, not lose data."""
+    editable = {field.name for field in fields.EDITABLE}
+    oauth = {field.name for field in FIELDS if fields.OAUTH in field.kinds}
+    m2m = {field.name for field in FIELDS if fields.M2M in field.kinds}
+
+    assert editable <= ApplicationUpdate.model_fields.keys()
+    assert oauth <= OAuthApplicationCreate.model_fields.keys()
+    assert m2m <= M2MApplicationCreate.model_fields.keys()
