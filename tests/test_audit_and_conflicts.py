@@ -225,6 +225,26 @@ def test_a_concurrent_save_is_detected_and_nothing_is_overwritten(admin, app):
     assert re.search(r'value="email"[^>]*checked', html)  # their scopes kept in the merge
 
 
+def test_a_conflict_on_an_m2m_app_reports_only_what_differs_and_shows_scopes_as_tags(admin):
+    org = store.organization_create(name="Initech", domains=[], metadata={}, external_id=None)
+    worker = store.application_create(
+        application_type="m2m", name="Worker", organization_id=org.id, scopes=["openid"]
+    )
+    mine = edit_form(admin, worker) | {"description": "Mine"}
+    other = Client()
+    other.force_login(make_user("bob", role="Editor"))
+    other.post(
+        f"/applications/{worker.id}/edit",
+        edit_form(other, worker) | {"scopes": ["openid", "email"]},
+    )
+
+    html = admin.post(f"/applications/{worker.id}/edit", mine).content.decode()
+
+    table = re.search(r'<table class="conflict">(.*?)</table>', html, re.S)[1]
+    assert re.findall(r'<th scope="row">(.*?)</th>', table) == ["Description", "Scopes"]
+    assert '<li class="tag">email</li>' in table and "[&#x27;openid&#x27;" not in table
+
+
 def test_the_merged_form_saves_on_the_second_try(admin, app):
     mine = edit_form(admin, app) | {"name": "My name"}
     other = Client()

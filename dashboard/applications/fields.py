@@ -99,9 +99,13 @@ def fields_of(kind: str, *, editable_only: bool = False) -> tuple[AppField, ...]
 
 
 def editable_values(source: Any) -> dict[str, Any]:
-    """The editable fields of an application (or of an update request) it has."""
+    """The editable fields of an application (or of a snapshot of one) that its type has."""
     data = as_data(source)
-    return {field.name: field.value(data) for field in EDITABLE if field.name in data}
+    return {
+        field.name: field.value(data)
+        for field in fields_of(kind_of(data), editable_only=True)
+        if field.name in data
+    }
 
 
 def shown_values(source: Any) -> list[tuple[AppField, Any]]:

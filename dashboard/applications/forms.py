@@ -252,6 +252,13 @@ class ApplicationEditForm(ApplicationForm):
             )
         return cleaned
 
+    def values(self) -> dict[str, Any]:
+        """The edited fields as the table's canonical values, to compare and merge."""
+        return {
+            field.name: field.normalize(self.cleaned_data[field.name])
+            for field in self.table_fields()
+        }
+
     def update_request(self) -> ApplicationUpdate:
         return ApplicationUpdate(
             **{field.name: self.cleaned_data[field.name] for field in self.table_fields()}

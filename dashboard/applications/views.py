@@ -338,7 +338,7 @@ def _conflict(request: HttpRequest, form: ApplicationEditForm, current) -> HttpR
     yet another change arrives first.
     """
     theirs = editable_values(current)
-    merged, report = merge(form.original_values, theirs, editable_values(form.update_request()))
+    merged, report = merge(form.original_values, theirs, form.values())
     initial = merged | {
         "updated_at": current.updated_at.isoformat(),
         "original": json.dumps(theirs),
