@@ -1,4 +1,3 @@
-import os
 import secrets
 
 from django.conf import settings
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from dashboard.connect import backend
 from dashboard.emulator.seed import seed_demo_data
+from dashboard.env import env_str
 
 ADMIN_USERNAME = "admin"
 
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         users = get_user_model()
         if users.objects.filter(username=ADMIN_USERNAME).exists():
             return None
-        from_environment = os.environ.get("DASHBOARD_ADMIN_PASSWORD")
+        from_environment = env_str("DASHBOARD_ADMIN_PASSWORD", "")
         password = from_environment or secrets.token_urlsafe(12)
         users.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
         self.stdout.write(f"Created the `{ADMIN_USERNAME}` user.")
