@@ -1,4 +1,5 @@
-"""Rules for an application's fields, shared by the dashboard's forms and the embedded API.
+"""Rules for the fields of applications, organizations and permissions, shared by the
+dashboard's forms and the embedded API.
 
 One place per rule: a form refuses what the API would refuse, with the same words, and
 never spends an API round trip on input that cannot pass. Redirect URIs and CORS origins
@@ -12,13 +13,33 @@ MAX_NAME = 255
 MAX_DESCRIPTION = 2000
 # Scopes, redirect URIs and CORS origins of one application.
 MAX_LIST_ITEMS = 100
-# IDs are a prefix and a ULID (`org_01H…`): well under this.
+# IDs are a prefix and a ULID (org_01H…): well under this.
 MAX_ID = 40
 MAX_SCOPE = 128
 
+# Permissions, as the public contract's CreateAuthorizationPermissionDto limits them.
+MAX_PERMISSION_SLUG = 48
+MAX_PERMISSION_NAME = 48
+MAX_PERMISSION_DESCRIPTION = 150
+MAX_RESOURCE_TYPE_SLUG = 48
+
+# Organizations, as the public contract's OrganizationDto limits them.
+MAX_EXTERNAL_ID = 128
+MAX_METADATA_KEYS = 50
+MAX_METADATA_KEY = 40
+MAX_METADATA_VALUE = 600
+# RFC 1035: a domain name of at most 253 characters, in labels of at most 63.
+MAX_DOMAIN = 253
+
+# A search text or filter in a list's query string.
+MAX_QUERY_TEXT = 255
+
 # A scope is a permission slug, or one of the OpenID scopes.
-SCOPE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-:.*]{0,127}$")
-PERMISSION_SLUG_PATTERN = re.compile(r"^[a-z0-9*][a-z0-9_\-:.*]{0,47}$")
+SCOPE_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9_\-:.*]{{0,{MAX_SCOPE - 1}}}$")
+PERMISSION_SLUG_PATTERN = re.compile(rf"^[a-z0-9*][a-z0-9_\-:.*]{{0,{MAX_PERMISSION_SLUG - 1}}}$")
+DOMAIN_PATTERN = re.compile(
+    rf"^(?=.{{1,{MAX_DOMAIN}}}$)([a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}$"
+)
 
 
 @dataclass(frozen=True)
@@ -30,10 +51,20 @@ class RuleBroken(ValueError):
         return self.message
 
 
+def too_long(what: str, limit: int, length: int) -> str:
+    """The one wording of a length limit, for the forms and the embedded API alike."""
+    return f"{what} may be at most {limit:,} characters long; this one has {length:,}."
+
+
+def too_many(what: str, limit: int, count: int) -> str:
+    """The one wording of a limit on the entries of a list."""
+    return f"At most {limit:,} {what} are allowed; there are {count:,}."
+
+
 def validate_scope(value: str) -> None:
     """Raise `RuleBroken` unless `value` may be one of an application's scopes."""
     if len(value) > MAX_SCOPE:
-        raise RuleBroken("invalid_scope", f"A scope is at most {MAX_SCOPE} characters long.")
+        raise RuleBroken("invalid_scope", too_long("A scope", MAX_SCOPE, len(value)))
     if not SCOPE_PATTERN.match(value):
         raise RuleBroken(
             "invalid_scope",
@@ -42,6 +73,18 @@ def validate_scope(value: str) -> None:
         )
 
 
-def too_long(what: str, limit: int, length: int) -> str:
-    """The one wording of a length limit, for the forms and the embedded API alike."""
-    return f"{what} may be at most {limit:,} characters long; this one has {length:,}."
+def validate_permission_slug(value: str) -> None:
+    """Raise `RuleBroken` unless `value` may be the slug of a new permission."""
+    if len(value) > MAX_PERMISSION_SLUG:
+        raise RuleBroken("too_long", too_long("A slug", MAX_PERMISSION_SLUG, len(value)))
+    if not PERMISSION_SLUG_PATTERN.match(value):
+        raise RuleBroken(
+            "invalid_slug",
+            "Use lowercase letters, digits, hyphens, underscores, colons, periods and asterisks.",
+        )
+
+
+def validate_domain(value: str) -> None:
+    """Raise `RuleBroken` unless `value` (already lowercased) is a domain name."""
+    if not DOMAIN_PATTERN.match(value):
+        raise RuleBroken("invalid_domain", "Must be a domain name such as “example.com”.")

@@ -13,6 +13,8 @@ from urllib.parse import unquote, urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
+from dashboard.rules import too_long
+
 MAX_URI_LENGTH = 2048
 
 # RFC 3986 scheme syntax.
@@ -36,7 +38,7 @@ def _check_characters(value: str, what: str) -> None:
     if not value:
         raise UriRejected("required", f"The {what} is empty.")
     if len(value) > MAX_URI_LENGTH:
-        raise UriRejected("too_long", f"The {what} is longer than {MAX_URI_LENGTH} characters.")
+        raise UriRejected("too_long", too_long(f"The {what}", MAX_URI_LENGTH, len(value)))
     for char in value:
         if char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F:
             raise UriRejected(
@@ -84,7 +86,7 @@ def _split_authority(uri: str, what: str):
     if "@" in parts.netloc:
         raise UriRejected(
             "userinfo_not_allowed",
-            f"The {what} has a user name or password before the host (`user@host`), "
+            f"The {what} has a user name or password before the host (“user@host”), "
             "a common way to disguise where a redirect really goes.",
         )
     if not hostname:
@@ -100,7 +102,7 @@ def _check_host(host: str, port: str, what: str, *, allow_wildcard: bool) -> boo
         if port == "*" and allow_wildcard and loopback:
             wildcard = True
         elif not port.isdigit() or not 0 < int(port) < 65536:
-            raise UriRejected("invalid_port", f"The {what} has an invalid port `{port}`.")
+            raise UriRejected("invalid_port", f"The {what} has an invalid port “{port}”.")
     if host.startswith("["):
         return wildcard
     try:
@@ -113,24 +115,24 @@ def _check_host(host: str, port: str, what: str, *, allow_wildcard: bool) -> boo
         if "*" in label:
             if not allow_wildcard:
                 raise UriRejected(
-                    "wildcard_not_allowed", f"The {what} may not contain a wildcard `*`."
+                    "wildcard_not_allowed", f"The {what} may not contain a wildcard “*”."
                 )
             if index != 0 or label.count("*") != 1 or not _WILDCARD_LABEL.match(label):
                 raise UriRejected(
                     "invalid_wildcard",
-                    "A wildcard `*` may stand only once, in the leftmost part of the host name "
-                    "(`https://*.example.com`).",
+                    "A wildcard “*” may stand only once, in the leftmost part of the host name "
+                    "(“https://*.example.com”).",
                 )
             parent = ".".join(labels[1:])
             if len(labels) < 3 or _public_suffixes().is_public(parent):
                 raise UriRejected(
                     "invalid_wildcard",
-                    f"A wildcard must sit under a domain you own (`*.example.com`), never "
-                    f"under a public suffix such as `{parent}` that anyone can register under.",
+                    f"A wildcard must sit under a domain you own (“*.example.com”), never "
+                    f"under a public suffix such as “{parent}” that anyone can register under.",
                 )
             wildcard = True
         elif not _HOST_LABEL.match(label):
-            raise UriRejected("invalid_host", f"The {what} has an invalid host name `{host}`.")
+            raise UriRejected("invalid_host", f"The {what} has an invalid host name “{host}”.")
     return wildcard
 
 
@@ -142,18 +144,18 @@ def validate_redirect_uri(uri: str, *, production: bool = False, is_default: boo
     if not match:
         raise UriRejected(
             "not_absolute",
-            "The redirect URI must be absolute, starting with a scheme such as `https://`.",
+            "The redirect URI must be absolute, starting with a scheme such as “https://”.",
         )
     scheme = match.group(1).lower()
     if scheme in _FORBIDDEN_SCHEMES:
         raise UriRejected(
             "forbidden_scheme",
-            f"The `{scheme}:` scheme can run code or read local files and is never a redirect URI.",
+            f"The “{scheme}:” scheme can run code or read local files and is never a redirect URI.",
         )
     if "#" in uri:
         raise UriRejected(
             "fragment_not_allowed",
-            "The redirect URI may not contain a fragment (`#...`): RFC 6749 forbids it.",
+            "The redirect URI may not contain a fragment (“#…”): RFC 6749 forbids it.",
         )
     if scheme in {"http", "https"}:
         parts, host, port = _split_authority(uri, what)
@@ -162,18 +164,18 @@ def validate_redirect_uri(uri: str, *, production: bool = False, is_default: boo
         if production and (scheme == "http" or host == "localhost"):
             raise UriRejected(
                 "insecure_in_production",
-                "Production environments accept only `https` redirect URIs and no `localhost`.",
+                "Production environments accept only https redirect URIs and no localhost.",
             )
         if scheme == "http" and not loopback:
             raise UriRejected(
                 "https_required",
-                "Plain `http` is allowed only for loopback addresses (`http://127.0.0.1`, "
-                "`http://[::1]`, `http://localhost`); use `https`.",
+                "Plain http is allowed only for loopback addresses (“http://127.0.0.1”, "
+                "“http://[::1]”, “http://localhost”); use https.",
             )
         path = parts.path
         if "*" in path or "*" in parts.query:
             raise UriRejected(
-                "invalid_wildcard", "A wildcard `*` may appear only in the host name."
+                "invalid_wildcard", "A wildcard “*” may appear only in the host name."
             )
         if is_default and wildcard:
             raise UriRejected(
@@ -188,19 +190,19 @@ def validate_redirect_uri(uri: str, *, production: bool = False, is_default: boo
             )
         if "*" in uri:
             raise UriRejected(
-                "invalid_wildcard", "A wildcard `*` may appear only in an https host name."
+                "invalid_wildcard", "A wildcard “*” may appear only in an https host name."
             )
     else:
         raise UriRejected(
             "unsupported_scheme",
-            f"The `{scheme}:` scheme is not allowed: use `https`, loopback `http`, or a "
-            "native app's reversed-domain scheme such as `com.example.app:/callback`.",
+            f"The “{scheme}:” scheme is not allowed: use https, loopback http, or a "
+            "native app's reversed-domain scheme such as “com.example.app:/callback”.",
         )
     for segment in path.split("?")[0].split("/"):
         if unquote(segment).split(";")[0] in {"..", "."} and segment not in {""}:
             raise UriRejected(
                 "dot_segment",
-                "The redirect URI contains a `.` or `..` path segment, which can climb out of "
+                "The redirect URI contains a “.” or “..” path segment, which can climb out of "
                 "the registered path.",
             )
 
@@ -212,7 +214,7 @@ def validate_cors_origin(origin: str, *, production: bool = False) -> None:
     match = _SCHEME.match(origin)
     if not match or match.group(1).lower() not in {"http", "https"}:
         raise UriRejected(
-            "invalid_origin", "An origin must start with `https://` (or `http://` for loopback)."
+            "invalid_origin", "An origin must start with “https://” (or “http://” for loopback)."
         )
     parts, host, port = _split_authority(origin, what)
     _check_host(host, port, what, allow_wildcard=False)
@@ -220,12 +222,12 @@ def validate_cors_origin(origin: str, *, production: bool = False) -> None:
         raise UriRejected(
             "invalid_origin",
             f"An origin is only a scheme, a host and an optional port, with no path: "
-            f"`{parts.scheme}://{parts.netloc}`.",
+            f"“{parts.scheme}://{parts.netloc}”.",
         )
     if parts.scheme.lower() == "http" and (production or not is_loopback_host(host)):
         raise UriRejected(
             "https_required",
-            "Plain `http` origins are allowed only for loopback addresses in a sandbox.",
+            "Plain http origins are allowed only for loopback addresses in a sandbox.",
         )
 
 

@@ -323,6 +323,7 @@ def test_update_refuses_invalid_changes_and_changes_nothing(api, change, field, 
     assert response.status_code == 422
     assert (field, code) in [(e["field"], e["code"]) for e in response.json()["errors"]]
     assert api.get(f"connect/applications/{app['id']}").json() == app
+    assert api.get(f"connect/applications/{app['id']}/client_secrets").json() == []
 
 
 def test_update_accepts_immutable_fields_sent_unchanged(api):
@@ -364,13 +365,26 @@ def test_delete_answers_204_then_the_application_is_gone(api):
     assert api.delete(f"connect/applications/{app['id']}").status_code == 404
 
 
-def test_malformed_json_is_400_and_changes_nothing(api):
+def test_malformed_json_is_422_and_changes_nothing(api):
     for raw in ['{"name": ', "[1, 2]", '"text"', "NaN", "\xff\xfe", "[" * 100_000]:
         response = api.post("connect/applications", raw=raw)
 
-        assert response.status_code == 400, raw
+        assert response.status_code == 422, raw
         assert response.json()["code"] == "invalid_request_body"
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["put", "post"])
+def test_a_body_that_is_not_a_json_object_is_422_on_an_application(api, method):
+    app = create(api, oauth_body())
+    path = f"connect/applications/{app['id']}" + ("/client_secrets" if method == "post" else "")
+
+    response = getattr(api, method)(path, raw="[]")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request_body"
+    assert api.get(f"connect/applications/{app['id']}").json() == app
+    assert api.get(f"connect/applications/{app['id']}/client_secrets").json() == []
 
 
 def test_an_unknown_method_is_405_with_allow(api):

@@ -1,5 +1,6 @@
 import pytest
 
+from dashboard import rules
 from dashboard.emulator.models import Organization, Permission
 
 
@@ -119,3 +120,45 @@ def test_it_refuses_invalid_permissions(api, body):
 
     assert response.status_code == 422
     assert not Permission.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["organizations", "authorization/permissions"])
+@pytest.mark.parametrize("raw", ["[]", '[{"name": "Acme"}]', '"Acme"', "42", "null", '{"name": '])
+def test_a_body_that_is_not_a_json_object_is_422_as_the_contract_allows(api, path, raw):
+    response = api.post(path, raw=raw)
+
+    # POST /organizations documents 400 only for invalid_metadata and external_id_already_used,
+    # POST /authorization/permissions only for bad_request; both document 422.
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request_body"
+    assert not Organization.objects.exists() and not Permission.objects.exists()
+
+
+def test_a_permission_description_has_the_contracts_limit(api):
+    body = {"slug": "documents:read", "name": "Read"}
+    longest = "d" * rules.MAX_PERMISSION_DESCRIPTION
+
+    assert api.post("authorization/permissions", body | {"description": longest}).status_code == 201
+    response = api.post(
+        "authorization/permissions", {"slug": "x", "name": "x", "description": longest + "d"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == rules.too_long(
+        "Description", rules.MAX_PERMISSION_DESCRIPTION, rules.MAX_PERMISSION_DESCRIPTION + 1
+    )
+
+
+@pytest.mark.parametrize("params", [{"limit": "0"}, {"order": "sideways"}, {"after": "x" * 41}])
+def test_bad_permission_list_parameters_get_the_one_refusal_the_contract_documents(api, params):
+    response = api.get("authorization/permissions", params)
+
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["field"] == next(iter(params))
+
+
+def test_a_blank_external_id_is_refused(api):
+    response = api.post("organizations", {"name": "Acme", "external_id": ""})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "external_id"

@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from dashboard.emulator import store
 from dashboard.emulator.ids import new_id
 from dashboard.emulator.models import Application
+from dashboard.emulator.pagination import ListQuery
 
 
 def make_apps(count: int, organization=None, dynamic: bool = False) -> list[str]:
@@ -200,7 +201,7 @@ def test_pages_are_keyset_range_scans(db, organization):
     sql_for = {}
     with CaptureQueriesContext(connection) as queries:
         store.application_list(
-            store.ListQuery(limit=10, after="conn_app_5"),
+            ListQuery(limit=10, after="conn_app_5"),
             organization_id=None,
             registration_types={"authenticated"},
         )

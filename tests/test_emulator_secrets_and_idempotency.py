@@ -132,7 +132,8 @@ def test_a_repeated_secret_creation_creates_nothing_and_never_replays_the_plaint
 def test_an_overlong_idempotency_key_is_refused(api, db):
     response = api.post("connect/applications", APP, **{"Idempotency-Key": "k" * 300})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_idempotency_key"
     assert not Application.objects.exists()
 
 

@@ -41,44 +41,65 @@ def test_it_accepts(uri):
     assert code_of(uri) is None
 
 
-@pytest.mark.parametrize(
-    ("uri", "code"),
-    [
-        ("", "required"),
-        ("/callback", "not_absolute"),
-        ("app.example.com/callback", "not_absolute"),
-        ("javascript:alert(1)", "forbidden_scheme"),
-        ("JaVaScRiPt:alert(1)", "forbidden_scheme"),
-        ("data:text/html,hi", "forbidden_scheme"),
-        ("file:///etc/passwd", "forbidden_scheme"),
-        ("myapp://callback", "unsupported_scheme"),
-        ("https://app.example.com/cb#token", "fragment_not_allowed"),
-        ("https://user@app.example.com/cb", "userinfo_not_allowed"),
-        ("https://app.example.com@evil.com/cb", "userinfo_not_allowed"),
-        ("https://app.example.com/a/../admin", "dot_segment"),
-        ("https://app.example.com/a/..;/admin", "dot_segment"),
-        ("https://app.example.com/a/%2e%2e/admin", "dot_segment"),
-        ("https://app.example.com/a/%2E%2e/admin", "dot_segment"),
-        ("https://app.example.com\\@evil.com/", "invalid_character"),
-        ("https://app.example.com/ cb", "invalid_character"),
-        ("https://app.example.com/\tcb", "invalid_character"),
-        ("https://app.example.com/\x00", "invalid_character"),
-        ("http://app.example.com/cb", "https_required"),
-        ("http://[::ffff:127.0.0.1]/cb", "https_required"),
-        ("http://[fe80::1]/cb", "https_required"),
-        ("https://app.example.com%2eevil.com/cb", "invalid_host"),
-        ("https://*.com/cb", "invalid_wildcard"),
-        ("https://*.ngrok-free.app/cb", "invalid_wildcard"),
-        ("https://*.co.uk/cb", "invalid_wildcard"),
-        ("https://a.*.example.com/cb", "invalid_wildcard"),
-        ("https://**.example.com/cb", "invalid_wildcard"),
-        ("https://app.example.com/*", "invalid_wildcard"),
-        ("https://app.example.com:99999/cb", "invalid_port"),
-        ("https://app.example.com:*/cb", "invalid_port"),
-    ],
-)
+REFUSALS = [
+    ("", "required"),
+    ("/callback", "not_absolute"),
+    ("app.example.com/callback", "not_absolute"),
+    ("javascript:alert(1)", "forbidden_scheme"),
+    ("JaVaScRiPt:alert(1)", "forbidden_scheme"),
+    ("data:text/html,hi", "forbidden_scheme"),
+    ("file:///etc/passwd", "forbidden_scheme"),
+    ("myapp://callback", "unsupported_scheme"),
+    ("https://app.example.com/cb#token", "fragment_not_allowed"),
+    ("https://user@app.example.com/cb", "userinfo_not_allowed"),
+    ("https://app.example.com@evil.com/cb", "userinfo_not_allowed"),
+    ("https://app.example.com/a/../admin", "dot_segment"),
+    ("https://app.example.com/a/..;/admin", "dot_segment"),
+    ("https://app.example.com/a/%2e%2e/admin", "dot_segment"),
+    ("https://app.example.com/a/%2E%2e/admin", "dot_segment"),
+    ("https://app.example.com\\@evil.com/", "invalid_character"),
+    ("https://app.example.com/ cb", "invalid_character"),
+    ("https://app.example.com/\tcb", "invalid_character"),
+    ("https://app.example.com/\x00", "invalid_character"),
+    ("http://app.example.com/cb", "https_required"),
+    ("http://[::ffff:127.0.0.1]/cb", "https_required"),
+    ("http://[fe80::1]/cb", "https_required"),
+    ("https://app.example.com%2eevil.com/cb", "invalid_host"),
+    ("https://*.com/cb", "invalid_wildcard"),
+    ("https://*.ngrok-free.app/cb", "invalid_wildcard"),
+    ("https://*.co.uk/cb", "invalid_wildcard"),
+    ("https://a.*.example.com/cb", "invalid_wildcard"),
+    ("https://**.example.com/cb", "invalid_wildcard"),
+    ("https://app.example.com/*", "invalid_wildcard"),
+    ("https://app.example.com:99999/cb", "invalid_port"),
+    ("https://app.example.com:*/cb", "invalid_port"),
+    ("https://app.example.com/" + "x" * 2048, "too_long"),
+]
+
+
+@pytest.mark.parametrize(("uri", "code"), REFUSALS)
 def test_it_refuses_with_the_rule_that_was_broken(uri, code):
     assert code_of(uri) == code
+
+
+@pytest.mark.parametrize(
+    "uri", [uri for uri, _ in REFUSALS] + ["https://*.example.com/cb", "http://127.0.0.1/cb"]
+)
+def test_refusals_are_plain_text_as_people_see_them(uri):
+    for check in (validate_redirect_uri, validate_cors_origin):
+        try:
+            check(uri, production=True)
+        except UriRejected as rejected:
+            assert "`" not in rejected.message
+
+
+def test_a_uri_too_long_says_by_how_much():
+    with pytest.raises(UriRejected) as rejected:
+        validate_redirect_uri("https://app.example.com/" + "x" * 3000)
+
+    assert rejected.value.message == (
+        "The redirect URI may be at most 2,048 characters long; this one has 3,024."
+    )
 
 
 def test_the_default_uri_may_not_be_a_wildcard():

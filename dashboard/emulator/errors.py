@@ -28,11 +28,13 @@ class ApiProblem(Exception):
         return body
 
 
-def validation_failed(errors: list[FieldError]) -> ApiProblem:
+def validation_failed(errors: list[FieldError], *, status: int = 422) -> ApiProblem:
+    """Every field at fault, answered with 422 or, where the contract has no 422 for an
+    operation, with the refusal it does document."""
     first = errors[0]
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return ApiProblem(
-        422,
+        status,
         "unprocessable_entity",
         f"Validation failed: {first.field}: {first.message}{more}",
         errors=list(errors),

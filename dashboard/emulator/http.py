@@ -30,7 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from . import faults
 from .errors import ApiProblem
 from .ids import now
-from .models import IdempotencyRecord
+from .models import MAX_IDEMPOTENCY_KEY, IdempotencyRecord
 
 logger = logging.getLogger("dashboard.emulator")
 
@@ -39,7 +39,6 @@ logger = logging.getLogger("dashboard.emulator")
 api_responded = Signal()
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
-MAX_IDEMPOTENCY_KEY = 255
 
 Handler = Callable[..., tuple[int, Any]]
 
@@ -57,7 +56,7 @@ def _authenticate(request: HttpRequest) -> None:
         raise ApiProblem(
             401,
             "unauthorized",
-            "Unauthorized: send the embedded API's key as `Authorization: Bearer <key>`.",
+            "Unauthorized: send the embedded API's key in an “Authorization: Bearer <key>” header.",
         )
 
 
@@ -66,6 +65,8 @@ def _reject_constant(name: str) -> None:
 
 
 def _parse_body(request: HttpRequest) -> dict[str, Any]:
+    # An unreadable body is refused with 422: every operation that takes a body documents
+    # it, while their 400s are reserved for codes of their own (invalid_metadata, ...).
     try:
         raw = request.body
     except RequestDataTooBig:
@@ -76,10 +77,10 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise ApiProblem(
-            400, "invalid_request_body", "The request body is not valid JSON."
+            422, "invalid_request_body", "The request body is not valid JSON."
         ) from None
     if not isinstance(data, dict):
-        raise ApiProblem(400, "invalid_request_body", "The request body must be a JSON object.")
+        raise ApiProblem(422, "invalid_request_body", "The request body must be a JSON object.")
     return data
 
 
@@ -111,7 +112,7 @@ def _idempotent(
     request: HttpRequest, body: dict[str, Any], key: str, run: Callable[[], tuple[int, Any]]
 ) -> tuple[int, Any]:
     if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise ApiProblem(400, "invalid_idempotency_key", "The Idempotency-Key is not valid.")
+        raise ApiProblem(422, "invalid_idempotency_key", "The Idempotency-Key is not valid.")
     fingerprint = _fingerprint(request, body)
     cutoff = now() - IDEMPOTENCY_WINDOW
     record = IdempotencyRecord.objects.filter(key=key, created_at__gte=cutoff).first()
@@ -214,7 +215,7 @@ def api_endpoint(*methods: str) -> Callable[[Handler], Callable[..., HttpRespons
                     raise ApiProblem(
                         405,
                         "method_not_allowed",
-                        f"{request.method} is not allowed here; use {', '.join(methods)}.",
+                        f"“{request.method}” is not allowed here; use {', '.join(methods)}.",
                         headers={"Allow": ", ".join(methods)},
                     )
                 body = _parse_body(request) if request.method in ("POST", "PUT") else {}

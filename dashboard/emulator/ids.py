@@ -27,9 +27,14 @@ def _encode(value: int) -> str:
     return "".join(reversed(chars))
 
 
-def new_ulid() -> tuple[str, datetime]:
-    """A new ULID and the creation time it encodes."""
+def new_ulid(at: datetime | None = None) -> tuple[str, datetime]:
+    """A new ULID and the creation time it encodes: now, or `at` for a record that is made
+    to look older than it is (the demo seed's)."""
     global _last_ms, _last_random
+    if at is not None:
+        at_ms = int(at.timestamp() * 1000)
+        ulid = _encode((at_ms << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS - 1))
+        return ulid, datetime.fromtimestamp(at_ms / 1000, tz=UTC)
     with _lock:
         now_ms = time.time_ns() // 1_000_000
         if now_ms <= _last_ms:
@@ -46,8 +51,8 @@ def new_ulid() -> tuple[str, datetime]:
     return _encode((now_ms << _RANDOM_BITS) | random_part), created
 
 
-def new_id(prefix: str) -> tuple[str, datetime]:
-    ulid, created = new_ulid()
+def new_id(prefix: str, at: datetime | None = None) -> tuple[str, datetime]:
+    ulid, created = new_ulid(at)
     return f"{prefix}{ulid}", created
 
 

@@ -6,11 +6,16 @@ the creation-order index that list pages walk.
 
 from django.db import models
 
+from dashboard import rules
+
+# Idempotency-Key headers longer than this are refused.
+MAX_IDEMPOTENCY_KEY = 255
+
 
 class Organization(models.Model):
-    id = models.CharField(primary_key=True, max_length=40)
-    name = models.CharField(max_length=255)
-    external_id = models.CharField(max_length=128, null=True, unique=True)
+    id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
+    name = models.CharField(max_length=rules.MAX_NAME)
+    external_id = models.CharField(max_length=rules.MAX_EXTERNAL_ID, null=True, unique=True)
     metadata = models.JSONField(default=dict)
     allow_profiles_outside_organization = models.BooleanField(default=False)
     created_at = models.DateTimeField()
@@ -24,9 +29,9 @@ class Organization(models.Model):
 
 
 class OrganizationDomain(models.Model):
-    id = models.CharField(primary_key=True, max_length=40)
+    id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
-    domain = models.CharField(max_length=253)
+    domain = models.CharField(max_length=rules.MAX_DOMAIN)
     state = models.CharField(max_length=20)
     verification_strategy = models.CharField(max_length=10, default="manual")
     created_at = models.DateTimeField()
@@ -41,12 +46,12 @@ class OrganizationDomain(models.Model):
 
 
 class Permission(models.Model):
-    id = models.CharField(primary_key=True, max_length=40)
-    slug = models.CharField(max_length=48, unique=True)
-    name = models.CharField(max_length=48)
+    id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
+    slug = models.CharField(max_length=rules.MAX_PERMISSION_SLUG, unique=True)
+    name = models.CharField(max_length=rules.MAX_PERMISSION_NAME)
     description = models.TextField(null=True)
     system = models.BooleanField(default=False)
-    resource_type_slug = models.CharField(max_length=48)
+    resource_type_slug = models.CharField(max_length=rules.MAX_RESOURCE_TYPE_SLUG)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -62,9 +67,9 @@ class Application(models.Model):
     M2M = "m2m"
     TYPES = [(OAUTH, "OAuth"), (M2M, "Machine-to-machine")]
 
-    id = models.CharField(primary_key=True, max_length=40)
-    client_id = models.CharField(max_length=40, unique=True)
-    name = models.CharField(max_length=255)
+    id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
+    client_id = models.CharField(max_length=rules.MAX_ID, unique=True)
+    name = models.CharField(max_length=rules.MAX_NAME)
     description = models.TextField(null=True)
     application_type = models.CharField(max_length=10, choices=TYPES)
     # None for M2M apps, which are always third-party and have no such setting.
@@ -93,7 +98,7 @@ class Application(models.Model):
 
 
 class ClientSecret(models.Model):
-    id = models.CharField(primary_key=True, max_length=40)
+    id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="client_secrets"
     )
@@ -114,7 +119,7 @@ class ClientSecret(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to a POST that carried an Idempotency-Key, replayed on a repeat."""
 
-    key = models.CharField(max_length=255, unique=True)
+    key = models.CharField(max_length=MAX_IDEMPOTENCY_KEY, unique=True)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=2048)
     body_sha256 = models.CharField(max_length=64)

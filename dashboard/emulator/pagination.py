@@ -12,7 +12,19 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from .validation import ListQuery
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+ORDERS = ("desc", "asc", "normal")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Where a page starts and how long it is: the parameters every list shares."""
+
+    limit: int = DEFAULT_LIMIT
+    order: str = "desc"
+    before: str | None = None
+    after: str | None = None
 
 
 @dataclass

@@ -4,7 +4,9 @@ Everything goes through the same validation and store functions as a request ove
 HTTP, so the demo data obeys the API's rules.
 """
 
-from datetime import timedelta
+import itertools
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -75,13 +77,18 @@ M2M = [
     "Cache Warmer",
 ]
 
+# Long enough for an application a day, each older than the last week of secret use.
+HISTORY = timedelta(days=60)
+
 
 def _slug(name: str) -> str:
     return "".join(char if char.isalnum() else "-" for char in name.lower()).strip("-")
 
 
-def _create(body: dict, **extra) -> Application:
-    return store.application_create(**validation.application_create(body), **extra)
+def _create(body: dict, created_at: datetime, **extra) -> Application:
+    return store.application_create(
+        **validation.application_create(body), created_at=created_at, **extra
+    )
 
 
 def is_empty() -> bool:
@@ -93,18 +100,28 @@ def seed_demo_data() -> int:
     """Fill an empty embedded API; answer how many applications were created."""
     if not is_empty():
         return 0
+    # A history for the demo: organizations and permissions first, then an application a
+    # day; a secret a day after its application, and used (if at all) in the last 8 days.
+    seeded_at = now()
+    start = seeded_at - HISTORY
+    app_dates: Iterator[datetime] = (start + timedelta(days=day) for day in itertools.count(1))
     organizations = [
         store.organization_create(
             name=name,
             domains=[(domain, "verified") for domain in domains],
             metadata={},
             external_id=None,
+            created_at=start,
         )
         for name, domains in ORGANIZATIONS
     ]
     for slug, name, description in PERMISSIONS:
         store.permission_create(
-            slug=slug, name=name, description=description, resource_type_slug="environment"
+            slug=slug,
+            name=name,
+            description=description,
+            resource_type_slug="environment",
+            created_at=start,
         )
     slugs = [slug for slug, _, _ in PERMISSIONS]
     apps: list[Application] = []
@@ -125,7 +142,8 @@ def seed_demo_data() -> int:
                         *([{"uri": "http://127.0.0.1:8080/callback"}] if index % 2 else []),
                     ],
                     "cors_origins": [f"https://{host}"] if index % 2 == 0 else [],
-                }
+                },
+                next(app_dates),
             )
         )
     for index, name in enumerate(THIRD_PARTY):
@@ -143,7 +161,8 @@ def seed_demo_data() -> int:
                     "redirect_uris": [
                         {"uri": f"https://{_slug(name)}.partner.example/oauth/callback"}
                     ],
-                }
+                },
+                next(app_dates),
             )
         )
     for index, name in enumerate(M2M):
@@ -156,7 +175,8 @@ def seed_demo_data() -> int:
                     "organization_id": org.id,
                     "description": f"Service account of {org.name}.",
                     "scopes": slugs[index % 3 : index % 3 + 3],
-                }
+                },
+                next(app_dates),
             )
         )
     apps.append(
@@ -170,13 +190,15 @@ def seed_demo_data() -> int:
                 "scopes": ["openid"],
                 "redirect_uris": [{"uri": "http://127.0.0.1:33418/oauth/callback"}],
             },
+            next(app_dates),
             was_dynamically_registered=True,
         )
     )
     for index, app in enumerate(apps):
         if index % 4 == 1 or app.application_type == Application.M2M:
-            secret, _ = store.client_secret_create(app)
+            created_at = app.created_at + timedelta(days=1)
+            secret, _ = store.client_secret_create(app, created_at=created_at)
             if index % 3:
-                secret.last_used_at = now() - timedelta(hours=index * 5)
+                secret.last_used_at = seeded_at - timedelta(hours=index * 5)
                 secret.save(update_fields=["last_used_at"])
     return len(apps)

@@ -2,6 +2,7 @@
 
 from .ids import timestamp
 from .models import Application, ClientSecret, Organization, Permission
+from .pagination import Page
 
 
 def application(app: Application) -> dict:
@@ -86,9 +87,9 @@ def permission(perm: Permission) -> dict:
     }
 
 
-def page(items: list, before: str | None, after: str | None, serialize) -> dict:
+def page(page: Page, serialize) -> dict:
     return {
         "object": "list",
-        "data": [serialize(item) for item in items],
-        "list_metadata": {"before": before, "after": after},
+        "data": [serialize(item) for item in page.items],
+        "list_metadata": {"before": page.before, "after": page.after},
     }

@@ -1,26 +1,27 @@
 """What the embedded API does with clean input: the stored state and its changes.
 
 Views validate and serialize; this module reads and writes. The demo seed uses it
-too, so seeded data obeys the same rules as data created over HTTP.
+too, so seeded data obeys the same rules as data created over HTTP; the `created_at`
+that the create functions take backdates its records, to give the demo a history.
 """
 
 import hashlib
 import secrets as random_secrets
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from dashboard import rules
+
 from .errors import ApiProblem, not_found
 from .ids import new_id, now
 from .models import Application, ClientSecret, Organization, OrganizationDomain, Permission
-from .pagination import Page, paginate
-from .validation import ListQuery
-
-MAX_ID_LENGTH = 200
+from .pagination import ListQuery, Page, paginate
 
 
 def _plausible_id(identifier: str) -> bool:
-    return 0 < len(identifier) <= MAX_ID_LENGTH and "\x00" not in identifier
+    return 0 < len(identifier) <= rules.MAX_ID and "\x00" not in identifier
 
 
 # --- Organizations ---------------------------------------------------------------------------
@@ -51,8 +52,9 @@ def organization_create(
     metadata: dict,
     external_id: str | None,
     allow_profiles_outside_organization: bool = False,
+    created_at: datetime | None = None,
 ) -> Organization:
-    org_id, created = new_id("org_")
+    org_id, created = new_id("org_", at=created_at)
     if external_id is not None and Organization.objects.filter(external_id=external_id).exists():
         raise ApiProblem(
             400, "external_id_already_used", f"External ID '{external_id}' is already in use."
@@ -67,7 +69,7 @@ def organization_create(
         updated_at=created,
     )
     for domain, state in domains:
-        domain_id, domain_created = new_id("org_domain_")
+        domain_id, domain_created = new_id("org_domain_", at=created_at)
         OrganizationDomain.objects.create(
             id=domain_id,
             organization=org,
@@ -87,9 +89,14 @@ def permission_list(query: ListQuery) -> Page:
 
 
 def permission_create(
-    *, slug: str, name: str, description: str | None, resource_type_slug: str
+    *,
+    slug: str,
+    name: str,
+    description: str | None,
+    resource_type_slug: str,
+    created_at: datetime | None = None,
 ) -> Permission:
-    perm_id, created = new_id("perm_")
+    perm_id, created = new_id("perm_", at=created_at)
     try:
         with transaction.atomic():
             return Permission.objects.create(
@@ -155,10 +162,11 @@ def application_create(
     redirect_uris: list[dict] = (),
     cors_origins: list[str] = (),
     was_dynamically_registered: bool = False,
+    created_at: datetime | None = None,
 ) -> Application:
     organization = _organization_for_application(organization_id)
-    app_id, created = new_id("conn_app_")
-    client_id, _ = new_id("client_")
+    app_id, created = new_id("conn_app_", at=created_at)
+    client_id, _ = new_id("client_", at=created_at)
     oauth = application_type == Application.OAUTH
     return Application.objects.create(
         id=app_id,
@@ -203,10 +211,12 @@ def client_secret_list(app: Application) -> list[ClientSecret]:
     return list(app.client_secrets.order_by("id"))
 
 
-def client_secret_create(app: Application) -> tuple[ClientSecret, str]:
+def client_secret_create(
+    app: Application, *, created_at: datetime | None = None
+) -> tuple[ClientSecret, str]:
     """A new secret and its plaintext, which exists only in this return value."""
     plaintext = random_secrets.token_urlsafe(32)
-    secret_id, created = new_id("secret_")
+    secret_id, created = new_id("secret_", at=created_at)
     secret = ClientSecret.objects.create(
         id=secret_id,
         application=app,

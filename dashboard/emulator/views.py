@@ -3,15 +3,8 @@
 from django.http import HttpRequest
 
 from . import serializers, store, validation
-from .errors import ApiProblem, validation_failed
+from .errors import ApiProblem
 from .http import api_endpoint
-
-
-def _list_query(request: HttpRequest, *extra: str):
-    errors: list = []
-    query = validation.list_query(request.GET, errors)
-    texts = {name: validation.query_text(request.GET, name, errors) for name in extra}
-    return query, texts, errors
 
 
 @api_endpoint("GET", "POST")
@@ -19,14 +12,8 @@ def applications(request: HttpRequest, body: dict):
     if request.method == "POST":
         app = store.application_create(**validation.application_create(body))
         return 201, serializers.application(app)
-    query, texts, errors = _list_query(request, "organization_id")
-    registration_types = validation.registration_types(request.GET, errors)
-    if errors:
-        raise validation_failed(errors)
-    page = store.application_list(
-        query, organization_id=texts["organization_id"], registration_types=registration_types
-    )
-    return 200, serializers.page(page.items, page.before, page.after, serializers.application)
+    page = store.application_list(**validation.application_list(request.GET))
+    return 200, serializers.page(page, serializers.application)
 
 
 @api_endpoint("GET", "PUT", "DELETE")
@@ -61,12 +48,8 @@ def organizations(request: HttpRequest, body: dict):
     if request.method == "POST":
         org = store.organization_create(**validation.organization_create(body))
         return 201, serializers.organization(org)
-    query, texts, errors = _list_query(request, "search", "domains")
-    if errors:
-        raise validation_failed(errors)
-    domains = [domain.strip().lower() for domain in (texts["domains"] or "").split(",")]
-    page = store.organization_list(query, search=texts["search"], domains=[d for d in domains if d])
-    return 200, serializers.page(page.items, page.before, page.after, serializers.organization)
+    page = store.organization_list(**validation.organization_list(request.GET))
+    return 200, serializers.page(page, serializers.organization)
 
 
 @api_endpoint("GET")
@@ -79,13 +62,10 @@ def permissions(request: HttpRequest, body: dict):
     if request.method == "POST":
         perm = store.permission_create(**validation.permission_create(body))
         return 201, serializers.permission(perm)
-    query, _, errors = _list_query(request)
-    if errors:
-        raise validation_failed(errors)
-    page = store.permission_list(query)
-    return 200, serializers.page(page.items, page.before, page.after, serializers.permission)
+    page = store.permission_list(**validation.permission_list(request.GET))
+    return 200, serializers.page(page, serializers.permission)
 
 
 @api_endpoint("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
 def unknown_path(request: HttpRequest, body: dict, **kwargs):
-    raise ApiProblem(404, "not_found", f"No such endpoint: {request.path}.")
+    raise ApiProblem(404, "not_found", f"No such endpoint: “{request.path}”.")

@@ -1,0 +1,43 @@
+"""The demo seed: a believable history that obeys the API's own rules."""
+
+from dashboard.emulator.ids import now
+from dashboard.emulator.models import Application, ClientSecret
+from dashboard.emulator.seed import seed_demo_data
+
+
+def test_a_seeded_secret_is_used_after_it_was_made_and_never_in_the_future(db):
+    seed_demo_data()
+    after_seeding = now()
+
+    secrets = list(ClientSecret.objects.select_related("application"))
+    used = [secret for secret in secrets if secret.last_used_at]
+
+    assert used and len(used) < len(secrets)
+    for secret in used:
+        assert secret.created_at < secret.last_used_at <= after_seeding, secret
+    for secret in secrets:
+        assert secret.application.created_at < secret.created_at, secret
+
+
+def test_seeded_secrets_read_the_same_over_the_api(api):
+    seed_demo_data()
+
+    for app in Application.objects.filter(client_secrets__isnull=False):
+        for secret in api.get(f"connect/applications/{app.id}/client_secrets").json():
+            if secret["last_used_at"]:
+                assert secret["created_at"] < secret["last_used_at"]
+
+
+def test_seeded_ids_are_in_creation_order(db):
+    seed_demo_data()
+
+    by_id = list(Application.objects.order_by("id").values_list("created_at", flat=True))
+
+    assert by_id == sorted(by_id)
+
+
+def test_the_seed_fills_only_an_empty_api(db):
+    created = seed_demo_data()
+
+    assert created == Application.objects.count() > 0
+    assert seed_demo_data() == 0
