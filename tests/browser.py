@@ -11,7 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from dashboard.emulator import store
 
@@ -67,10 +69,14 @@ def org(db):
     return store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
 
 
+def admin():
+    user = get_user_model().objects.filter(username="ops").first()
+    return user or make_user("ops", role="Admin", password=PASSWORD)
+
+
 def signed_in_page(chromium, live_server, *, javascript: bool = True, **context_options):
     """A page signed in as an Admin; `context_options` go to Playwright's `new_context`."""
-    if not get_user_model().objects.filter(username="ops").exists():
-        make_user("ops", role="Admin", password=PASSWORD)
+    admin()
     context = chromium.new_context(
         java_script_enabled=javascript, base_url=live_server.url, **context_options
     )
@@ -83,6 +89,21 @@ def signed_in_page(chromium, live_server, *, javascript: bool = True, **context_
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/applications/$"))
+    return page
+
+
+def signed_in_by_cookie(chromium, live_server, **context_options):
+    """A page signed in as an Admin with a session made on the server: twice as quick as
+    the sign-in form, for tests about other pages."""
+    client = Client()
+    client.force_login(admin())
+    context = chromium.new_context(base_url=live_server.url, **context_options)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
     return page
 
 

@@ -17,7 +17,7 @@ from dashboard.emulator import store
 
 # Fixtures come in by name and tests take them as arguments of the same name.
 # ruff: noqa: F811
-from .browser import PASSWORD, axe_core, chromium, signed_in_page, sync_api  # noqa: F401
+from .browser import PASSWORD, axe_core, chromium, signed_in_by_cookie, sync_api  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -216,7 +216,7 @@ def describe(violations: list[dict]) -> str:
 
 def open_page(chromium, live_server, *, signed_in: bool = True, **context_options):
     if signed_in:
-        return signed_in_page(chromium, live_server, **context_options)
+        return signed_in_by_cookie(chromium, live_server, **context_options)
     page = chromium.new_context(base_url=live_server.url, **context_options).new_page()
     page.set_default_timeout(10_000)
     return page
