@@ -100,6 +100,7 @@ def test_a_first_party_app_shows_no_organization():
         "application_type": "oauth",
         "name": "Portal",
         "is_first_party": True,
+        "organization_id": None,
         "uses_pkce": True,
         "redirect_uris": [],
         "cors_origins": [],

@@ -114,7 +114,8 @@ def shown_values(source: Any) -> list[tuple[AppField, Any]]:
     return [
         (field, field.value(data))
         for field in fields_of(kind_of(data))
-        if field.name in data or field.editable
+        # A fixed field that is not set (a first-party app's organization) is not shown.
+        if field.editable or data.get(field.name) is not None
     ]
 
 
