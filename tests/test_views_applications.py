@@ -734,7 +734,7 @@ def test_a_scope_the_api_would_refuse_is_refused_under_other_scopes_without_a_ca
 
     html = response.content.decode()
     assert response.status_code == 422
-    error = re.search(r'<ul class="field-error" id="id_extra_scopes_error">(.*?)</ul>', html, re.S)
+    error = re.search(r'<p class="field-error" id="id_extra_scopes_error">(.*?)</p>', html, re.S)
     assert "“Reports/Read”: A scope is a permission slug" in error[1]
     assert "`" not in html
     assert "POST /emulator/connect/applications" not in api_calls

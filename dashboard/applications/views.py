@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
 from dashboard import connect, uris
 from dashboard.audit.models import AuditEvent
@@ -82,7 +82,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "previous_url": filters.url(before=page.before) if page.before else None,
     }
     response = render(request, _template(request, "applications/list.html", "results"), context)
-    return push_url(response, canonical) if request.htmx else response
+    if not request.htmx:
+        return response
+    if filters.organization_id:
+        # The box shows the name of the organization it was resolved to, not what was typed.
+        name = lookups.organization_name(filters.organization_id) or filters.organization_id
+        trigger_client_event(response, "organization-chosen", {"name": name})
+    return push_url(response, canonical)
 
 
 @require_GET

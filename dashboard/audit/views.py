@@ -35,7 +35,7 @@ class AuditFilters(forms.Form):
         label="Application",
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "Application ID or client ID"}),
+        widget=forms.TextInput(attrs={"placeholder": "ID or client ID"}),
     )
     user = forms.CharField(
         label="User",

@@ -46,6 +46,11 @@
     const target = event.detail.target || event.detail.elt;
     return target && target.closest ? target.closest("[aria-busy]") : null;
   }
+  // An organization typed in the list filter was resolved: show its whole name.
+  document.addEventListener("organization-chosen", function (event) {
+    const box = document.getElementById("id_organization");
+    if (box && box.value !== event.detail.name) box.value = event.detail.name;
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     busyRegion(event)?.setAttribute("aria-busy", "true");
   });
