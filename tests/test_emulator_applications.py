@@ -307,6 +307,7 @@ def test_update_replaces_whole_lists_and_an_empty_description_clears_it(api):
         ({"uses_pkce": True}, "uses_pkce", "immutable"),
         ({"organization_id": "org_01OTHER"}, "organization_id", "immutable"),
         ({"name": ""}, "name", "blank"),
+        ({"name": None}, "name", "invalid_type"),
         (
             {"redirect_uris": [{"uri": "http://evil.example.com/cb"}]},
             "redirect_uris[0].uri",
@@ -374,12 +375,14 @@ def test_malformed_json_is_422_and_changes_nothing(api):
     assert not Application.objects.exists()
 
 
+@pytest.mark.parametrize("raw", ["[]", "", "  "])
 @pytest.mark.parametrize("method", ["put", "post"])
-def test_a_body_that_is_not_a_json_object_is_422_on_an_application(api, method):
+def test_a_body_that_is_not_a_json_object_is_422_on_an_application(api, method, raw):
     app = create(api, oauth_body())
     path = f"connect/applications/{app['id']}" + ("/client_secrets" if method == "post" else "")
 
-    response = getattr(api, method)(path, raw="[]")
+    # The contract requires a body of both, if only {}.
+    response = getattr(api, method)(path, raw=raw)
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_request_body"

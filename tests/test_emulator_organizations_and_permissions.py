@@ -60,6 +60,9 @@ def test_organizations_page_with_cursors(api):
         ({"name": "x", "metadata": {"k": 1}}, 400, "invalid_metadata"),
         ({"name": "x", "metadata": {f"k{i}": "v" for i in range(51)}}, 400, "invalid_metadata"),
         ({"name": "x", "external_id": "é"}, 422, "unprocessable_entity"),
+        ({"name": "x", "external_id": ""}, 422, "unprocessable_entity"),
+        ({"name": "x", "domains": None}, 422, "unprocessable_entity"),
+        ({"name": "x", "allow_profiles_outside_organization": None}, 422, "unprocessable_entity"),
     ],
 )
 def test_it_refuses_invalid_organizations(api, body, status, code):
@@ -113,6 +116,8 @@ def test_a_permission_slug_is_unique(api):
         {"slug": "x"},
         {"slug": "Has Spaces", "name": "x"},
         {"slug": "x" * 49, "name": "x"},
+        {"slug": "x", "name": "x", "resource_type_slug": None},
+        {"slug": "x", "name": "x", "description": "d" * 151},
     ],
 )
 def test_it_refuses_invalid_permissions(api, body):
@@ -155,10 +160,3 @@ def test_bad_permission_list_parameters_get_the_one_refusal_the_contract_documen
 
     assert response.status_code == 404
     assert response.json()["errors"][0]["field"] == next(iter(params))
-
-
-def test_a_blank_external_id_is_refused(api):
-    response = api.post("organizations", {"name": "Acme", "external_id": ""})
-
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "external_id"

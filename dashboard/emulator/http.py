@@ -72,7 +72,12 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
     except RequestDataTooBig:
         raise ApiProblem(413, "request_too_large", "The request body is too large.") from None
     if not raw.strip():
-        return {}
+        # The contract requires a body of every POST and PUT, if only {}.
+        raise ApiProblem(
+            422,
+            "invalid_request_body",
+            "The request body is missing: send a JSON object, {} at least.",
+        )
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
@@ -189,8 +194,13 @@ def _drop_connection(request: HttpRequest, request_id: str) -> HttpResponse:
     return response
 
 
-def api_endpoint(*methods: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
-    """Serve `view(request, body, **path_args) -> (status, payload)` for `methods`."""
+def api_endpoint(
+    *methods: str, reads_body: bool = True
+) -> Callable[[Handler], Callable[..., HttpResponse]]:
+    """Serve `view(request, body, **path_args) -> (status, payload)` for `methods`.
+
+    `body` is the JSON object of a POST or PUT (required), or {} when `reads_body` is off.
+    """
 
     def decorator(view: Handler) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -218,7 +228,8 @@ def api_endpoint(*methods: str) -> Callable[[Handler], Callable[..., HttpRespons
                         f"“{request.method}” is not allowed here; use {', '.join(methods)}.",
                         headers={"Allow": ", ".join(methods)},
                     )
-                body = _parse_body(request) if request.method in ("POST", "PUT") else {}
+                takes_body = reads_body and request.method in ("POST", "PUT")
+                body = _parse_body(request) if takes_body else {}
                 key = request.headers.get("Idempotency-Key")
                 if request.method == "POST" and key:
                     status, payload = _idempotent(

@@ -66,6 +66,6 @@ def permissions(request: HttpRequest, body: dict):
     return 200, serializers.page(page, serializers.permission)
 
 
-@api_endpoint("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+@api_endpoint("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", reads_body=False)
 def unknown_path(request: HttpRequest, body: dict, **kwargs):
     raise ApiProblem(404, "not_found", f"No such endpoint: “{request.path}”.")

@@ -171,6 +171,7 @@ def application_update(data: dict[str, Any], application: Application) -> dict[s
     fields.reject_unknown(
         {"name", "description", "scopes", "redirect_uris", "cors_origins", *_IMMUTABLE_FIELDS}
     )
+    fields.reject_null("name")
     for name in _IMMUTABLE_FIELDS:
         if fields.given(name) and data[name] != _current_value(application, name):
             fields.error(name, "immutable", f"“{name}” cannot be changed after creation.")

@@ -41,6 +41,12 @@ class Fields:
         """Present and not null: an explicit null means "not set"."""
         return self.data.get(name) is not None
 
+    def reject_null(self, *names: str) -> None:
+        """Refuse an explicit null in fields that the contract does not let be null."""
+        for name in names:
+            if name in self.data and self.data[name] is None:
+                self.error(name, "invalid_type", "May not be null; leave the field out instead.")
+
     def reject_unknown(self, allowed: set[str]) -> None:
         for name in self.data:
             if name not in allowed:
@@ -144,9 +150,10 @@ def query_text(
 
 def list_query(query: QueryDict, errors: list[FieldError]) -> ListQuery:
     """The paging parameters every list shares; problems are added to `errors`."""
+    # A parameter that is present must be valid, even when it is empty.
     limit = DEFAULT_LIMIT
     raw_limit = query.get("limit")
-    if raw_limit not in (None, ""):
+    if raw_limit is not None:
         if not (
             len(raw_limit) <= len(str(MAX_LIMIT))
             and raw_limit.isascii()
@@ -162,7 +169,7 @@ def list_query(query: QueryDict, errors: list[FieldError]) -> ListQuery:
             )
         else:
             limit = int(raw_limit)
-    order = query.get("order") or "desc"
+    order = query.get("order", "desc")
     if order not in ORDERS:
         errors.append(
             FieldError("order", "invalid_value", "“order” must be “desc”, “asc” or “normal”.")

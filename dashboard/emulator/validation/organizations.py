@@ -83,6 +83,7 @@ def _metadata(value: Any) -> dict[str, str]:
 def organization_create(data: dict[str, Any]) -> dict[str, Any]:
     fields = Fields(data)
     fields.reject_unknown(_CREATE_FIELDS)
+    fields.reject_null("allow_profiles_outside_organization", "domains", "domain_data")
     clean: dict[str, Any] = {
         "name": fields.text("name", required=True),
         "allow_profiles_outside_organization": bool(

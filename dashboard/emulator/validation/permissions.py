@@ -15,6 +15,7 @@ _CREATE_FIELDS = {"slug", "name", "description", "resource_type_slug"}
 def permission_create(data: dict[str, Any]) -> dict[str, Any]:
     fields = Fields(data)
     fields.reject_unknown(_CREATE_FIELDS)
+    fields.reject_null("resource_type_slug")
     clean = {
         "slug": fields.text("slug", required=True, max_length=rules.MAX_PERMISSION_SLUG),
         "name": fields.text("name", required=True, max_length=rules.MAX_PERMISSION_NAME),
