@@ -59,6 +59,8 @@ def test_organizations_page_with_cursors(api):
         ({"name": "x", "domains": ["not a domain"]}, 422, "unprocessable_entity"),
         ({"name": "x", "metadata": {"k": 1}}, 400, "invalid_metadata"),
         ({"name": "x", "metadata": {f"k{i}": "v" for i in range(51)}}, 400, "invalid_metadata"),
+        ({"name": "x", "metadata": {"k": "a\x00b"}}, 400, "invalid_metadata"),
+        ({"name": "x", "metadata": {"k\x00": "v"}}, 400, "invalid_metadata"),
         ({"name": "x", "external_id": "é"}, 422, "unprocessable_entity"),
         ({"name": "x", "external_id": ""}, 422, "unprocessable_entity"),
         ({"name": "x", "domains": None}, 422, "unprocessable_entity"),

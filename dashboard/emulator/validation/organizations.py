@@ -61,7 +61,10 @@ def _metadata(value: Any) -> dict[str, str]:
         problem = f"Metadata may have at most {rules.MAX_METADATA_KEYS} keys."
     else:
         for key, item in value.items():
-            if len(key) > rules.MAX_METADATA_KEY:
+            if "\x00" in key or (isinstance(item, str) and "\x00" in item):
+                # PostgreSQL cannot store a NUL character in text or JSON.
+                problem = "Metadata may not contain NUL characters."
+            elif len(key) > rules.MAX_METADATA_KEY:
                 problem = rules.too_long(
                     f"Metadata key “{key[: rules.MAX_METADATA_KEY]}…”",
                     rules.MAX_METADATA_KEY,
