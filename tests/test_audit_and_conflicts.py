@@ -318,3 +318,15 @@ def test_no_application_is_created_by_a_refused_create(admin, monkeypatch):
 
     assert not Application.objects.exists()
     assert AuditEvent.objects.get(action="create").outcome == "refused"
+
+
+def test_the_audit_filter_finds_older_events_by_client_id_and_says_what_is_wrong(admin, app):
+    AuditEvent.objects.create(action="update", outcome="success", application_id=app.id)
+
+    by_client_id = admin.get("/audit/", {"application": app.client_id}).content.decode()
+    bad_date = admin.get("/audit/", {"since": "31/02/2026"}, headers={"HX-Request": "true"})
+    clean = admin.get("/audit/", {"user": "", "action": "update"}, headers={"HX-Request": "true"})
+
+    assert app.id in by_client_id
+    assert "Check the filters: From: Enter a valid date." in bad_date.content.decode()
+    assert clean["HX-Push-Url"] == "/audit/?action=update"

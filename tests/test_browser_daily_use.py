@@ -9,7 +9,7 @@ import re
 import pytest
 
 from dashboard.audit.models import AuditEvent
-from dashboard.emulator import store
+from dashboard.emulator import faults, store
 from dashboard.emulator.models import Application
 
 # Fixtures come in by name and tests take them as arguments of the same name.
@@ -148,6 +148,18 @@ def test_after_a_failed_request_the_list_is_not_left_dimmed(page, org):
 
     with page.expect_event("requestfailed"):
         page.get_by_label("Order").select_option("asc")
+
+    sync_api.expect(page.locator("#results")).to_have_attribute("aria-busy", "false")
+    sync_api.expect(page.get_by_role("link", name="Worker")).to_be_visible()
+
+
+def test_after_the_api_fails_a_page_request_the_list_is_not_left_dimmed(page, org):
+    store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
+    page.goto("/applications/")
+
+    with faults.injected(error_rate=1.0, error_statuses=(503,)):
+        page.get_by_label("Order").select_option("asc")
+        sync_api.expect(page.locator("#messages")).to_contain_text("The API failed")
 
     sync_api.expect(page.locator("#results")).to_have_attribute("aria-busy", "false")
     sync_api.expect(page.get_by_role("link", name="Worker")).to_be_visible()

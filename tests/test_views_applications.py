@@ -7,9 +7,12 @@ replaced by one that raises), never inside the service layer.
 import re
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 
 from dashboard import connect
+from dashboard.applications.fields import fields_of
+from dashboard.applications.forms import ApplicationCreateForm, ApplicationEditForm
 from dashboard.applications.lookups import organization_names
 from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
@@ -263,7 +266,7 @@ def test_an_organization_is_typed_by_name_and_held_as_its_id(browser, app, org):
     htmx = browser.get("/applications/", {"organization": "Acme"}, headers=HTMX)
 
     assert typed.status_code == 302 and typed["Location"] == f"/applications/?organization={org.id}"
-    assert 'name="organization" id="id_organization" value="Acme"' in shown
+    assert 'name="organization" value="Acme"' in shown
     assert "Customer Portal" in shown
     assert htmx["HX-Push-Url"] == f"/applications/?organization={org.id}"
 
@@ -826,3 +829,101 @@ def test_the_detail_page_has_copy_buttons_for_uris_and_origins(browser, app):
 
     assert 'data-copy="https://portal.example.com/cb"' in html
     assert 'data-copy="https://portal.example.com"' in html
+
+
+# --- What a failure half-way, or a page that does not draw a field, must not cost ------------
+
+
+def test_a_new_secret_is_shown_even_when_the_list_cannot_be_loaded_after_it(
+    browser, app, monkeypatch
+):
+    fail_with(monkeypatch, "client_secret_list", errors.ApiTimeoutError("slow"))
+
+    response = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-5"}, headers=HTMX)
+
+    plaintext = re.search(
+        r'id="new-secret-value" readonly value="([^"]+)"', response.content.decode()
+    )
+    assert response.status_code == 200 and plaintext
+    assert ClientSecret.objects.get().secret_hint == plaintext[1][-4:]
+
+
+def rendered_inputs(html: str) -> QueryDict:
+    """What a browser would post from the form: every named input with some value."""
+    data = QueryDict(mutable=True)
+    for name in re.findall(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"', html):
+        data.appendlist(name, "x")
+    return data
+
+
+@pytest.mark.parametrize("query", ["?type=oauth", "?type=m2m"], ids=["create-oauth", "create-m2m"])
+def test_the_create_form_draws_every_field_of_the_table(browser, org, query):
+    html = browser.get("/applications/new" + query).content.decode()
+    form = ApplicationCreateForm(initial={"application_type": query[6:]})
+    form.data = rendered_inputs(html)
+
+    for field in fields_of(form.kind):
+        if field.name not in form.fields:
+            continue  # A first-party application has no organization.
+        widget = form.fields[field.name].widget
+        assert not widget.value_omitted_from_data(form.data, {}, field.name), field.name
+
+
+def test_the_edit_form_draws_every_editable_field_of_the_table(browser, app, org):
+    worker = store.application_create(application_type="m2m", name="W", organization_id=org.id)
+    for application in (app, worker):
+        html = browser.get(f"/applications/{application.id}/edit").content.decode()
+        api_app = connect.application_get(application_id=application.id)
+        form = ApplicationEditForm(rendered_inputs(html), application=api_app)
+
+        assert form.sent_fields() == form.table_fields(), application.application_type
+
+
+def test_an_edit_that_does_not_carry_a_field_keeps_its_value(browser, app):
+    html = browser.get(f"/applications/{app.id}/edit").content.decode()
+    hidden = dict(re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', html))
+    hidden = {name: value.replace("&quot;", '"') for name, value in hidden.items()}
+
+    browser.post(
+        f"/applications/{app.id}/edit",
+        hidden | {"name": "Renamed", "scopes": ["openid"], "action": "save"},
+    )
+
+    app.refresh_from_db()
+    assert app.name == "Renamed"
+    assert app.cors_origins == ["https://portal.example.com"]
+    assert app.redirect_uris == [{"uri": "https://portal.example.com/cb", "default": True}]
+
+
+def test_an_api_404_on_a_first_party_create_is_a_message_not_an_error_page(
+    browser, db, monkeypatch
+):
+    fail_with(monkeypatch, "application_create", errors.NotFoundError("Gone", status=404))
+
+    response = browser.post("/applications/new", oauth_form())
+
+    assert response.status_code == 422 and b"Gone" in response.content
+
+
+def test_odd_cursors_fall_back_instead_of_failing(browser, org):
+    make_apps(2, org)
+
+    long = browser.get("/applications/", {"after": "x" * 100}, follow=True)
+    both = browser.get("/applications/", {"after": "conn_app_1", "before": "conn_app_2"})
+
+    assert long.status_code == 200 and b"Worker 01" in long.content
+    assert both.status_code == 302 and both["Location"] == "/applications/?after=conn_app_1"
+
+
+def test_no_count_of_hidden_apps_beside_an_organization_that_was_not_recognised(browser, app):
+    store.application_create(
+        application_type="oauth",
+        name="MCP client",
+        is_first_party=False,
+        organization_id=app.organization_id,
+        was_dynamically_registered=True,
+    )
+
+    html = browser.get("/applications/", {"organization": "Initech"}).content.decode()
+
+    assert "No organization is named" in html and "not shown" not in html

@@ -10,6 +10,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from dashboard import rules
+
 from .formfields import OrganizationField
 
 PAGE_SIZES = [10, 25, 50, 100]
@@ -38,8 +40,8 @@ class ListFilters(forms.Form):
     limit = forms.TypedChoiceField(
         label="Per page", required=False, coerce=int, choices=[(size, size) for size in PAGE_SIZES]
     )
-    before = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=rules.MAX_ID, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=rules.MAX_ID, widget=forms.HiddenInput)
 
     DEFAULTS = {
         "organization": "",
@@ -52,7 +54,10 @@ class ListFilters(forms.Form):
 
     def __init__(self, data):
         super().__init__(data, label_suffix="")
-        self.fields["organization"].widget.attrs["placeholder"] = "All organizations"
+        self.fields["organization"].widget.attrs |= {
+            "placeholder": "All organizations",
+            "aria-describedby": "organization-error",
+        }
         # A bad value in a shared link falls back to the default rather than failing:
         # cleaned_data holds only the fields that are valid. An organization that is not
         # recognised is the exception: the box says so, and the typed text stays.
@@ -62,6 +67,8 @@ class ListFilters(forms.Form):
         }
         if self.has_error("organization"):
             self.state["organization"] = data.get("organization", "").strip()
+        if self.state["before"] and self.state["after"]:
+            self.state["before"] = ""  # The API takes one cursor; going on wins.
 
     @property
     def organization_id(self) -> str | None:

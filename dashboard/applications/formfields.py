@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 
 from dashboard import rules, uris
 
@@ -66,6 +67,15 @@ class OrganizationField(TextField):
                     "autocomplete": "off",
                     "spellcheck": "false",
                     "placeholder": "Type a name to search, or paste an org_ ID",
+                    # Suggestions as the user types, into the box's <datalist>, without
+                    # the busy state and history entry of the form around it.
+                    "hx-get": reverse_lazy("applications:organization-options"),
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": "#organization-options",
+                    "hx-swap": "innerHTML",
+                    "hx-indicator": "unset",
+                    "hx-disabled-elt": "unset",
+                    "hx-push-url": "false",
                 }
             ),
         )
@@ -94,9 +104,7 @@ def organization() -> forms.Field:
 
 
 def _too_many(what: str, count: int) -> forms.ValidationError:
-    return forms.ValidationError(
-        f"At most {rules.MAX_LIST_ITEMS} {what} are allowed; there are {count}.", code="too_many"
-    )
+    return forms.ValidationError(rules.too_many(what, rules.MAX_LIST_ITEMS, count), code="too_many")
 
 
 class RedirectUrisWidget(forms.Widget):
@@ -107,7 +115,7 @@ class RedirectUrisWidget(forms.Widget):
         default = data.get("redirect_default", "")
         return [
             {"uri": uri.strip(), "default": str(index) == default}
-            for index, uri in enumerate(data.getlist("redirect_uri")[: rules.MAX_LIST_ITEMS + 1])
+            for index, uri in enumerate(data.getlist("redirect_uri"))
         ]
 
     def value_omitted_from_data(self, data, files, name) -> bool:

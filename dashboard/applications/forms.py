@@ -252,14 +252,25 @@ class ApplicationEditForm(ApplicationForm):
             )
         return cleaned
 
+    def sent_fields(self) -> tuple[AppField, ...]:
+        """The table's fields the request carried. One it did not carry (a page that does
+        not draw it) stays as it is: it is neither sent to the API nor merged."""
+        return tuple(
+            field
+            for field in self.table_fields()
+            if not self.fields[field.name].widget.value_omitted_from_data(
+                self.data, self.files, self.add_prefix(field.name)
+            )
+        )
+
     def values(self) -> dict[str, Any]:
         """The edited fields as the table's canonical values, to compare and merge."""
         return {
             field.name: field.normalize(self.cleaned_data[field.name])
-            for field in self.table_fields()
+            for field in self.sent_fields()
         }
 
     def update_request(self) -> ApplicationUpdate:
         return ApplicationUpdate(
-            **{field.name: self.cleaned_data[field.name] for field in self.table_fields()}
+            **{field.name: self.cleaned_data[field.name] for field in self.sent_fields()}
         )

@@ -19,8 +19,8 @@ TTL_SECONDS = 60
 # Names asked for but missing trigger a refill, but not more often than this.
 REFILL_AFTER_SECONDS = 10
 OPENID_SCOPES = ["openid", "profile", "email", "offline_access"]
-# Counting stops here: "more than 1,000" is as useful as the exact number.
-COUNT_CAP = 1000
+# One page at most: "100 or more" is as useful as the exact number.
+COUNT_PAGE = 100
 
 
 def organization_names(needed: set[str] | None = None) -> dict[str, str]:
@@ -120,25 +120,17 @@ def scope_choices() -> tuple[list[str], bool]:
 
 
 def dynamic_count(organization_id: str | None) -> int | None:
-    """How many dynamically registered applications there are (up to COUNT_CAP + 1),
-    or None when the API could not say."""
+    """How many dynamically registered applications there are, counted with one API call:
+    COUNT_PAGE + 1 stands for "more than COUNT_PAGE". None when the API could not say."""
     key = DYNAMIC_COUNT_KEY.format(organization_id or "")
     count = cache.get(key)
     if count is None:
-        count, after = 0, None
         try:
-            while count <= COUNT_CAP:
-                page = connect.application_list(
-                    limit=100,
-                    after=after,
-                    organization_id=organization_id,
-                    registration_types=["dynamic"],
-                )
-                count += len(page.data)
-                if not page.has_more:
-                    break
-                after = page.after
+            page = connect.application_list(
+                limit=COUNT_PAGE, organization_id=organization_id, registration_types=["dynamic"]
+            )
         except ApiError:
             return None
+        count = len(page.data) + (1 if page.has_more else 0)
         cache.set(key, count, TTL_SECONDS)
     return count

@@ -3,6 +3,8 @@ audit event, success or not, and answer the outcome. API errors are recorded, th
 raised for the view to show.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from dashboard import connect
@@ -22,48 +24,47 @@ from .fields import differences, editable_values, snapshot
 Action = AuditEvent.Action
 
 
+@contextmanager
+def _recorded(actor: Actor, action: str, **event: Any) -> Iterator[dict[str, Any]]:
+    """Record `action` once the block ends: as done, or as refused or failed with the
+    API's error. The block may add to the event (the application it made, the changes)."""
+    try:
+        yield event
+    except errors.ApiError as error:
+        if "detail" in event:
+            event["detail"] = f"{event['detail']}: {error.message}"
+        record(actor, action, error=error, **event)
+        raise
+    record(actor, action, **event)
+
+
 def application_create(
     *,
     actor: Actor,
     application: OAuthApplicationCreate | M2MApplicationCreate,
     idempotency_key: str | None,
 ) -> Any:
-    try:
-        created = connect.application_create(
+    with _recorded(actor, Action.CREATE, application_name=application.name) as event:
+        event["app"] = connect.application_create(
             application=application, idempotency_key=idempotency_key
         )
-    except errors.ApiError as error:
-        record(actor, Action.CREATE, application_name=application.name, error=error)
-        raise
-    record(actor, Action.CREATE, app=created)
-    return created
+    return event["app"]
 
 
 def application_update(*, actor: Actor, app: Any, changes: ApplicationUpdate) -> Any:
-    try:
+    with _recorded(actor, Action.UPDATE, app=app) as event:
         updated = connect.application_update(application_id=app.id, changes=changes)
-    except errors.ApiError as error:
-        record(actor, Action.UPDATE, app=app, error=error)
-        raise
-    record(
-        actor,
-        Action.UPDATE,
-        app=updated,
-        changes=differences(editable_values(app), editable_values(updated)),
-    )
+        event["app"] = updated
+        event["changes"] = differences(editable_values(app), editable_values(updated))
     return updated
 
 
 def application_delete(*, actor: Actor, app: Any) -> None:
     """Delete `app`; one that is already gone counts as deleted."""
-    try:
-        connect.application_delete(application_id=app.id)
-    except errors.NotFoundError:
-        pass
-    except errors.ApiError as error:
-        record(actor, Action.DELETE, app=app, error=error)
-        raise
-    record(actor, Action.DELETE, app=app, snapshot=snapshot(app))
+    with _recorded(actor, Action.DELETE, app=app) as event:
+        with suppress(errors.NotFoundError):  # Already gone: the outcome asked for.
+            connect.application_delete(application_id=app.id)
+        event["snapshot"] = snapshot(app)
 
 
 def _secret_detail(secret: ClientSecret) -> str:
@@ -71,22 +72,15 @@ def _secret_detail(secret: ClientSecret) -> str:
 
 
 def client_secret_create(*, actor: Actor, app: Any, idempotency_key: str | None) -> NewClientSecret:
-    try:
+    with _recorded(actor, Action.SECRET_CREATED, app=app) as event:
         created = connect.client_secret_create(
             application_id=app.id, idempotency_key=idempotency_key
         )
-    except errors.ApiError as error:
-        record(actor, Action.SECRET_CREATED, app=app, error=error)
-        raise
-    # The hint only: the plaintext is never recorded.
-    record(actor, Action.SECRET_CREATED, app=app, detail=_secret_detail(created))
+        # The hint only: the plaintext is never recorded.
+        event["detail"] = _secret_detail(created)
     return created
 
 
 def client_secret_revoke(*, actor: Actor, app: Any, secret: ClientSecret) -> None:
-    try:
+    with _recorded(actor, Action.SECRET_REVOKED, app=app, detail=_secret_detail(secret)):
         connect.client_secret_revoke(secret_id=secret.id)
-    except errors.ApiError as error:
-        record(actor, Action.SECRET_REVOKED, app=app, error=error, detail=_secret_detail(secret))
-        raise
-    record(actor, Action.SECRET_REVOKED, app=app, detail=_secret_detail(secret))

@@ -26,14 +26,13 @@ from dashboard.web.access import requires
 from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 
 from . import lookups, services
-from .fields import BY_NAME, editable_values
+from .fields import BOTH, BY_NAME, editable_values
 from .filters import ListFilters
 from .forms import ApplicationCreateForm, ApplicationEditForm, ApplicationForm
 from .merge import merge
 from .problems import api_errors_as_pages, describe
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
-EDITABLE_TYPES = ("oauth", "m2m")
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
@@ -76,7 +75,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "organization_names": lookups.organization_names(needed),
-        "hidden_dynamic": filters.hides_dynamic and lookups.dynamic_count(filters.organization_id),
+        "hidden_dynamic": filters.hides_dynamic
+        and not filters.has_error("organization")
+        and lookups.dynamic_count(filters.organization_id),
         "show_dynamic_url": filters.url(registration="both"),
         "next_url": filters.url(after=page.after) if page.after else None,
         "previous_url": filters.url(before=page.before) if page.before else None,
@@ -219,7 +220,13 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
         return _redirect(request, detail_url)
     if token:
         request.session[USED_SECRET_TOKENS] = (used + [token])[-50:]
-    context = _secrets(app, connect.client_secret_list(application_id=app.id), created)
+    try:
+        secrets = connect.client_secret_list(application_id=app.id)
+    except errors.ApiError:
+        # The secret exists and this is the only time its value can be shown: show it,
+        # even if the others cannot be listed just now.
+        secrets = [created]
+    context = _secrets(app, secrets, created)
     if not request.htmx:
         return _detail(request, app, **context)
     # The secrets section, and the history beside it, which now has one more event.
@@ -266,7 +273,8 @@ def _form_failed(request: HttpRequest, form: ApplicationForm, error: errors.ApiE
     if isinstance(error, errors.NotFoundError):
         if app is not None:
             raise error  # The application itself is gone: a 404 page.
-        form.add_error("organization_id", error.message)
+        box = "organization_id" if "organization_id" in form.fields else None
+        form.add_error(box, error.message)
         return _form_page(request, form, status=422)
     problem = describe(error)
     return _form_page(request, form, app=app, problem=problem, status=problem.status)
@@ -277,15 +285,9 @@ def _form_failed(request: HttpRequest, form: ApplicationForm, error: errors.ApiE
 def application_create(request: HttpRequest) -> HttpResponse:
     production = _production()
     if request.method == "GET":
-        deleted = AuditEvent.objects.filter(
-            id=request.GET.get("from_event")
-            if request.GET.get("from_event", "").isdigit()
-            else None,
-            action=AuditEvent.Action.DELETE,
-            snapshot__isnull=False,
-        ).first()
+        deleted = AuditEvent.deleted_configuration(request.GET.get("from_event", ""))
         if deleted:
-            form = ApplicationCreateForm.from_snapshot(deleted.snapshot, production=production)
+            form = ApplicationCreateForm.from_snapshot(deleted, production=production)
         else:
             initial = {"application_type": request.GET.get("type", "oauth")}
             form = ApplicationCreateForm(initial=initial, production=production)
@@ -313,7 +315,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 @api_errors_as_pages
 def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
-    if app.application_type not in EDITABLE_TYPES:
+    if app.application_type not in BOTH:
         raise Http404("This kind of application cannot be edited here.")
     production = _production()
     if request.method == "GET":

@@ -52,3 +52,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.outcome}"
+
+    @classmethod
+    def deleted_configuration(cls, event_id: str) -> dict | None:
+        """The configuration of the application that event `event_id` deleted, if any."""
+        if not event_id.isdigit():
+            return None
+        event = cls.objects.filter(
+            id=int(event_id), action=cls.Action.DELETE, snapshot__isnull=False
+        ).first()
+        return event.snapshot if event else None

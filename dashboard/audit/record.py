@@ -39,7 +39,7 @@ class Actor:
 
 
 def record(
-    actor: Actor | HttpRequest,
+    actor: Actor,
     action: str,
     *,
     app=None,
@@ -51,8 +51,6 @@ def record(
     **fields,
 ) -> AuditEvent:
     """Record what `actor` did; `error` makes it a refused or failed attempt."""
-    if isinstance(actor, HttpRequest):
-        actor = Actor.of(actor)
     if outcome is None:
         if error is None:
             outcome = AuditEvent.Outcome.SUCCESS

@@ -4,12 +4,12 @@ from django.dispatch import receiver
 from dashboard.web.access import access_refused
 
 from .models import AuditEvent
-from .record import record
+from .record import Actor, record
 
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs) -> None:
-    record(request, AuditEvent.Action.SIGN_IN)
+    record(Actor.of(request), AuditEvent.Action.SIGN_IN)
 
 
 @receiver(user_login_failed)
@@ -17,7 +17,7 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     if request is not None:
         # The user name that was tried, never the password.
         record(
-            request,
+            Actor.of(request),
             AuditEvent.Action.SIGN_IN_FAILED,
             outcome=AuditEvent.Outcome.REFUSED,
             username=credentials.get("username", "")[:150],
@@ -27,7 +27,7 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
 @receiver(access_refused)
 def _access_refused(sender, request, permission, application_id, **kwargs) -> None:
     record(
-        request,
+        Actor.of(request),
         AuditEvent.Action.PERMISSION_REFUSED,
         outcome=AuditEvent.Outcome.REFUSED,
         application_id=application_id,

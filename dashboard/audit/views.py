@@ -7,8 +7,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
 
+from dashboard import connect
+from dashboard.connect.errors import ApiError
 from dashboard.web.access import requires
 from dashboard.web.roles import VIEW
 
@@ -63,7 +67,9 @@ class AuditFilters(forms.Form):
         data = self.cleaned_data
         if data["application"]:
             identifier = data["application"].strip()
-            events = events.filter(Q(application_id=identifier) | Q(client_id=identifier))
+            events = events.filter(
+                Q(application_id__in=_application_ids(identifier)) | Q(client_id=identifier)
+            )
         if data["user"]:
             events = events.filter(username=data["user"].strip())
         if data["action"]:
@@ -73,6 +79,17 @@ class AuditFilters(forms.Form):
         if data["until"]:
             events = events.filter(at__date__lte=data["until"])
         return events
+
+
+def _application_ids(identifier: str) -> set[str]:
+    """An application ID, or the ID of the application a client ID belongs to (events
+    recorded before client IDs were kept name only the application ID)."""
+    if not identifier.startswith("client_"):
+        return {identifier}
+    try:
+        return {identifier, connect.application_get(application_id=identifier).id}
+    except ApiError:
+        return {identifier}  # Deleted, or the API is away: the events that kept it.
 
 
 def _cell(value) -> str:
@@ -138,8 +155,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         .objects.order_by("username")
         .values_list("username", flat=True),
     }
-    template = "audit/list.html#events" if request.htmx else "audit/list.html"
-    return render(request, template, context)
+    if not request.htmx:
+        return render(request, "audit/list.html", context)
+    # The address holds the filters that are set, and nothing else.
+    url = reverse("audit:list") + (f"?{context['query']}" if context["query"] else "")
+    return push_url(render(request, "audit/list.html#events", context), url)
 
 
 @require_GET

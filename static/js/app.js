@@ -40,22 +40,26 @@
       (event.detail.elt.matches("[data-focus-on-swap]") ? event.detail.elt : null);
     if (target) target.focus();
   });
-  // The region a request will replace is busy until the request ends, however it ends:
-  // a failed request leaves the old content in place, which must not stay dimmed.
-  function busyRegion(event) {
+  // The region a request will replace is busy until the request ends, however it ends: a
+  // failed request leaves the old content in place, which must not stay dimmed. The region
+  // is remembered when the request starts, since a failure may retarget the answer.
+  const busyRegions = new WeakMap();
+  document.addEventListener("htmx:beforeRequest", function (event) {
     const target = event.detail.target || event.detail.elt;
-    return target && target.closest ? target.closest("[aria-busy]") : null;
-  }
-  // An organization typed in the list filter was resolved: show its whole name.
+    const region = target && target.closest ? target.closest("[aria-busy]") : null;
+    if (!region) return;
+    region.setAttribute("aria-busy", "true");
+    busyRegions.set(event.detail.elt, region);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    busyRegions.get(event.detail.elt)?.setAttribute("aria-busy", "false");
+    busyRegions.delete(event.detail.elt);
+  });
+
+  // An organization typed in the list filter was resolved: the box shows its whole name.
   document.addEventListener("organization-chosen", function (event) {
     const box = document.getElementById("id_organization");
     if (box && box.value !== event.detail.name) box.value = event.detail.name;
-  });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    busyRegion(event)?.setAttribute("aria-busy", "true");
-  });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    busyRegion(event)?.setAttribute("aria-busy", "false");
   });
 })();
 
