@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.web.middleware.VaryOnHtmxMiddleware",
     # Last, as django-axes requires: it turns locked-out sign-ins into its lockout answer.
     "axes.middleware.AxesMiddleware",
 ]

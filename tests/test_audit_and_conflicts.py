@@ -330,3 +330,5 @@ def test_the_audit_filter_finds_older_events_by_client_id_and_says_what_is_wrong
     assert app.id in by_client_id
     assert "Check the filters: From: Enter a valid date." in bad_date.content.decode()
     assert clean["HX-Push-Url"] == "/audit/?action=update"
+    backwards = admin.get("/audit/", {"since": "2026-02-02", "until": "2026-02-01"})
+    assert "The end comes before the start." in backwards.content.decode()

@@ -181,3 +181,28 @@ def test_the_create_form_logs_no_errors_and_guards_its_buttons(page):
     page.wait_for_load_state("networkidle")
     assert len(posts) == 1
     assert not [message for message in messages if message.startswith("error")], messages
+
+
+def test_back_brings_the_whole_page_with_its_filters(page, org):
+    for number in range(12):
+        store.application_create(
+            application_type="m2m", name=f"Worker {number:02d}", organization_id=org.id
+        )
+    page.goto("/applications/")
+    page.get_by_label("Per page").select_option("10")
+    page.wait_for_url(re.compile(r"\?limit=10$"))
+    page.get_by_label("Order").select_option("asc")
+    page.wait_for_url(re.compile(r"\?order=asc&limit=10$"))
+    page.get_by_role("link", name="Worker 00").click()
+    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"\?order=asc&limit=10$"))
+    sync_api.expect(page.get_by_role("link", name="Connect dashboard")).to_be_visible()
+    sync_api.expect(page.get_by_label("Order")).to_have_value("asc")
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"\?limit=10$"))
+    sync_api.expect(page.get_by_label("Order")).to_have_value("desc")
+    sync_api.expect(page.get_by_label("Per page")).to_have_value("10")
+    sync_api.expect(page.locator("#results")).to_have_attribute("aria-busy", "false")

@@ -927,3 +927,35 @@ def test_no_count_of_hidden_apps_beside_an_organization_that_was_not_recognised(
     html = browser.get("/applications/", {"organization": "Initech"}).content.decode()
 
     assert "No organization is named" in html and "not shown" not in html
+
+
+def test_a_page_and_its_partial_are_kept_apart_by_caches(browser, app):
+    response = browser.get("/applications/", headers=HTMX)
+
+    assert "HX-Request" in response["Vary"]
+
+
+def test_opening_the_secret_page_again_leads_back_to_the_application(browser, app):
+    response = browser.get(f"/applications/{app.id}/secrets/new")
+
+    assert response.status_code == 302 and response["Location"] == f"/applications/{app.id}/"
+    assert not ClientSecret.objects.exists()
+
+
+def test_the_revoke_page_says_how_many_secrets_stay_active(browser, app):
+    secret, _ = store.client_secret_create(app)
+    store.client_secret_create(app)
+
+    html = browser.get(f"/applications/{app.id}/secrets/{secret.id}/revoke").content.decode()
+
+    assert "1 other secret stays active." in html
+
+
+def test_the_form_says_it_was_filled_from_a_deleted_application(browser, app):
+    browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
+    event = AuditEvent.objects.get(action="delete")
+
+    html = browser.get("/applications/new", {"from_event": event.id}).content.decode()
+
+    assert "Filled in from the configuration of “Customer Portal”" in html
+    assert 'value="Customer Portal"' in html and 'value="Acme"' in html

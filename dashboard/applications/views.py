@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
 from dashboard import connect, uris
@@ -139,6 +139,7 @@ def _secrets(app, secrets, new_secret=None) -> dict:
     # A fresh token per rendering: the create form posts it as its Idempotency-Key, and a
     # token is used only once, so a reload or a double submit never shows a secret again.
     return {
+        "app": app,
         "application_id": app.id,
         "secrets": sorted(secrets, key=lambda secret: (secret.created_at, secret.id), reverse=True),
         "new_secret": new_secret,
@@ -146,10 +147,8 @@ def _secrets(app, secrets, new_secret=None) -> dict:
     }
 
 
-def _detail(request: HttpRequest, app, status: int = 200, **extra) -> HttpResponse:
-    return render(
-        request, "applications/detail.html", _history(app) | extra | {"app": app}, status=status
-    )
+def _detail(request: HttpRequest, app, extra: dict | None = None) -> HttpResponse:
+    return render(request, "applications/detail.html", _history(app) | (extra or {}))
 
 
 @require_GET
@@ -177,7 +176,7 @@ def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
         result["match"] = uris.match_redirect_uri(uri, registered)
     if request.htmx:
         return render(request, "applications/detail.html#redirect-test", {"redirect_test": result})
-    return _detail(request, app, redirect_test=result)
+    return _detail(request, app, {"redirect_test": result})
 
 
 @require_GET
@@ -189,15 +188,21 @@ def secret_list(request: HttpRequest, application_id: str) -> HttpResponse:
     context = _secrets(app, connect.client_secret_list(application_id=app.id))
     if request.htmx:
         return render(request, "applications/detail.html#secrets", context)
-    return _detail(request, app, **context)
+    return _detail(request, app, context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @requires(SECRETS)
 @never_cache
 @api_errors_as_pages
 def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
-    """Create a secret and show its plaintext this once; the response is never cached."""
+    """Create a secret and show its plaintext this once; the response is never cached.
+
+    Without JavaScript the page that shows the secret has this URL: opening it again
+    leads back to the application.
+    """
+    if request.method == "GET":
+        return redirect("applications:detail", application_id=application_id)
     token = request.POST.get("token", "")
     used = request.session.get(USED_SECRET_TOKENS, [])
     detail_url = reverse("applications:detail", args=[application_id])
@@ -228,7 +233,7 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
         secrets = [created]
     context = _secrets(app, secrets, created)
     if not request.htmx:
-        return _detail(request, app, **context)
+        return _detail(request, app, context)
     # The secrets section, and the history beside it, which now has one more event.
     html = render_to_string("applications/detail.html#secrets", context, request)
     html += render_to_string(
@@ -291,7 +296,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         else:
             initial = {"application_type": request.GET.get("type", "oauth")}
             form = ApplicationCreateForm(initial=initial, production=production)
-        return _form_page(request, form)
+        return _form_page(request, form, recreated=deleted)
     form = ApplicationCreateForm(request.POST, production=production)
     action = request.POST.get("action", "save")
     if action != "save":

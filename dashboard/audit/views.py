@@ -60,6 +60,13 @@ class AuditFilters(forms.Form):
     def __init__(self, data):
         super().__init__(data, label_suffix="")
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end comes before the start.")
+        return cleaned
+
     def events(self):
         events = AuditEvent.objects.all()
         if not self.is_valid():

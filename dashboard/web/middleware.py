@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.utils.cache import patch_vary_headers
 
 REFRESHED_AT = "_refreshed_at"
 
@@ -24,4 +25,17 @@ class SlidingSessionMiddleware:
             now = int(time.time())
             if now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[REFRESHED_AT] = now
+        return response
+
+
+class VaryOnHtmxMiddleware:
+    """A page and its HTMX partial share a URL: caches, and the browser's Back, must keep
+    them apart (django-htmx's advice)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_vary_headers(response, ["HX-Request"])
         return response
