@@ -118,3 +118,19 @@ def test_production_with_a_secret_key_starts():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_quickstart_on_a_taken_port_stops_before_setting_anything_up(capsys):
+    import socket
+
+    from django.core.management.base import CommandError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(CommandError, match=f"Cannot serve on 127.0.0.1:{port}"):
+            call_command("quickstart", f"127.0.0.1:{port}")
+
+    assert "Open http" not in capsys.readouterr().out
+    assert not get_user_model().objects.exists()

@@ -1,9 +1,10 @@
 import secrets
+import socket
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.connect import backend
 from dashboard.emulator.seed import seed_demo_data
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, addrport: str, no_serve: bool, **options):
+        if not no_serve:
+            self._check_free(addrport)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database ready.")
         password = self._ensure_admin()
@@ -69,6 +72,22 @@ class Command(BaseCommand):
             )
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
+
+    def _check_free(self, addrport: str) -> None:
+        """Stop before setting anything up when the address is taken, rather than print
+        where to sign in and then fail to serve there."""
+        host, _, port = addrport.rpartition(":")
+        host = (host or "127.0.0.1").strip("[]")
+        try:
+            with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+                # As the server will: a port left in TIME_WAIT is free, a listening one not.
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((host, int(port)))
+        except (OSError, ValueError) as error:
+            raise CommandError(
+                f"Cannot serve on {addrport} ({error}). Give another address, for example "
+                "`python manage.py quickstart 127.0.0.1:9000`."
+            ) from error
 
     def _ensure_admin(self) -> str | None:
         """Create the admin user if missing; answer a password to show, if there is one."""
