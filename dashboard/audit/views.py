@@ -1,3 +1,10 @@
+"""The audit trail's pages: the list with its filters and CSV export, and one event.
+
+They show an application's changes and configuration with the applications' table of
+fields (its template tags and `applications/_value.html`). The trail itself (models,
+`record`, signals) imports nothing from the apps that record into it.
+"""
+
 import csv
 import json
 
