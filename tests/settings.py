@@ -22,3 +22,8 @@ LOGGING["loggers"]["dashboard"]["level"] = "INFO"  # noqa: F405
 
 # Live-server threads must not keep connections open past a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: Django hands an in-memory test database's one connection to every
+    # live-server thread, and SQLite refuses concurrent use of it ("bad parameter or other
+    # API misuse") when a page's requests overlap, as an HTMX page's do.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -959,3 +959,9 @@ def test_the_form_says_it_was_filled_from_a_deleted_application(browser, app):
 
     assert "Filled in from the configuration of “Customer Portal”" in html
     assert 'value="Customer Portal"' in html and 'value="Acme"' in html
+
+
+def test_no_template_syntax_leaks_into_a_page(browser, app):
+    for url in ("/applications/", f"/applications/{app.id}/", "/applications/new", "/audit/"):
+        html = browser.get(url).content.decode()
+        assert "{#" not in html and "{%" not in html and "{{" not in html, url
