@@ -110,7 +110,9 @@ class ListFilters(forms.Form):
 
     @property
     def hides_dynamic(self) -> bool:
-        return self.state["registration"] == "authenticated"
+        """Whether the list leaves dynamically registered applications out (it shows none
+        while the organization is not recognised)."""
+        return self.state["registration"] == "authenticated" and not self.has_error("organization")
 
     @property
     def is_filtered(self) -> bool:

@@ -75,9 +75,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "organization_names": lookups.organization_names(needed),
-        "hidden_dynamic": filters.hides_dynamic
-        and not filters.has_error("organization")
-        and lookups.dynamic_count(filters.organization_id),
+        "hidden_dynamic": filters.hides_dynamic and lookups.dynamic_count(filters.organization_id),
         "show_dynamic_url": filters.url(registration="both"),
         "next_url": filters.url(after=page.after) if page.after else None,
         "previous_url": filters.url(before=page.before) if page.before else None,
