@@ -965,3 +965,13 @@ def test_no_template_syntax_leaks_into_a_page(browser, app):
     for url in ("/applications/", f"/applications/{app.id}/", "/applications/new", "/audit/"):
         html = browser.get(url).content.decode()
         assert "{#" not in html and "{%" not in html and "{{" not in html, url
+
+
+def test_a_percent_sign_in_a_refused_redirect_uri_is_shown_as_typed(browser, db):
+    response = browser.post(
+        "/applications/new",
+        oauth_form(redirect_uri=["https://a.example.com/cb", "https://ex%zz.example.com/cb"]),
+    )
+
+    assert response.status_code == 422
+    assert re.search(r'redirect-uri-1-error">[^<]*ex%zz', response.content.decode())

@@ -160,7 +160,8 @@ class RedirectUrisField(forms.Field):
 
 
 def row_error(message: str, row: int) -> forms.ValidationError:
-    return forms.ValidationError(message, code="row", params={"row": row})
+    # Django formats a message with its params: a % in a quoted URI must stay a %.
+    return forms.ValidationError(message.replace("%", "%%"), code="row", params={"row": row})
 
 
 def redirect_uris() -> forms.Field:
