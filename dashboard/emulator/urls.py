@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -16,5 +16,7 @@ urlpatterns = [
     path("organizations", views.organizations, name="organizations"),
     path("organizations/<str:id>", views.organization, name="organization"),
     path("authorization/permissions", views.permissions, name="permissions"),
+    # The authorization server of Connect (on an AuthKit domain at WorkOS).
+    path("", include("dashboard.emulator.authkit.urls")),
     re_path(r"^.*$", views.unknown_path, name="unknown"),
 ]
