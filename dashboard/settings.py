@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "dashboard.emulator",
+    "dashboard.emulator.authkit",
     "dashboard.web",
     "dashboard.applications",
     "dashboard.audit",

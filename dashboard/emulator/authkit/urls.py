@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+# Included in the embedded API's URLs: the issuer is the embedded API's base URL.
+urlpatterns = [
+    path(".well-known/oauth-authorization-server", views.metadata, name="authkit-metadata"),
+    path("oauth2/jwks", views.jwks, name="authkit-jwks"),
+    path("oauth2/token", views.token, name="authkit-token"),
+]
