@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from authlib.integrations.django_oauth2 import AuthorizationServer as DjangoAuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, grants
-from authlib.oauth2.rfc6749.errors import InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidScopeError
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 
@@ -113,6 +113,12 @@ class AuthorizationServer(DjangoAuthorizationServer):
             return None
         app = Application.objects.filter(client_id=client_id).first()
         return Client(app) if app else None
+
+    def handle_error_response(self, request, error):
+        if isinstance(error, InvalidClientError):
+            # WorkOS answers every failed client authentication with 401, as RFC 6749 allows.
+            error.status_code = 401
+        return super().handle_error_response(request, error)
 
     def save_token(self, token: dict, request) -> None:
         """Access tokens are self-contained JWTs: nothing to keep."""
