@@ -1,9 +1,10 @@
-"""Checks every answer of the embedded API against the OpenAPI contract.
+"""Checks every answer of the embedded API against the OpenAPI contracts.
 
-An operation of the contract answers only with the statuses it documents, each validated
-by openapi-core against its schema, or with one the contract cannot document (a missing
-key, a body too large, a rate limit, a failure). Every error is a JSON object in WorkOS's
-error shape.
+Two contracts: Connect (applications, client secrets, organizations, permissions) and
+User Management (users). An operation of either answers only with the statuses it
+documents, each validated by openapi-core against its schema, or with one the contract
+cannot document (a missing key, a body too large, a rate limit, a failure). Every error
+is a JSON object in WorkOS's error shape.
 """
 
 import json
@@ -15,7 +16,9 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-SPEC_PATH = Path(__file__).parent / "contract" / "workos-connect-openapi.yaml"
+CONTRACT_DIR = Path(__file__).parent / "contract"
+SPEC_PATH = CONTRACT_DIR / "workos-connect-openapi.yaml"
+USER_MANAGEMENT_SPEC_PATH = CONTRACT_DIR / "workos-user-management-openapi.yaml"
 HOST = "https://api.workos.com"
 PREFIX = "/emulator"
 
@@ -44,16 +47,21 @@ ERROR_SCHEMA = {
 # and failures (429, 5xx) are the client's to retry.
 UNDOCUMENTABLE = {401, 413, 429, 500, 502, 503, 504}
 
-_openapi = OpenAPI.from_file_path(str(SPEC_PATH))
-_spec = yaml.safe_load(SPEC_PATH.read_text())
+_contracts = [
+    (OpenAPI.from_file_path(str(spec_path)), yaml.safe_load(spec_path.read_text()))
+    for spec_path in (SPEC_PATH, USER_MANAGEMENT_SPEC_PATH)
+]
 
 
-def _documented_statuses(path: str, method: str) -> set[int] | None:
-    """The statuses of the operation at `method path`, or None if it is not one."""
-    for template, operations in _spec["paths"].items():
-        pattern = template.replace("{id}", "[^/]+")
-        if re.fullmatch(pattern, path) and method.lower() in operations:
-            return {int(status) for status in operations[method.lower()]["responses"]}
+def _operation(path: str, method: str) -> tuple[OpenAPI, set[int]] | None:
+    """The contract of the operation at `method path` and its statuses, or None if it is
+    no operation of either contract."""
+    for openapi, spec in _contracts:
+        for template, operations in spec["paths"].items():
+            pattern = template.replace("{id}", "[^/]+")
+            if re.fullmatch(pattern, path) and method.lower() in operations:
+                responses = operations[method.lower()]["responses"]
+                return openapi, {int(status) for status in responses}
     return None
 
 
@@ -61,10 +69,11 @@ def check(method: str, full_path: str, status: int, headers, content: bytes) -> 
     """Raise AssertionError (or a validation error) when an answer breaks the contract."""
     assert headers.get("X-Request-ID"), "every answer carries X-Request-ID"
     path = full_path.removeprefix(PREFIX)
-    documented = _documented_statuses(path, method)
-    if documented is None:
+    operation = _operation(path, method)
+    if operation is None:
         assert status >= 400, f"{method} {path} is no operation, yet answered {status}"
     else:
+        openapi, documented = operation
         assert status in documented | UNDOCUMENTABLE, (
             f"{method} {path} answered {status}; the contract allows {sorted(documented)}"
         )
@@ -72,13 +81,13 @@ def check(method: str, full_path: str, status: int, headers, content: bytes) -> 
         assert content == b"", "204 has no body"
         return
     body = json.loads(content)
-    if documented is not None and status in documented:
+    if operation is not None and status in documented:
         # openapi-core would resolve ".." in the URL; as an ID it is just an unknown ID.
         segments = ("%2E%2E" if segment == ".." else segment for segment in path.split("/"))
         request = MockRequest(HOST, method, "/".join(segments))
         response = MockResponse(
             content, status_code=status, headers={"Content-Type": "application/json"}
         )
-        _openapi.validate_response(request, response)
+        openapi.validate_response(request, response)
     if status >= 400:
         jsonschema.validate(body, ERROR_SCHEMA)

@@ -15,6 +15,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -91,7 +92,9 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
 
 def _fingerprint(request: HttpRequest, body: dict[str, Any]) -> str:
     canonical = json.dumps([request.path, body], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # Keyed: a body may hold a user's password, and a plain hash of it kept in the database
+    # would be a fast way to guess that password.
+    return hmac.new(settings.SECRET_KEY.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> tuple[int, Any]:
@@ -195,11 +198,13 @@ def _drop_connection(request: HttpRequest, request_id: str) -> HttpResponse:
 
 
 def api_endpoint(
-    *methods: str, reads_body: bool = True
+    *methods: str, reads_body: bool = True, unprocessable_code: str | None = None
 ) -> Callable[[Handler], Callable[..., HttpResponse]]:
     """Serve `view(request, body, **path_args) -> (status, payload)` for `methods`.
 
     `body` is the JSON object of a POST or PUT (required), or {} when `reads_body` is off.
+    `unprocessable_code` is the code of every 422 answer, the edge's own refusals included,
+    for operations whose contract fixes one (User Management's `invalid_request_parameters`).
     """
 
     def decorator(view: Handler) -> Callable[..., HttpResponse]:
@@ -238,6 +243,8 @@ def api_endpoint(
                 else:
                     status, payload = view(request, body, **kwargs)
             except ApiProblem as problem:
+                if problem.status == 422 and unprocessable_code:
+                    problem = replace(problem, code=unprocessable_code)
                 status, payload, headers = problem.status, problem.body(), problem.headers
             except Exception:
                 logger.exception(

@@ -10,6 +10,8 @@ from dashboard import rules
 
 # Idempotency-Key headers longer than this are refused.
 MAX_IDEMPOTENCY_KEY = 255
+# RFC 5321: a forward path of at most 256 characters, two of them the angle brackets.
+MAX_EMAIL = 254
 
 
 class Organization(models.Model):
@@ -132,3 +134,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class User(models.Model):
+    """An end user of User Management: who signs in at the authorization server."""
+
+    id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
+    # Trimmed and lowercased, as WorkOS stores it: one user per address, whatever its case.
+    email = models.CharField(max_length=MAX_EMAIL, unique=True)
+    email_verified = models.BooleanField(default=False)
+    first_name = models.CharField(max_length=rules.MAX_NAME, null=True)
+    last_name = models.CharField(max_length=rules.MAX_NAME, null=True)
+    name = models.CharField(max_length=rules.MAX_NAME, null=True)
+    external_id = models.CharField(max_length=rules.MAX_EXTERNAL_ID, null=True, unique=True)
+    metadata = models.JSONField(default=dict)
+    # Django's password hash (salted and slow); "" for a user who has no password.
+    password_hash = models.CharField(max_length=128, default="")
+    last_sign_in_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.id})"

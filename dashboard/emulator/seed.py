@@ -1,4 +1,5 @@
-"""Demo data for an empty embedded API: organizations, permissions and about 40 applications.
+"""Demo data for an empty embedded API: organizations, permissions, about 40 applications
+and a few end users who can sign in with `DEMO_PASSWORD`.
 
 Everything goes through the same validation and store functions as a request over
 HTTP, so the demo data obeys the API's rules.
@@ -12,7 +13,9 @@ from django.db import transaction
 
 from . import store, validation
 from .ids import now
-from .models import Application, Organization
+from .models import Application, Organization, User
+from .user_management import store as user_store
+from .user_management import validation as user_validation
 
 ORGANIZATIONS = [
     ("Acme Corporation", ["acme.example"]),
@@ -77,6 +80,14 @@ M2M = [
     "Cache Warmer",
 ]
 
+# Demo end users: first name, last name, email. They all sign in with DEMO_PASSWORD.
+USERS = [
+    ("Alice", "Anderson", "alice@acme.example"),
+    ("Bob", "Baker", "bob@globex.example"),
+    ("Carol", "Chen", "carol@initech.example"),
+]
+DEMO_PASSWORD = "demo-password-2026"
+
 # Long enough for an application a day, each older than the last week of secret use.
 HISTORY = timedelta(days=60)
 
@@ -92,7 +103,9 @@ def _create(body: dict, created_at: datetime, **extra) -> Application:
 
 
 def is_empty() -> bool:
-    return not (Application.objects.exists() or Organization.objects.exists())
+    return not (
+        Application.objects.exists() or Organization.objects.exists() or User.objects.exists()
+    )
 
 
 @transaction.atomic
@@ -122,6 +135,20 @@ def seed_demo_data() -> int:
             description=description,
             resource_type_slug="environment",
             created_at=start,
+        )
+    for index, (first_name, last_name, email) in enumerate(USERS):
+        user_store.user_create(
+            **user_validation.user_create(
+                {
+                    "email": email,
+                    "password": DEMO_PASSWORD,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "name": f"{first_name} {last_name}",
+                    "email_verified": True,
+                }
+            ),
+            created_at=start + timedelta(hours=index),
         )
     slugs = [slug for slug, _, _ in PERMISSIONS]
     apps: list[Application] = []

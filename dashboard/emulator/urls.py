@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from . import views
+from .user_management import views as user_management
 
 app_name = "emulator"
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("organizations", views.organizations, name="organizations"),
     path("organizations/<str:id>", views.organization, name="organization"),
     path("authorization/permissions", views.permissions, name="permissions"),
+    # End users (User Management).
+    path("user_management/users", user_management.users, name="users"),
+    path("user_management/users/<str:id>", user_management.user, name="user"),
     # The authorization server of Connect (on an AuthKit domain at WorkOS).
     path("", include("dashboard.emulator.authkit.urls")),
     re_path(r"^.*$", views.unknown_path, name="unknown"),

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.connect import backend
-from dashboard.emulator.seed import seed_demo_data
+from dashboard.emulator.seed import DEMO_PASSWORD, USERS, seed_demo_data
+from dashboard.emulator.user_management.store import user_authenticate
 from dashboard.env import env_str
 
 ADMIN_USERNAME = "admin"
@@ -70,8 +71,18 @@ class Command(BaseCommand):
                 f"Embedded Connect API: {url}emulator/connect/applications "
                 f"(Authorization: Bearer {settings.WORKOS_EMULATOR_API_KEY})"
             )
+            self._show_demo_user()
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
+
+    def _show_demo_user(self) -> None:
+        """How to sign in as a seeded end user, while the demo password still works."""
+        _, _, email = USERS[0]
+        if user_authenticate(email, DEMO_PASSWORD):
+            self.stdout.write(
+                f"Demo end user for the authorization server's sign-in: {email}, "
+                f"with the password {DEMO_PASSWORD}"
+            )
 
     def _check_free(self, addrport: str) -> None:
         """Stop before setting anything up when the address is taken, rather than print
