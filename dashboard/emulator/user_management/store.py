@@ -11,7 +11,7 @@ from datetime import datetime
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 
-from ..errors import ApiProblem, FieldError, not_found, validation_failed
+from ..errors import ApiProblem, FieldError, not_found
 from ..ids import new_id, now
 from ..models import MAX_EMAIL, Organization, User
 from ..pagination import ListQuery, Page, paginate
@@ -41,8 +41,14 @@ def user_list(query: ListQuery, *, email: str | None, organization_id: str | Non
             _plausible_id(organization_id)
             and Organization.objects.filter(id=organization_id).exists()
         ):
+            # The contract's words for this 422.
             message = f"Organization not found: '{organization_id}'."
-            raise validation_failed([FieldError("organization_id", "not_found", message)])
+            raise ApiProblem(
+                422,
+                "unprocessable_entity",
+                message,
+                errors=[FieldError("organization_id", "not_found", message)],
+            )
         # A user belongs to an organization through a membership, which the embedded API
         # does not have yet: no user is a member of any organization.
         users = users.none()
