@@ -2,8 +2,14 @@
 
 import pytest
 from workos import WorkOSClient
-from workos._errors import AuthenticationError, NotFoundError, UnprocessableEntityError
+from workos._errors import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    UnprocessableEntityError,
+)
 from workos.connect.models import CreateM2MApplication, CreateOAuthApplication, RedirectUriInput
+from workos.user_management import PasswordPlaintext
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -175,3 +181,46 @@ def test_the_sdk_manages_organizations_and_permissions(workos, org):
 
     permission = workos.authorization.create_permission(slug="documents:read", name="Read")
     assert [p.slug for p in workos.authorization.list_permissions().data] == [permission.slug]
+
+
+def test_the_sdk_creates_gets_and_lists_users(workos):
+    ada = workos.user_management.create_user(
+        email="Ada@Example.com",
+        password=PasswordPlaintext(password="strong_password_123!"),
+        first_name="Ada",
+        last_name="Lovelace",
+        email_verified=True,
+        external_id="crm-7",
+        metadata={"timezone": "Europe/London"},
+    )
+    bob = workos.user_management.create_user(email="bob@example.com", first_name=None)
+
+    assert ada.id.startswith("user_") and ada.email == "ada@example.com"
+    assert (ada.first_name, ada.last_name, ada.email_verified) == ("Ada", "Lovelace", True)
+    assert ada.metadata == {"timezone": "Europe/London"} and ada.last_sign_in_at is None
+    fetched = workos.user_management.get_user(ada.id)
+    assert (fetched.id, fetched.external_id, fetched.created_at) == (
+        ada.id,
+        "crm-7",
+        ada.created_at,
+    )
+    assert [u.id for u in workos.user_management.list_users(limit=1).auto_paging_iter()] == [
+        bob.id,
+        ada.id,
+    ]
+    assert [u.id for u in workos.user_management.list_users(email="ADA@example.com").data] == [
+        ada.id
+    ]
+
+    with pytest.raises(BadRequestError) as taken:
+        workos.user_management.create_user(email="ada@example.com")
+    assert taken.value.code == "user_creation_error"
+    with pytest.raises(BadRequestError) as weak:
+        workos.user_management.create_user(
+            email="carol@example.com", password=PasswordPlaintext(password="short")
+        )
+    assert weak.value.code == "password_strength_error"
+    with pytest.raises(UnprocessableEntityError):
+        workos.user_management.create_user(email="not an email")
+    with pytest.raises(NotFoundError):
+        workos.user_management.get_user("user_01NOTTHERE")
