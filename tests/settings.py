@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 from dashboard.settings import *  # noqa: F403
@@ -26,4 +27,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: Django hands an in-memory test database's one connection to every
     # live-server thread, and SQLite refuses concurrent use of it ("bad parameter or other
     # API misuse") when a page's requests overlap, as an HTMX page's do.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+    # One file per test process, so that two runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
