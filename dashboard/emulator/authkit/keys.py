@@ -25,6 +25,10 @@ def signing_keys() -> KeySet:
     return KeySet([RSAKey.import_key(_newest().private_jwk)])
 
 
+def signing_key_id() -> str:
+    return _newest().kid
+
+
 def public_jwks() -> dict:
     """The JSON Web Key Set clients verify tokens with: every stored key's public half, so
     that a token signed by a key that two processes made at once still verifies."""

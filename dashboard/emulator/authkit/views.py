@@ -1,15 +1,26 @@
-"""Endpoints of the embedded authorization server: discovery, keys and tokens."""
+"""Endpoints of the embedded authorization server: discovery, keys, tokens, the sign-in
+and consent pages of the authorize endpoint, and userinfo."""
 
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from joserfc import jwt
+from joserfc.errors import JoseError
 
 from dashboard.emulator.http import emulator_enabled
+from dashboard.emulator.models import Application, Organization
 
-from .keys import ALGORITHM, public_jwks
-from .server import SECRET_AUTH_METHODS, AuthorizationServer
+from .keys import ALGORITHM, public_jwks, signing_keys
+from .models import Consent
+from .server import OPENID_SCOPES, SECRET_AUTH_METHODS, AuthorizationServer
+from .users import EndUser
+
+# The end user signed in at the authorize endpoint, in this browser's session.
+SIGNED_IN = "authkit:user"
 
 
 def issuer(request: HttpRequest) -> str:
@@ -26,18 +37,37 @@ def _served(request: HttpRequest) -> None:
 def metadata(request: HttpRequest) -> JsonResponse:
     """RFC 8414 authorization server metadata."""
     _served(request)
+    return JsonResponse(_metadata(request))
+
+
+def _metadata(request: HttpRequest) -> dict:
     base = issuer(request)
-    return JsonResponse(
-        {
-            "issuer": base,
-            "token_endpoint": f"{base}/oauth2/token",
-            "jwks_uri": f"{base}/oauth2/jwks",
-            "grant_types_supported": ["client_credentials"],
-            "response_types_supported": [],
-            "token_endpoint_auth_methods_supported": SECRET_AUTH_METHODS,
-            "token_endpoint_auth_signing_alg_values_supported": [ALGORITHM],
-        }
-    )
+    return {
+        "issuer": base,
+        "authorization_endpoint": f"{base}/oauth2/authorize",
+        "token_endpoint": f"{base}/oauth2/token",
+        "userinfo_endpoint": f"{base}/oauth2/userinfo",
+        "jwks_uri": f"{base}/oauth2/jwks",
+        "scopes_supported": sorted(OPENID_SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": [*SECRET_AUTH_METHODS, "none"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [ALGORITHM],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
+            "name", "given_name", "family_name", "email", "email_verified",
+        ],
+    }  # fmt: skip
+
+
+@require_GET
+def openid_configuration(request: HttpRequest) -> JsonResponse:
+    """OpenID Connect discovery: the same metadata."""
+    _served(request)
+    return JsonResponse(_metadata(request))
 
 
 @require_GET
@@ -53,3 +83,97 @@ def token(request: HttpRequest) -> HttpResponse:
     """The token endpoint: RFC 6749 answers and errors, for the grants the server has."""
     _served(request)
     return AuthorizationServer(issuer(request)).create_token_response(request)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def authorize(request: HttpRequest) -> HttpResponse:
+    """Sign the user in, ask a third-party application's consent, then redirect with a code.
+
+    A request that names no known client or no registered redirect URI is answered here,
+    never redirected; any other refusal goes back to the application, as RFC 6749 says.
+    """
+    _served(request)
+    server = AuthorizationServer(issuer(request))
+    try:
+        grant = server.get_consent_grant(request)
+    except OAuth2Error as error:
+        if error.redirect_uri:
+            return server.handle_error_response(request, error)
+        return render(request, "authkit/error.html", {"error": error}, status=400)
+    app = grant.client.app
+    user = EndUser.load(request.session.get(SIGNED_IN, ""))
+    action = request.POST.get("action")
+    if user is None or action == "sign_in":
+        return _sign_in(request, app)
+    if action == "deny":
+        return server.create_authorization_response(request, grant_user=None, grant=grant)
+    if app.is_first_party:
+        return server.create_authorization_response(request, grant_user=user, grant=grant)
+    organizations = Organization.objects.order_by("name")
+    chosen = request.POST.get("organization_id", "")
+    if action == "allow" and organizations.filter(id=chosen).exists():
+        user.organization_id = chosen
+        user.consent_id = Consent.objects.create(
+            id=new_consent_id(),
+            user_id=user.id,
+            client_id=app.client_id,
+            organization_id=chosen,
+            scope=grant.request.payload.scope or "",
+        ).id
+        user.auth_time = request.session.get(SIGNED_IN + ":at", 0)
+        return server.create_authorization_response(request, grant_user=user, grant=grant)
+    context = {
+        "app": app,
+        "user": user,
+        "scopes": (grant.request.payload.scope or " ".join(app.scopes)).split(),
+        "organizations": organizations,
+        "error": "Choose the organization this access is for." if action == "allow" else None,
+    }
+    return render(request, "authkit/consent.html", context, status=422 if action else 200)
+
+
+def _sign_in(request: HttpRequest, app: Application) -> HttpResponse:
+    context = {"app": app, "email": request.POST.get("email", ""), "error": None}
+    if request.method == "POST" and request.POST.get("action") == "sign_in":
+        user = EndUser.sign_in(context["email"].strip(), request.POST.get("password", ""))
+        if user is not None:
+            request.session.cycle_key()
+            request.session[SIGNED_IN] = user.id
+            request.session[SIGNED_IN + ":at"] = user.auth_time
+            # Back to the same authorization request, now signed in: a reload posts nothing.
+            return redirect(request.get_full_path())
+        context["error"] = "The email or the password is not right."
+    status = 401 if context["error"] else 200
+    return render(request, "authkit/sign_in.html", context, status=status)
+
+
+def new_consent_id() -> str:
+    from dashboard.emulator.ids import new_id
+
+    return new_id("app_consent_")[0]
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@never_cache
+def userinfo(request: HttpRequest) -> JsonResponse:
+    """The claims of the user an access token was issued for, as its scopes allow."""
+    _served(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    claims = None
+    if scheme.lower() == "bearer" and token:
+        try:
+            decoded = jwt.decode(token.strip(), signing_keys(), algorithms=[ALGORITHM])
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": issuer(request)}, exp={"essential": True}
+            ).validate(decoded.claims)
+            claims = decoded.claims
+        except (JoseError, ValueError):
+            claims = None
+    user = EndUser.load(claims["sub"]) if claims else None
+    if user is None:
+        response = JsonResponse({"error": "invalid_token"}, status=401)
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+    return JsonResponse(dict(user.info(claims.get("scope", ""))))
