@@ -1,10 +1,14 @@
 """Endpoints of the embedded authorization server: discovery, keys, tokens, the sign-in
 and consent pages of the authorize endpoint, and userinfo."""
 
+from urllib.parse import urlsplit
+
 from authlib.oauth2.rfc6749.errors import OAuth2Error
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -130,7 +134,8 @@ def authorize(request: HttpRequest) -> HttpResponse:
         "organizations": organizations,
         "error": "Choose the organization this access is for." if action == "allow" else None,
     }
-    return render(request, "authkit/consent.html", context, status=422 if action else 200)
+    response = render(request, "authkit/consent.html", context, status=422 if action else 200)
+    return _may_redirect_to(response, app)
 
 
 def _sign_in(request: HttpRequest, app: Application) -> HttpResponse:
@@ -145,7 +150,22 @@ def _sign_in(request: HttpRequest, app: Application) -> HttpResponse:
             return redirect(request.get_full_path())
         context["error"] = "The email or the password is not right."
     status = 401 if context["error"] else 200
-    return render(request, "authkit/sign_in.html", context, status=status)
+    response = render(request, "authkit/sign_in.html", context, status=status)
+    return _may_redirect_to(response, app)
+
+
+def _may_redirect_to(response: HttpResponse, app: Application) -> HttpResponse:
+    """Let the page's forms end at the application's redirect URIs.
+
+    A browser applies the Content-Security-Policy's form-action to every redirect that
+    follows a form's submission, and the sign-in ends at the application's callback.
+    """
+    sources = set()
+    for entry in app.redirect_uris:
+        parts = urlsplit(entry["uri"])
+        sources.add(f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:")
+    response._csp_config = settings.SECURE_CSP | {"form-action": [CSP.SELF, *sorted(sources)]}
+    return response
 
 
 def new_consent_id() -> str:
