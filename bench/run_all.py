@@ -39,6 +39,8 @@ GOALS = {
     "load.py": "Goal: no 500 from the dashboard in either run, every failure a clear message, "
     "p95 under 250 ms without faults.",
     "weight.py": "Goal: a swap under a third of a full page, the first load under 100 KB.",
+    "tokens.py": "Goal: a client-credentials token within a few milliseconds (median), "
+    "a small multiple of an application GET.",
 }
 
 
@@ -52,6 +54,7 @@ def main() -> None:
         ("3. Scale of the embedded API", ["scale.py", "--chart", str(ROOT / "docs/scale.png")]),
         ("4. Load", ["load.py", "--seconds", arguments.load_seconds]),
         ("5. Weight", ["weight.py"]),
+        ("6. Tokens of the embedded authorization server", ["tokens.py"]),
     ]
     sections = []
     for title, command in runs:
