@@ -191,6 +191,7 @@ def user_create(data: dict[str, Any]) -> dict[str, Any]:
     _password_combination(data)
     fields = Fields(data)
     fields.reject_unknown(_CREATE_FIELDS)
+    fields.reject_null("signals_id", *_PASSWORD_HASH_FIELDS)
     clean: dict[str, Any] = {
         "email": _email(fields),
         "password": _password(fields),
