@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dashboard.web",
     "dashboard.applications",
     "dashboard.audit",
+    "dashboard.onboarding",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,23 @@ WORKOS_BASE_URL = env_str("WORKOS_BASE_URL", "https://api.workos.com").rstrip("/
 WORKOS_EMULATOR = env_bool("WORKOS_EMULATOR", False)
 # The one bearer key the embedded API accepts.
 WORKOS_EMULATOR_API_KEY = env_str("WORKOS_EMULATOR_API_KEY", "sk_test_emulator")
+
+
+def _host_name(value: str) -> str:
+    host = value.removeprefix("https://").rstrip("/")
+    if not host or any(character in host for character in "/?#@ :\\") or not host.isprintable():
+        raise ValueError(value)
+    return host
+
+
+# The environment's AuthKit domain (yourcompany.authkit.app): its authorization server, the
+# issuer of Connect tokens. The embedded API is its own authorization server.
+WORKOS_AUTHKIT_DOMAIN = env_value(
+    "WORKOS_AUTHKIT_DOMAIN",
+    "",
+    parse=_host_name,
+    expected="a host name such as yourcompany.authkit.app",
+)
 
 # Seconds; a dashboard request should fail fast rather than hang on a slow upstream.
 WORKOS_TIMEOUT = env_float("WORKOS_TIMEOUT", 5.0, minimum=0)

@@ -27,6 +27,9 @@ REQUIRED = {
     "applications:secrets": "view",
     "applications:secret-create": "secrets",
     "applications:secret-revoke": "secrets",
+    "onboarding:integrate": "view",
+    "onboarding:handover": "view",
+    "onboarding:check": "secrets",
     "audit:list": "view",
     "audit:event": "view",
 }
@@ -74,6 +77,9 @@ def urls():
         "applications:secrets": f"/applications/{app.id}/secrets",
         "applications:secret-create": f"/applications/{app.id}/secrets/new",
         "applications:secret-revoke": f"/applications/{app.id}/secrets/{secret.id}/revoke",
+        "onboarding:integrate": f"/applications/{app.id}/integrate",
+        "onboarding:handover": f"/applications/{app.id}/integrate.json",
+        "onboarding:check": f"/applications/{app.id}/check",
         "audit:list": "/audit/",
         "audit:event": f"/audit/{event.id}/",
     }

@@ -15,15 +15,18 @@ from .api import (
     permission_list,
 )
 from .client import Backend, backend
+from .oauth import access_token_verify, client_credentials_token
 
 __all__ = [
     "Backend",
+    "access_token_verify",
     "application_create",
     "application_delete",
     "application_get",
     "application_list",
     "application_update",
     "backend",
+    "client_credentials_token",
     "client_secret_create",
     "client_secret_list",
     "client_secret_revoke",

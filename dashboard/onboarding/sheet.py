@@ -1,0 +1,495 @@
+"""The hand-over sheet: what an application's developer needs to integrate it with the
+environment's authorization server, as the Integrate page shows it and as files (JSON, .env).
+
+Pure: built from an application, the issuer and the environment. No client secret ever
+enters it: the files carry a placeholder where the secret goes, and the examples read it
+from the environment.
+"""
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+import shlex
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from dashboard.applications.templatetags.applications import kind_label
+from dashboard.connect.oauth import Endpoints
+
+SECRET_PLACEHOLDER = "REPLACE_WITH_THE_CLIENT_SECRET"
+
+ENVIRONMENTS = {
+    "embedded": "Embedded API (local development)",
+    "sandbox": "WorkOS sandbox",
+    "production": "WorkOS production",
+}
+
+# How clients authenticate at the token endpoint: the embedded server takes the secret in
+# the body or by HTTP Basic; WorkOS documents the body.
+EMBEDDED_AUTH_METHODS = ("client_secret_post", "client_secret_basic")
+WORKOS_AUTH_METHODS = ("client_secret_post",)
+# A client without a secret proves itself with PKCE instead.
+PUBLIC_AUTH_METHOD = "none"
+
+GRANT_TYPES = {
+    "oauth": ("authorization_code", "refresh_token"),
+    "m2m": ("client_credentials",),
+}
+
+_PLAIN_ENV_VALUE = re.compile(r"^[A-Za-z0-9_./:@%+=,-]*$")
+
+
+@dataclass(frozen=True)
+class AuthorizationServer:
+    """The environment's authorization server, as the sheet names it."""
+
+    endpoints: Endpoints
+    # "embedded", "sandbox" or "production", as the service layer's backend says.
+    environment: str
+    embedded: bool
+
+    @property
+    def issuer(self) -> str:
+        return self.endpoints.issuer
+
+    @property
+    def environment_label(self) -> str:
+        return ENVIRONMENTS.get(self.environment, self.environment)
+
+
+@dataclass(frozen=True)
+class Pkce:
+    """A PKCE code verifier and its S256 challenge (RFC 7636)."""
+
+    verifier: str
+    method = "S256"
+
+    @classmethod
+    def fresh(cls) -> "Pkce":
+        # 64 characters of the URL-safe alphabet: within RFC 7636's 43 to 128.
+        return cls(secrets.token_urlsafe(48))
+
+    @property
+    def challenge(self) -> str:
+        digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """A ready authorization request with its own `state`, `nonce` and PKCE verifier: where
+    to send the user, and what to keep for the code exchange."""
+
+    url: str
+    redirect_uri: str
+    scope: str
+    state: str
+    nonce: str
+    pkce: Pkce
+
+    @classmethod
+    def fresh(
+        cls, endpoints: Endpoints, *, client_id: str, redirect_uri: str, scope: str
+    ) -> "AuthorizationRequest":
+        state, nonce, pkce = secrets.token_urlsafe(16), secrets.token_urlsafe(16), Pkce.fresh()
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": client_id,
+                "redirect_uri": redirect_uri,
+                "scope": scope,
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": pkce.challenge,
+                "code_challenge_method": pkce.method,
+            },
+            quote_via=quote,
+        )
+        return cls(f"{endpoints.authorize}?{query}", redirect_uri, scope, state, nonce, pkce)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One block of code or configuration on the sheet, copied as a whole."""
+
+    key: str
+    title: str
+    text: str
+    # The copy button's accessible name.
+    copy_label: str
+
+
+def _env_value(value: str) -> str:
+    """A value a shell's `source` and dotenv readers both take literally."""
+    if _PLAIN_ENV_VALUE.match(value):
+        return value
+    if "'" not in value:
+        return f"'{value}'"
+    escaped = re.sub(r'([\\"$`])', r"\\\1", value)
+    return f'"{escaped}"'
+
+
+def _comment(text: str) -> str:
+    """Text on one comment line, whatever characters a name holds."""
+    return " ".join(text.split())
+
+
+def _curl(url: str, fields: list[tuple[str, str]]) -> str:
+    lines = [f"curl -X POST {shlex.quote(url)}"]
+    for name, value in fields:
+        if value.startswith("$"):
+            # Read from the environment: double quotes, so the shell expands it.
+            lines.append(f'--data-urlencode "{name}={value}"')
+        else:
+            lines.append(f"--data-urlencode {shlex.quote(f'{name}={value}')}")
+    return " \\\n  ".join(lines)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The hand-over sheet of one application in one environment."""
+
+    app: Any
+    server: AuthorizationServer
+    authorization: AuthorizationRequest | None
+
+    @classmethod
+    def build(cls, app: Any, server: AuthorizationServer) -> "Sheet":
+        """The sheet, with a fresh authorization request for an OAuth application that has a
+        default redirect URI."""
+        authorization = None
+        redirect_uri = getattr(app, "default_redirect_uri", None)
+        if app.application_type == "oauth" and redirect_uri:
+            authorization = AuthorizationRequest.fresh(
+                server.endpoints,
+                client_id=app.client_id,
+                redirect_uri=redirect_uri,
+                scope=cls._scope_of(app),
+            )
+        return cls(app, server, authorization)
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return self.server.endpoints
+
+    @staticmethod
+    def _scope_of(app: Any) -> str:
+        scope = " ".join(app.scopes)
+        # An OAuth application with no scopes still signs users in with OpenID Connect.
+        return scope or ("openid" if app.application_type == "oauth" else "")
+
+    # --- What the page shows ---------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        kind = self.app.application_type
+        return kind if kind in GRANT_TYPES else "unknown"
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.app)
+
+    @property
+    def environment_label(self) -> str:
+        return self.server.environment_label
+
+    @property
+    def scope(self) -> str:
+        return self._scope_of(self.app)
+
+    @property
+    def redirect_uri(self) -> str | None:
+        return getattr(self.app, "default_redirect_uri", None)
+
+    @property
+    def grant_types(self) -> tuple[str, ...]:
+        return GRANT_TYPES.get(self.kind, ())
+
+    @property
+    def auth_methods(self) -> tuple[str, ...]:
+        methods = EMBEDDED_AUTH_METHODS if self.server.embedded else WORKOS_AUTH_METHODS
+        if getattr(self.app, "uses_pkce", False):
+            methods += (PUBLIC_AUTH_METHOD,)
+        return methods
+
+    @property
+    def endpoint_rows(self) -> list[tuple[str, str]]:
+        """(label, URL) of the endpoints this kind of application uses."""
+        rows = [("Token endpoint", self.endpoints.token), ("JWKS", self.endpoints.jwks)]
+        if self.kind == "oauth":
+            rows.insert(0, ("Authorization endpoint", self.endpoints.authorize))
+            rows.insert(2, ("Userinfo endpoint", self.endpoints.userinfo))
+        return rows
+
+    # --- Files ------------------------------------------------------------------------------
+
+    def env(self) -> str:
+        app = self.app
+        lines = [
+            f"# {_comment(app.name)}: {_comment(self.kind_label)} application, "
+            f"{self.environment_label}.",
+            "# The client secret is handed over separately: put it in place of the placeholder.",
+            f"CONNECT_ISSUER={_env_value(self.endpoints.issuer)}",
+            f"CONNECT_CLIENT_ID={_env_value(app.client_id)}",
+            f"CONNECT_CLIENT_SECRET={SECRET_PLACEHOLDER}",
+        ]
+        if self.redirect_uri:
+            lines.append(f"CONNECT_REDIRECT_URI={_env_value(self.redirect_uri)}")
+        if self.scope:
+            lines.append(f"CONNECT_SCOPES={_env_value(self.scope)}")
+        return "\n".join(lines) + "\n"
+
+    def as_json(self) -> dict[str, Any]:
+        app = self.app
+        application = {
+            "name": app.name,
+            "id": app.id,
+            "client_id": app.client_id,
+            "application_type": app.application_type,
+            "kind": self.kind_label,
+            "organization_id": getattr(app, "organization_id", None),
+            "scopes": list(app.scopes),
+        }
+        if self.kind == "oauth":
+            application["redirect_uris"] = [entry.uri for entry in app.redirect_uris]
+            application["default_redirect_uri"] = self.redirect_uri
+            application["uses_pkce"] = app.uses_pkce
+        return {
+            "environment": self.server.environment,
+            "application": application,
+            "client_secret": SECRET_PLACEHOLDER,
+            "issuer": self.endpoints.issuer,
+            "discovery": {
+                "openid_configuration": self.endpoints.openid_configuration,
+                "oauth_authorization_server": self.endpoints.oauth_metadata,
+            },
+            "endpoints": {label: url for label, url in self._endpoint_keys()},
+            "token_endpoint_auth_methods": list(self.auth_methods),
+            "grant_types": list(self.grant_types),
+        }
+
+    def _endpoint_keys(self) -> list[tuple[str, str]]:
+        keys = {
+            "Authorization endpoint": "authorization",
+            "Token endpoint": "token",
+            "Userinfo endpoint": "userinfo",
+            "JWKS": "jwks",
+        }
+        return [(keys[label], url) for label, url in self.endpoint_rows]
+
+    def json_text(self) -> str:
+        return json.dumps(self.as_json(), indent=2) + "\n"
+
+    # --- Code -------------------------------------------------------------------------------
+
+    @property
+    def exchange(self) -> Snippet | None:
+        """The authorization code exchange that follows the authorization request."""
+        request = self.authorization
+        if request is None:
+            return None
+        text = _curl(
+            self.endpoints.token,
+            [
+                ("grant_type", "authorization_code"),
+                ("client_id", self.app.client_id),
+                ("client_secret", "$CONNECT_CLIENT_SECRET"),
+                ("code", "THE_CODE_FROM_THE_REDIRECT"),
+                ("redirect_uri", request.redirect_uri),
+                ("code_verifier", request.pkce.verifier),
+            ],
+        )
+        return Snippet("code-exchange", "Exchange the code (curl)", text, "Copy the code exchange")
+
+    def snippets(self) -> list[Snippet]:
+        """The code blocks of the sheet besides the code exchange, in the page's order."""
+        blocks = []
+        if self.kind == "m2m":
+            blocks.append(
+                Snippet(
+                    "client-credentials",
+                    "Get a token (curl)",
+                    self._client_credentials(),
+                    "Copy the token request",
+                )
+            )
+        blocks.append(Snippet("env", ".env", self.env().rstrip("\n"), "Copy the .env block"))
+        if self.kind in GRANT_TYPES:
+            blocks.append(
+                Snippet("python", "Python (authlib)", self._python(), "Copy the Python example")
+            )
+            blocks.append(
+                Snippet("node", "Node (openid-client)", self._node(), "Copy the Node example")
+            )
+        return blocks
+
+    def _client_credentials(self) -> str:
+        fields = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.app.client_id),
+            ("client_secret", "$CONNECT_CLIENT_SECRET"),
+        ]
+        if self.scope:
+            fields.append(("scope", self.scope))
+        return _curl(self.endpoints.token, fields)
+
+    def _python(self) -> str:
+        if self.kind == "m2m":
+            return PYTHON_M2M
+        return PYTHON_OAUTH
+
+    def _node(self) -> str:
+        insecure = self.endpoints.issuer.startswith("http://")
+        if self.kind == "m2m":
+            allow = (
+                "client.allowInsecureRequests(config); // The embedded API is plain HTTP.\n"
+                if insecure
+                else ""
+            )
+            return NODE_M2M.replace("{allow}\n", allow)
+        option = (
+            ",\n  { execute: [client.allowInsecureRequests] }, // The embedded API is plain HTTP."
+            if insecure
+            else ","
+        )
+        return NODE_OAUTH.replace("{options}", option)
+
+    def as_text(self) -> str:
+        """The whole sheet as text, for "copy all"."""
+        rows = [
+            ("Application", f"{self.app.name} ({self.kind_label})"),
+            ("Environment", self.environment_label),
+            ("Issuer", self.endpoints.issuer),
+            ("OpenID configuration", self.endpoints.openid_configuration),
+            ("OAuth metadata", self.endpoints.oauth_metadata),
+            *self.endpoint_rows,
+            ("Token endpoint authentication", ", ".join(self.auth_methods)),
+            ("Client ID", self.app.client_id),
+            ("Client secret", "handed over separately"),
+        ]
+        if self.redirect_uri:
+            rows.append(("Redirect URI", self.redirect_uri))
+        if self.scope:
+            rows.append(("Scopes", self.scope))
+        parts = ["\n".join(f"{label}: {value}" for label, value in rows)]
+        if self.authorization:
+            request = self.authorization
+            parts.append(
+                "Authorization URL\n"
+                f"{request.url}\n"
+                f"state: {request.state}\nnonce: {request.nonce}\n"
+                f"code_verifier: {request.pkce.verifier}\n"
+                f"code_challenge (S256): {request.pkce.challenge}"
+            )
+        if self.exchange:
+            parts.append(f"{self.exchange.title}\n{self.exchange.text}")
+        parts.extend(f"{snippet.title}\n{snippet.text}" for snippet in self.snippets())
+        return "\n\n".join(parts) + "\n"
+
+
+PYTHON_M2M = """\
+# pip install authlib httpx; with the .env above in the environment.
+import os
+
+from authlib.integrations.httpx_client import OAuth2Client
+
+issuer = os.environ["CONNECT_ISSUER"]
+client = OAuth2Client(
+    os.environ["CONNECT_CLIENT_ID"],
+    os.environ["CONNECT_CLIENT_SECRET"],
+    token_endpoint_auth_method="client_secret_post",
+)
+token = client.fetch_token(
+    f"{issuer}/oauth2/token",
+    grant_type="client_credentials",
+    scope=os.getenv("CONNECT_SCOPES"),
+)
+# Send it as "Authorization: Bearer <access_token>"; it expires after expires_in seconds.
+print(token["access_token"], token["expires_in"])"""
+
+PYTHON_OAUTH = """\
+# pip install authlib httpx; with the .env above in the environment.
+import os
+
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import OAuth2Client
+
+issuer = os.environ["CONNECT_ISSUER"]
+client = OAuth2Client(
+    os.environ["CONNECT_CLIENT_ID"],
+    os.environ["CONNECT_CLIENT_SECRET"],
+    scope=os.environ["CONNECT_SCOPES"],
+    redirect_uri=os.environ["CONNECT_REDIRECT_URI"],
+    code_challenge_method="S256",
+    token_endpoint_auth_method="client_secret_post",
+)
+
+# 1. Send the user to `url`; keep `state`, `nonce` and `code_verifier` in their session.
+code_verifier, nonce = generate_token(48), generate_token(20)
+url, state = client.create_authorization_url(
+    f"{issuer}/oauth2/authorize", code_verifier=code_verifier, nonce=nonce
+)
+
+# 2. Back on the redirect URI, exchange the code for tokens. Verify the ID token
+#    against f"{issuer}/oauth2/jwks" and check that its nonce is `nonce`.
+def tokens(callback_url: str) -> dict:
+    return client.fetch_token(
+        f"{issuer}/oauth2/token",
+        authorization_response=callback_url,
+        state=state,
+        code_verifier=code_verifier,
+    )"""
+
+NODE_M2M = """\
+// npm install openid-client; with the .env above in the environment.
+import * as client from "openid-client";
+
+const env = process.env;
+const config = new client.Configuration(
+  { issuer: env.CONNECT_ISSUER, token_endpoint: `${env.CONNECT_ISSUER}/oauth2/token` },
+  env.CONNECT_CLIENT_ID,
+  undefined,
+  client.ClientSecretPost(env.CONNECT_CLIENT_SECRET),
+);
+{allow}
+const tokens = await client.clientCredentialsGrant(config, { scope: env.CONNECT_SCOPES });
+// Send it as "Authorization: Bearer <access_token>"; it expires after expires_in seconds.
+console.log(tokens.access_token, tokens.expires_in);"""
+
+NODE_OAUTH = """\
+// npm install openid-client; with the .env above in the environment.
+import * as client from "openid-client";
+
+const env = process.env;
+const config = await client.discovery(
+  new URL(env.CONNECT_ISSUER),
+  env.CONNECT_CLIENT_ID,
+  undefined,
+  client.ClientSecretPost(env.CONNECT_CLIENT_SECRET){options}
+);
+
+// 1. Send the user to `url`; keep `state`, `nonce` and `codeVerifier` in their session.
+const codeVerifier = client.randomPKCECodeVerifier();
+const state = client.randomState();
+const nonce = client.randomNonce();
+const url = client.buildAuthorizationUrl(config, {
+  redirect_uri: env.CONNECT_REDIRECT_URI,
+  scope: env.CONNECT_SCOPES,
+  code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+  code_challenge_method: "S256",
+  state,
+  nonce,
+});
+
+// 2. Back on the redirect URI: exchange the code; the ID token is verified for you.
+async function tokens(callbackUrl) {
+  const tokens = await client.authorizationCodeGrant(config, new URL(callbackUrl), {
+    pkceCodeVerifier: codeVerifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  return { tokens, claims: tokens.claims() };
+}"""

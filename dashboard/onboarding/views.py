@@ -1,0 +1,115 @@
+"""The Integrate page, the hand-over files, and the credentials check.
+
+The check posts a client secret once; it goes to the token endpoint and nowhere else: not
+to the session, the cache, a log line, the audit trail or an error report.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dashboard import connect
+from dashboard.applications.problems import api_errors_as_pages
+from dashboard.audit.models import AuditEvent
+from dashboard.audit.record import Actor
+from dashboard.web.access import requires
+from dashboard.web.roles import SECRETS, VIEW
+
+from . import services
+from .forms import CredentialsCheckForm
+from .sheet import Sheet
+
+NOT_CONFIGURED = (
+    "The dashboard does not know this environment's authorization server: set "
+    "WORKOS_AUTHKIT_DOMAIN to its AuthKit domain."
+)
+
+
+def _integrate_page(request: HttpRequest, app, status: int = 200, **extra) -> HttpResponse:
+    server = services.authorization_server(request)
+    context = {
+        "app": app,
+        "server": server,
+        "sheet": Sheet.build(app, server) if server else None,
+        "check_form": CredentialsCheckForm(),
+    }
+    return render(request, "onboarding/integrate.html", context | extra, status=status)
+
+
+@require_GET
+@requires(VIEW)
+@never_cache
+@api_errors_as_pages
+def integrate(request: HttpRequest, application_id: str) -> HttpResponse:
+    """The hand-over sheet; its authorization request is fresh on every view."""
+    app = connect.application_get(application_id=application_id)
+    return _integrate_page(request, app)
+
+
+@require_GET
+@requires(VIEW)
+@api_errors_as_pages
+def handover(request: HttpRequest, application_id: str, extension: str) -> HttpResponse:
+    """The hand-over sheet as a file: JSON or .env, with a placeholder for the secret."""
+    app = connect.application_get(application_id=application_id)
+    server = services.authorization_server(request)
+    if server is None:
+        raise Http404(NOT_CONFIGURED)
+    sheet = Sheet.build(app, server)
+    if extension == "json":
+        response = HttpResponse(sheet.json_text(), content_type="application/json")
+    else:
+        response = HttpResponse(sheet.env(), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{app.client_id}.{extension}"'
+    return response
+
+
+def _check_answered(request: HttpRequest, app, form, outcome, status: int) -> HttpResponse:
+    context = {"app": app, "check_form": form, "outcome": outcome, "page": form["page"].value()}
+    if not request.htmx:
+        return _integrate_page(request, app, status=status, **context)
+    if form["new_secret"].value():
+        html = render_to_string("onboarding/_check_new_secret.html", context, request)
+    else:
+        html = render_to_string("onboarding/_check.html", context, request)
+    if context["page"] == "application" and outcome is not None:
+        # The application's history, beside the check, has one more event.
+        history = {
+            "app": app,
+            "history": AuditEvent.objects.filter(application_id=app.id)[:10],
+            "oob": True,
+        }
+        html += render_to_string("applications/detail.html#history", history, request)
+    return HttpResponse(html, status=status)
+
+
+@sensitive_post_parameters("client_secret")
+@sensitive_variables("form")
+@require_http_methods(["GET", "POST"])
+@requires(SECRETS)
+@never_cache
+@api_errors_as_pages
+def credentials_check(request: HttpRequest, application_id: str) -> HttpResponse:
+    """Check a client secret: one client-credentials token request, its token verified."""
+    if request.method == "GET":
+        return redirect(reverse("onboarding:integrate", args=[application_id]) + "#check")
+    app = connect.application_get(application_id=application_id)
+    form = CredentialsCheckForm(request.POST)
+    server = services.authorization_server(request)
+    if server is None:
+        form.add_error(None, NOT_CONFIGURED)
+    if not form.is_valid():
+        return _check_answered(request, app, form, None, status=422)
+    outcome = services.credentials_check(
+        actor=Actor.of(request),
+        app=app,
+        server=server,
+        client_secret=form.secret,
+        scope=form.cleaned_data["scopes"],
+        new_secret=form.cleaned_data["new_secret"],
+    )
+    return _check_answered(request, app, form, outcome, status=200)
