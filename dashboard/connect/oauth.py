@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 from pydantic import SecretStr
 
@@ -244,18 +244,28 @@ def access_token_verify(*, issuer: str, token: AccessToken, client_id: str) -> V
         decoded = jwt.decode(token.access_token.get_secret_value(), keys, algorithms=ALGORITHMS)
     except (JoseError, ValueError) as exc:
         raise TokenInvalidError(
-            f"The token's signature does not verify against the keys at {Endpoints(issuer).jwks}"
+            f"The token’s signature does not verify against the keys at {Endpoints(issuer).jwks}"
             f" ({exc.__class__.__name__})."
         ) from exc
+    expected = {"iss": issuer, "client_id": client_id}
     registry = jwt.JWTClaimsRegistry(
-        iss={"essential": True, "value": issuer},
-        client_id={"essential": True, "value": client_id},
         exp={"essential": True},
+        **{name: {"essential": True, "value": value} for name, value in expected.items()},
     )
     try:
         registry.validate(decoded.claims)
-    except JoseError as exc:
-        raise TokenInvalidError(f"The token's claims are not as expected: {exc}.") from exc
+    except ExpiredTokenError as exc:
+        raise TokenInvalidError("The token had expired when it arrived.") from exc
+    except ClaimError as exc:
+        name = getattr(exc, "claim", "")
+        found = decoded.claims.get(name)
+        if name in expected and found is not None:
+            message = f"The token’s “{name}” is “{found}”, not “{expected[name]}”."
+        elif found is None:
+            message = f"The token has no “{name}” claim."
+        else:
+            message = f"The token’s “{name}” claim is not valid."
+        raise TokenInvalidError(message) from exc
     return VerifiedToken(
         claims=dict(decoded.claims),
         key_id=decoded.header.get("kid"),

@@ -29,7 +29,7 @@ MEANINGS = {
         "a secret of another application or environment), or it has been revoked."
     ),
     "invalid_scope": (
-        "A scope that was asked for is not one of the application's scopes. Ask for fewer, "
+        "A scope that was asked for is not one of the application’s scopes. Ask for fewer, "
         "or add the scope to the application."
     ),
     "unauthorized_client": (
@@ -103,13 +103,13 @@ def _meaning(error: errors.ApiError) -> str:
     if isinstance(error, TokenInvalidError):
         return (
             "A token was issued, but a client verifying it would refuse it. Check that the "
-            "issuer is this environment's authorization server (WORKOS_AUTHKIT_DOMAIN)."
+            "issuer is this environment’s authorization server (WORKOS_AUTHKIT_DOMAIN)."
         )
     if isinstance(error, errors.ApiTimeoutError):
         return "The authorization server is slow or overloaded; trying again may work."
     if isinstance(error, errors.ApiConnectionError):
         return (
-            "Check the authorization server's address (WORKOS_AUTHKIT_DOMAIN) and the "
+            "Check the authorization server’s address (WORKOS_AUTHKIT_DOMAIN) and the "
             "network; then try again."
         )
     if error.retryable:

@@ -31,7 +31,7 @@ ENVIRONMENTS = {
 # the body or by HTTP Basic; WorkOS documents the body.
 EMBEDDED_AUTH_METHODS = ("client_secret_post", "client_secret_basic")
 WORKOS_AUTH_METHODS = ("client_secret_post",)
-# A client without a secret proves itself with PKCE instead.
+# An OAuth client without a secret (a public client) proves itself with PKCE instead.
 PUBLIC_AUTH_METHOD = "none"
 
 GRANT_TYPES = {
@@ -211,7 +211,7 @@ class Sheet:
     @property
     def auth_methods(self) -> tuple[str, ...]:
         methods = EMBEDDED_AUTH_METHODS if self.server.embedded else WORKOS_AUTH_METHODS
-        if getattr(self.app, "uses_pkce", False):
+        if self.kind == "oauth":
             methods += (PUBLIC_AUTH_METHOD,)
         return methods
 

@@ -69,9 +69,10 @@ def handover(request: HttpRequest, application_id: str, extension: str) -> HttpR
 
 
 def _check_answered(request: HttpRequest, app, form, outcome, status: int) -> HttpResponse:
-    context = {"app": app, "check_form": form, "outcome": outcome, "page": form["page"].value()}
+    context = {"check_form": form, "outcome": outcome, "page": form["page"].value()}
     if not request.htmx:
         return _integrate_page(request, app, status=status, **context)
+    context["app"] = app
     if form["new_secret"].value():
         html = render_to_string("onboarding/_check_new_secret.html", context, request)
     else:
