@@ -132,6 +132,8 @@ def test_the_code_flow_gives_verified_tokens_with_workos_claims(client, user, po
     assert identity["nonce"] == "n-42" and identity["aud"] == app.client_id
     assert identity["email"] == "alice@acme.example" and identity["given_name"] == "Alice"
     assert tokens["refresh_token"] and tokens["token_type"] == "Bearer"
+    user.refresh_from_db()
+    assert user.last_sign_in_at is not None
 
     info = client.get(
         "/emulator/oauth2/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}

@@ -44,7 +44,10 @@ class EndUser:
     @classmethod
     def sign_in(cls, email: str, password: str) -> "EndUser | None":
         user = users.user_authenticate(email, password)
-        return cls._of(user, auth_time=int(time.time())) if user else None
+        if user is None:
+            return None
+        users.user_record_sign_in(user)
+        return cls._of(user, auth_time=int(time.time()))
 
     def get_user_id(self) -> str:
         return self.id
