@@ -14,6 +14,7 @@ import pytest
 
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import store
+from dashboard.emulator.models import Application
 
 # Fixtures come in by name and tests take them as arguments of the same name.
 # ruff: noqa: F811
@@ -169,6 +170,45 @@ def _sign_in_failed(page, data):
     sync_api.expect(page.get_by_role("alert")).to_be_visible()
 
 
+def _settled(page):
+    """No HTMX request or swap under way: waited for with a locator, which the page's CSP
+    allows, where a polled function would be refused as eval."""
+    sync_api.expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
+def _integrate_oauth(page, data):
+    page.goto(f"/applications/{data.portal.id}/integrate")
+    sync_api.expect(page.get_by_role("heading", name="Authorization URL")).to_be_visible()
+
+
+def _billing_export():
+    return Application.objects.get(name="Billing export")
+
+
+def _integrate_m2m(page, data):
+    page.goto(f"/applications/{_billing_export().id}/integrate")
+    sync_api.expect(page.get_by_role("heading", name="Get a token (curl)")).to_be_visible()
+
+
+def _new_secret_checked(page, data):
+    page.goto(f"/applications/{_billing_export().id}/")
+    page.get_by_role("button", name="Create client secret").click()
+    page.get_by_role("button", name="Check these credentials").click()
+    sync_api.expect(page.get_by_role("status")).to_contain_text("The credentials work.")
+    # The secrets table reloads for its "Last used", without its "just created" tag.
+    sync_api.expect(page.locator("#secrets .tag", has_text="just created")).to_have_count(0)
+    _settled(page)
+
+
+def _check_refused(page, data):
+    store.client_secret_create(_billing_export())
+    page.goto(f"/applications/{_billing_export().id}/")
+    page.get_by_label("Client secret", exact=True).fill("not-the-secret")
+    page.get_by_role("button", name="Check credentials").click()
+    sync_api.expect(page.get_by_role("alert")).to_contain_text("invalid_client")
+    _settled(page)
+
+
 VIEWS = {
     "application-list": View(_list),
     "application-detail": View(_detail),
@@ -179,6 +219,10 @@ VIEWS = {
     "edit": View(_edit),
     "delete": View(_delete),
     "revoke-secret": View(_revoke_secret),
+    "integrate-oauth": View(_integrate_oauth),
+    "integrate-m2m": View(_integrate_m2m),
+    "new-secret-checked": View(_new_secret_checked),
+    "check-refused": View(_check_refused),
     "audit-trail": View(_audit_trail),
     "audit-event": View(_audit_event),
     "sign-in": View(_sign_in, signed_in=False),
