@@ -2,8 +2,8 @@
 
     DASHBOARD_URL=http://127.0.0.1:8000 DASHBOARD_ADMIN_PASSWORD=... python docs/screenshots.py
 
-It signs in as `admin`, and creates one client secret on the first M2M application to
-show the secret-created page.
+It signs in as `admin`, creates one client secret on the first M2M application to show the
+secret-created page, and checks it (one check that works, one with a wrong secret).
 """
 
 import os
@@ -55,6 +55,34 @@ def main() -> None:
         page.get_by_role("button", name="Create client secret").click()
         page.get_by_label("New client secret").wait_for()
         page.screenshot(path=OUT / "secret-created.png", full_page=True)
+
+        # The new secret, checked with one click; then a pasted secret that is refused.
+        page.get_by_role("button", name="Check these credentials").click()
+        page.get_by_text("The credentials work.").wait_for()
+        page.locator("#secrets .tag", has_text="just created").wait_for(state="detached")
+        page.screenshot(path=OUT / "check-success.png", full_page=True)
+        page.get_by_label("Client secret", exact=True).fill("a-secret-of-another-app-x7Qm")
+        page.get_by_role("button", name="Check credentials").click()
+        page.get_by_text("refused these credentials").wait_for()
+        box = page.locator("#integrate").bounding_box()  # where the window shows it
+        top = box["y"] + page.evaluate("window.scrollY")
+        margin = {"x": box["x"] - 24, "y": top - 16}
+        size = {"width": box["width"] + 48, "height": box["height"] + 32}
+        page.screenshot(path=OUT / "check-failure.png", full_page=True, clip=margin | size)
+
+        page.get_by_role("link", name="Open the hand-over sheet").click()
+        page.get_by_role("heading", name="Get a token (curl)").wait_for()
+        page.set_viewport_size({"width": 1280, "height": 1500})
+        page.screenshot(path=OUT / "integrate-m2m.png")
+        page.set_viewport_size({"width": 1280, "height": 860})
+
+        page.goto("/applications/?order=asc")
+        page.get_by_role("link", name="Customer Portal").first.click()
+        page.get_by_role("link", name="Open the hand-over sheet").click()
+        page.get_by_role("heading", name="Authorization URL").wait_for()
+        page.set_viewport_size({"width": 1280, "height": 1500})
+        page.screenshot(path=OUT / "integrate-oauth.png")
+        page.set_viewport_size({"width": 1280, "height": 860})
 
         # Two people editing one application: the second save meets the conflict screen.
         page.goto("/applications/?order=asc")
