@@ -441,3 +441,17 @@ def test_an_authorization_server_out_of_reach_is_a_failed_check_worth_retrying(
     assert "The check failed." in html and "could not be reached" in html
     assert "Check the authorization server’s address (WORKOS_AUTHKIT_DOMAIN)" in html
     assert AuditEvent.objects.get(action="credentials_checked").outcome == "failed"
+
+
+@pytest.mark.parametrize(
+    "value", ["\x00", "%zz", "a" * 5000, " ", "\u202e", "<script>", "org_\x00"]
+)
+def test_odd_input_never_answers_a_server_error(browser, worker, value):
+    app, _, plaintext = worker
+
+    for fields in ({"client_secret": value}, {"scopes": value}, {"page": value}):
+        assert check(browser, app, plaintext, **fields).status_code < 500, fields
+        assert check(browser, app, plaintext, htmx=False, **fields).status_code < 500, fields
+    assert check(browser, value, plaintext).status_code < 500
+    for path in ("integrate", "integrate.json", "integrate.env"):
+        assert browser.get(f"/applications/{value}/{path}").status_code < 500
