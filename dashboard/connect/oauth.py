@@ -89,7 +89,7 @@ class TokenInvalidError(errors.InvalidResponseError):
     issuer or client, expired, or not a JWT at all."""
 
 
-class AccessToken(pydantic.BaseModel):
+class TokenResponse(pydantic.BaseModel):
     """A token endpoint's successful answer (RFC 6749 section 5.1)."""
 
     model_config = pydantic.ConfigDict(extra="allow", frozen=True)
@@ -108,7 +108,6 @@ class VerifiedToken:
     claims: dict[str, Any]
     # The ID of the JWKS key that signed it.
     key_id: str | None
-    expires_in: int | None
 
 
 def _build_client() -> httpx.Client:
@@ -197,7 +196,7 @@ def _refusal(response: httpx.Response) -> errors.ApiError:
 
 def client_credentials_token(
     *, issuer: str, client_id: str, client_secret: SecretStr, scope: str | None = None
-) -> AccessToken:
+) -> TokenResponse:
     """Ask the token endpoint for a token with the client-credentials grant, the client
     authenticating with its ID and secret in the body (`client_secret_post`), as WorkOS
     documents. `scope` empty or None asks for all of the application's scopes."""
@@ -212,7 +211,7 @@ def client_credentials_token(
     if response.status_code != 200:
         raise _refusal(response)
     try:
-        return AccessToken.model_validate_json(response.content)
+        return TokenResponse.model_validate_json(response.content)
     except pydantic.ValidationError as exc:
         raise errors.InvalidResponseError(
             "The token endpoint answered 200 without a token.",
@@ -236,7 +235,7 @@ def jwks(*, issuer: str) -> KeySet:
         ) from exc
 
 
-def access_token_verify(*, issuer: str, token: AccessToken, client_id: str) -> VerifiedToken:
+def access_token_verify(*, issuer: str, token: TokenResponse, client_id: str) -> VerifiedToken:
     """Check the token's RS256 signature against the issuer's JWKS, and that it was issued
     by `issuer` to `client_id` and has not expired."""
     keys = jwks(issuer=issuer)
@@ -266,8 +265,4 @@ def access_token_verify(*, issuer: str, token: AccessToken, client_id: str) -> V
         else:
             message = f"The token’s “{name}” claim is not valid."
         raise TokenInvalidError(message) from exc
-    return VerifiedToken(
-        claims=dict(decoded.claims),
-        key_id=decoded.header.get("kid"),
-        expires_in=token.expires_in,
-    )
+    return VerifiedToken(claims=dict(decoded.claims), key_id=decoded.header.get("kid"))

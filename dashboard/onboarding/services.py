@@ -91,11 +91,6 @@ class CheckOutcome:
         exp = self.claims.get("exp")
         return datetime.fromtimestamp(exp, UTC) if isinstance(exp, int | float) else None
 
-    @property
-    def issued_at(self) -> datetime | None:
-        iat = self.claims.get("iat")
-        return datetime.fromtimestamp(iat, UTC) if isinstance(iat, int | float) else None
-
 
 def _meaning(error: errors.ApiError) -> str:
     if isinstance(error, TokenRefusedError):

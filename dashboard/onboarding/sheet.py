@@ -34,6 +34,13 @@ WORKOS_AUTH_METHODS = ("client_secret_post",)
 # An OAuth client without a secret (a public client) proves itself with PKCE instead.
 PUBLIC_AUTH_METHOD = "none"
 
+ENDPOINT_LABELS = {
+    "authorization": "Authorization endpoint",
+    "token": "Token endpoint",
+    "userinfo": "Userinfo endpoint",
+    "jwks": "JWKS",
+}
+
 GRANT_TYPES = {
     "oauth": ("authorization_code", "refresh_token"),
     "m2m": ("client_credentials",),
@@ -216,13 +223,22 @@ class Sheet:
         return methods
 
     @property
+    def endpoint_urls(self) -> dict[str, str]:
+        """The endpoints this kind of application uses, by their key in the JSON sheet."""
+        urls = {
+            "authorization": self.endpoints.authorize,
+            "token": self.endpoints.token,
+            "userinfo": self.endpoints.userinfo,
+            "jwks": self.endpoints.jwks,
+        }
+        if self.kind != "oauth":
+            del urls["authorization"], urls["userinfo"]
+        return urls
+
+    @property
     def endpoint_rows(self) -> list[tuple[str, str]]:
         """(label, URL) of the endpoints this kind of application uses."""
-        rows = [("Token endpoint", self.endpoints.token), ("JWKS", self.endpoints.jwks)]
-        if self.kind == "oauth":
-            rows.insert(0, ("Authorization endpoint", self.endpoints.authorize))
-            rows.insert(2, ("Userinfo endpoint", self.endpoints.userinfo))
-        return rows
+        return [(ENDPOINT_LABELS[key], url) for key, url in self.endpoint_urls.items()]
 
     # --- Files ------------------------------------------------------------------------------
 
@@ -266,19 +282,10 @@ class Sheet:
                 "openid_configuration": self.endpoints.openid_configuration,
                 "oauth_authorization_server": self.endpoints.oauth_metadata,
             },
-            "endpoints": {label: url for label, url in self._endpoint_keys()},
+            "endpoints": self.endpoint_urls,
             "token_endpoint_auth_methods": list(self.auth_methods),
             "grant_types": list(self.grant_types),
         }
-
-    def _endpoint_keys(self) -> list[tuple[str, str]]:
-        keys = {
-            "Authorization endpoint": "authorization",
-            "Token endpoint": "token",
-            "Userinfo endpoint": "userinfo",
-            "JWKS": "jwks",
-        }
-        return [(keys[label], url) for label, url in self.endpoint_rows]
 
     def json_text(self) -> str:
         return json.dumps(self.as_json(), indent=2) + "\n"
