@@ -270,8 +270,12 @@ class AuthorizationServer(DjangoAuthorizationServer):
 
     def handle_error_response(self, request, error):
         if isinstance(error, InvalidClientError):
-            # WorkOS answers every failed client authentication with 401, as RFC 6749 allows.
+            # WorkOS answers every failed client authentication with 401, as RFC 6749 allows,
+            # and says so in words rather than authlib's list of methods.
             error.status_code = 401
+            error.description = (
+                "Client authentication failed: unknown client ID, or a wrong or revoked secret."
+            )
         return super().handle_error_response(request, error)
 
     def save_token(self, token: dict, request) -> None:
