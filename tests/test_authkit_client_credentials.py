@@ -95,6 +95,7 @@ def test_a_wrong_or_revoked_secret_is_invalid_client_and_changes_nothing(issuer,
 
     for response in (wrong, revoked, unknown):
         assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+        assert response.json()["error_description"].startswith("Client authentication failed")
         assert "no-store" in response.headers["Cache-Control"]
     assert not ClientSecret.objects.filter(last_used_at__isnull=False).exists()
 
