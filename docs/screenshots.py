@@ -3,7 +3,8 @@
     DASHBOARD_URL=http://127.0.0.1:8000 DASHBOARD_ADMIN_PASSWORD=... python docs/screenshots.py
 
 It signs in as `admin`, creates one client secret on the first M2M application to show the
-secret-created page, and checks it (one check that works, one with a wrong secret).
+secret-created page, checks it (one check that works, one with a wrong secret), and tries
+the sign-in of an OAuth application as the demo user alice@acme.example.
 """
 
 import os
@@ -83,6 +84,20 @@ def main() -> None:
         page.set_viewport_size({"width": 1280, "height": 1500})
         page.screenshot(path=OUT / "integrate-oauth.png")
         page.set_viewport_size({"width": 1280, "height": 860})
+
+        # Try the sign-in as a demo user, through the dashboard's test callback.
+        add = page.get_by_role("button", name="Add the dashboard’s test callback as a redirect URI")
+        if add.count():
+            add.click()
+        page.get_by_role("button", name="Try the sign-in").click()
+        page.get_by_label("Email").fill("alice@acme.example")
+        page.get_by_label("Password").fill("demo-password-2026")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+        if page.get_by_role("button", name="Allow").count():
+            page.get_by_role("button", name="Allow").click()
+        page.get_by_text("The sign-in works.").wait_for()
+        page.screenshot(path=OUT / "try-sign-in.png", full_page=True)
 
         # Two people editing one application: the second save meets the conflict screen.
         page.goto("/applications/?order=asc")

@@ -30,6 +30,9 @@ REQUIRED = {
     "onboarding:integrate": "view",
     "onboarding:handover": "view",
     "onboarding:check": "secrets",
+    "onboarding:try": "view",
+    "onboarding:try-callback": "view",
+    "onboarding:try-callback-add": "change",
     "audit:list": "view",
     "audit:event": "view",
 }
@@ -80,6 +83,9 @@ def urls():
         "onboarding:integrate": f"/applications/{app.id}/integrate",
         "onboarding:handover": f"/applications/{app.id}/integrate.json",
         "onboarding:check": f"/applications/{app.id}/check",
+        "onboarding:try": f"/applications/{app.id}/try-sign-in",
+        "onboarding:try-callback": f"/applications/{app.id}/try-sign-in/callback",
+        "onboarding:try-callback-add": f"/applications/{app.id}/try-sign-in/callback/add",
         "audit:list": "/audit/",
         "audit:event": f"/audit/{event.id}/",
     }

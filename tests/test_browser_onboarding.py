@@ -182,3 +182,64 @@ def test_the_check_works_without_javascript(chromium, live_server, worker):
         expect(page.get_by_label("Client secret", exact=True)).to_have_value("")
     finally:
         page.context.close()
+
+
+@pytest.fixture
+def partner_portal(org):
+    users.user_create(
+        email="alice@acme.example", password="correct-horse-battery-staple", first_name="Alice",
+        last_name="Liddell", name=None, email_verified=True, external_id=None, metadata={},
+    )  # fmt: skip
+    return store.application_create(
+        application_type="oauth",
+        name="Partner Portal",
+        is_first_party=False,
+        organization_id=org.id,
+        uses_pkce=True,
+        scopes=["email", "profile"],
+        redirect_uris=[{"uri": CALLBACK, "default": True}],
+    )
+
+
+def try_the_sign_in(page, app):
+    page.goto(f"/applications/{app.id}/integrate")
+    page.get_by_role("button", name="Add the dashboard’s test callback as a redirect URI").click()
+    page.get_by_role("button", name="Try the sign-in").click()
+    page.get_by_label("Email").fill("alice@acme.example")
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+    sync_api.expect(page.get_by_role("heading", name="Allow Partner Portal")).to_be_visible()
+
+
+def test_the_sign_in_is_tried_through_the_dashboards_callback_and_shows_the_claims(
+    page, partner_portal, org
+):
+    expect = sync_api.expect
+    try_the_sign_in(page, partner_portal)
+    page.get_by_label("For the organization").select_option(org.id)
+    page.get_by_role("button", name="Allow").click()
+
+    expect(page.get_by_text("The sign-in works.")).to_be_visible()
+    assert re.search(rf"/applications/{partner_portal.id}/try-sign-in/callback\?", page.url)
+    claims = page.locator("section", has=page.get_by_role("heading", name="ID token claims"))
+    expect(claims).to_contain_text("alice@acme.example")
+    expect(claims).to_contain_text(partner_portal.client_id)
+    access = page.locator("section", has=page.get_by_role("heading", name="Access token"))
+    expect(access).to_contain_text(org.id)
+    expect(access).to_contain_text("openid email profile")
+    uris = [entry["uri"] for entry in store.application_get(partner_portal.id).redirect_uris]
+    assert uris[0] == CALLBACK and uris[1].endswith("/try-sign-in/callback")
+    tried = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_TRIED)
+    assert tried.outcome == "success"
+
+
+def test_a_denied_consent_is_shown_as_access_denied_explained(page, partner_portal):
+    expect = sync_api.expect
+    try_the_sign_in(page, partner_portal)
+    page.get_by_role("button", name="Deny").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("access_denied")
+    expect(alert).to_contain_text("The user denied the request on the consent page")
+    page.get_by_role("link", name="Back to the hand-over sheet").click()
+    expect(page.get_by_role("button", name="Try the sign-in")).to_be_visible()

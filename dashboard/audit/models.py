@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         SECRET_CREATED = "secret_created", "Client secret created"
         SECRET_REVOKED = "secret_revoked", "Client secret revoked"
         CREDENTIALS_CHECKED = "credentials_checked", "Client credentials checked"
+        SIGN_IN_TRIED = "sign_in_tried", "Sign-in tried"
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
         PERMISSION_REFUSED = "permission_refused", "Permission refused"

@@ -1,5 +1,6 @@
 """The authorization server of Connect, as its clients see it: where its endpoints are, a
-client-credentials token request, and the verification of the token it answers.
+client-credentials token request, a public client's code exchange, and the verification of
+the tokens it answers.
 
 WorkOS serves the authorization server on the environment's AuthKit domain
 (`https://<subdomain>.authkit.app`), not on the API's base URL, and a client authenticates
@@ -99,6 +100,8 @@ class TokenResponse(pydantic.BaseModel):
     token_type: str
     expires_in: int | None = None
     scope: str | None = None
+    # Present when the request asked for the `openid` scope.
+    id_token: SecretStr | None = None
 
 
 @dataclass(frozen=True)
@@ -238,15 +241,23 @@ def jwks(*, issuer: str) -> KeySet:
 def access_token_verify(*, issuer: str, token: TokenResponse, client_id: str) -> VerifiedToken:
     """Check the token's RS256 signature against the issuer's JWKS, and that it was issued
     by `issuer` to `client_id` and has not expired."""
+    return _verify(
+        issuer=issuer,
+        token=token.access_token.get_secret_value(),
+        expected={"iss": issuer, "client_id": client_id},
+        what="token",
+    )
+
+
+def _verify(*, issuer: str, token: str, expected: dict[str, str], what: str) -> VerifiedToken:
     keys = jwks(issuer=issuer)
     try:
-        decoded = jwt.decode(token.access_token.get_secret_value(), keys, algorithms=ALGORITHMS)
+        decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)
     except (JoseError, ValueError) as exc:
         raise TokenInvalidError(
-            f"The token’s signature does not verify against the keys at {Endpoints(issuer).jwks}"
-            f" ({exc.__class__.__name__})."
+            f"The {what}’s signature does not verify against the keys at "
+            f"{Endpoints(issuer).jwks} ({exc.__class__.__name__})."
         ) from exc
-    expected = {"iss": issuer, "client_id": client_id}
     registry = jwt.JWTClaimsRegistry(
         exp={"essential": True},
         **{name: {"essential": True, "value": value} for name, value in expected.items()},
@@ -254,15 +265,51 @@ def access_token_verify(*, issuer: str, token: TokenResponse, client_id: str) ->
     try:
         registry.validate(decoded.claims)
     except ExpiredTokenError as exc:
-        raise TokenInvalidError("The token had expired when it arrived.") from exc
+        raise TokenInvalidError(f"The {what} had expired when it arrived.") from exc
     except ClaimError as exc:
         name = getattr(exc, "claim", "")
         found = decoded.claims.get(name)
         if name in expected and found is not None:
-            message = f"The token’s “{name}” is “{found}”, not “{expected[name]}”."
+            message = f"The {what}’s “{name}” is “{found}”, not “{expected[name]}”."
         elif found is None:
-            message = f"The token has no “{name}” claim."
+            message = f"The {what} has no “{name}” claim."
         else:
-            message = f"The token’s “{name}” claim is not valid."
+            message = f"The {what}’s “{name}” claim is not valid."
         raise TokenInvalidError(message) from exc
     return VerifiedToken(claims=dict(decoded.claims), key_id=decoded.header.get("kid"))
+
+
+def authorization_code_token(
+    *, issuer: str, client_id: str, code: str, redirect_uri: str, code_verifier: str
+) -> TokenResponse:
+    """Exchange an authorization code as a public client: `client_id` in the body, no secret
+    (`token_endpoint_auth_method=none`), the PKCE verifier proving it asked for the code."""
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": client_id,
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": code_verifier,
+    }
+    response = _send("POST", Endpoints(issuer).token, data=form)
+    if response.status_code != 200:
+        raise _refusal(response)
+    try:
+        return TokenResponse.model_validate_json(response.content)
+    except pydantic.ValidationError as exc:
+        raise errors.InvalidResponseError(
+            "The token endpoint answered 200 without a token.",
+            status=response.status_code,
+            request_id=response.headers.get("X-Request-ID"),
+        ) from exc
+
+
+def id_token_verify(*, issuer: str, id_token: str, client_id: str, nonce: str) -> VerifiedToken:
+    """Check an ID token as OpenID Connect Core 3.1.3.7 asks: its RS256 signature against the
+    issuer's JWKS, `iss`, `aud` (the client ID), the `nonce` sent, and expiry."""
+    return _verify(
+        issuer=issuer,
+        token=id_token,
+        expected={"iss": issuer, "aud": client_id, "nonce": nonce},
+        what="ID token",
+    )

@@ -1,6 +1,7 @@
-"""Onboarding's actions: where the environment's authorization server is, and the check
-that an application's client ID and secret get a token that verifies, recorded in the
-audit trail with its outcome and never with the secret.
+"""Onboarding's actions: where the environment's authorization server is, the check that
+an application's client ID and secret get a token that verifies, and a try of the sign-in
+through the dashboard's test callback; each recorded in the audit trail with its outcome,
+never with a secret, a code or a token.
 """
 
 from dataclasses import dataclass, field
@@ -12,13 +13,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from pydantic import SecretStr
 
-from dashboard import connect
+from dashboard import connect, uris
+from dashboard.applications.services import application_update
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor, record
-from dashboard.connect import errors
+from dashboard.connect import errors, oauth
+from dashboard.connect.models import ApplicationUpdate, RedirectUriInput
 from dashboard.connect.oauth import Endpoints, TokenInvalidError, TokenRefusedError
 
-from .sheet import AuthorizationServer
+from .sheet import AuthorizationRequest, AuthorizationServer, Sheet
 
 Action = AuditEvent.Action
 
@@ -198,3 +201,212 @@ def credentials_check(
         ),
     )
     return outcome
+
+
+# --- Try the sign-in ---------------------------------------------------------------------
+
+# What an error of the authorization or token endpoint means, for someone trying the sign-in.
+SIGN_IN_MEANINGS = {
+    "access_denied": (
+        "The user denied the request on the consent page: the authorization server issued no "
+        "code, and the application gets no token. Nothing is wrong with its configuration."
+    ),
+    "invalid_grant": (
+        "The token endpoint refused the code: it was used already, it expired (codes last a "
+        "few minutes), it was issued for another redirect URI or client, or the PKCE verifier "
+        "does not match the challenge sent with the authorization request."
+    ),
+    "invalid_scope": (
+        "A scope that was asked for is not one of the application’s scopes. Add it to the "
+        "application, or remove it from the request."
+    ),
+    "invalid_client": (
+        "The authorization server does not accept this application as a public client (a "
+        "client ID and PKCE, no secret); a confidential client would send its secret."
+    ),
+    "unauthorized_client": (
+        "This application may not use the authorization code grant: only OAuth applications "
+        "sign users in."
+    ),
+    "invalid_request": (
+        "The authorization server could not read the request: a parameter is missing or "
+        "wrong (for example the PKCE challenge, required for this application)."
+    ),
+    "server_error": "The authorization server failed; trying again may work.",
+    "temporarily_unavailable": "The authorization server is overloaded; try again later.",
+}
+
+
+MAX_DESCRIPTION = 300
+MAX_ERROR = 64
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """One try of the sign-in, kept in the admin's session between the redirect to the
+    authorization server and its answer at the test callback, then dropped."""
+
+    application_id: str
+    redirect_uri: str
+    state: str
+    nonce: str
+    code_verifier: str
+
+    def as_session(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_session(cls, value: Any) -> "SignInAttempt | None":
+        try:
+            return cls(**value)
+        except TypeError:
+            return None
+
+
+@dataclass(frozen=True)
+class SignInReadiness:
+    """Whether the sign-in can be tried from this dashboard, and if not, why."""
+
+    callback: str
+    registered: bool
+    # Why the dashboard's own address cannot be a redirect URI, if it cannot.
+    rejection: str = ""
+    production: bool = False
+
+    @property
+    def may_add(self) -> bool:
+        return not (self.registered or self.rejection or self.production)
+
+
+def sign_in_readiness(app: Any, server: AuthorizationServer, callback: str) -> SignInReadiness:
+    production = server.environment == "production"
+    try:
+        uris.validate_redirect_uri(callback, production=production)
+        rejection = ""
+    except uris.UriRejected as rejected:
+        rejection = rejected.message
+    registered = callback in [entry.uri for entry in app.redirect_uris]
+    return SignInReadiness(callback, registered, rejection, production)
+
+
+def sign_in_callback_add(*, actor: Actor, app: Any, callback: str) -> Any:
+    """Add the dashboard's test callback to the application's redirect URIs, keeping the
+    others and which one is the default."""
+    kept = [RedirectUriInput(uri=entry.uri, default=entry.default) for entry in app.redirect_uris]
+    changes = ApplicationUpdate(redirect_uris=[*kept, RedirectUriInput(uri=callback)])
+    return application_update(actor=actor, app=app, changes=changes)
+
+
+def sign_in_try_start(
+    *, app: Any, server: AuthorizationServer, callback: str
+) -> tuple[AuthorizationRequest, SignInAttempt]:
+    """A fresh authorization request to the test callback, and what to keep for its answer."""
+    scopes = Sheet.scope_of(app).split()
+    # The try shows an ID token, which only `openid` asks for.
+    scope = " ".join(scopes if "openid" in scopes else ["openid", *scopes])
+    request = AuthorizationRequest.fresh(
+        server.endpoints, client_id=app.client_id, redirect_uri=callback, scope=scope
+    )
+    attempt = SignInAttempt(app.id, callback, request.state, request.nonce, request.pkce.verifier)
+    return request, attempt
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """How a try of the sign-in ended: the verified tokens' claims, or the error."""
+
+    issuer: str
+    id_claims: dict[str, Any] = field(default_factory=dict)
+    access_claims: dict[str, Any] = field(default_factory=dict)
+    key_id: str | None = None
+    # The OAuth error code (`access_denied`, `invalid_grant`, ...) or the failure's kind.
+    error: str = ""
+    description: str = ""
+    meaning: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def _try_recorded(actor: Actor, app: Any, outcome: SignInOutcome, **event: Any) -> SignInOutcome:
+    where = f"Sign-in tried at {outcome.issuer}"
+    if outcome.ok:
+        who = outcome.id_claims.get("email") or outcome.access_claims.get("sub")
+        detail = f"{where}: signed in as {who}, ID token verified"
+    else:
+        detail = f"{where}: {outcome.error}: {outcome.description}"
+        if "error" not in event:
+            event["outcome"] = AuditEvent.Outcome.REFUSED
+    record(actor, Action.SIGN_IN_TRIED, app=app, detail=detail, **event)
+    return outcome
+
+
+def sign_in_try_refused(*, actor: Actor, app: Any, server: AuthorizationServer) -> SignInOutcome:
+    """The test callback was reached without the `state` of this admin's attempt."""
+    outcome = SignInOutcome(
+        server.issuer,
+        error="state_mismatch",
+        description="The answer’s state is not the one this attempt sent.",
+        meaning=(
+            "The dashboard refused the answer without exchanging its code: it belongs to "
+            "another attempt (an older tab, a reload after it ended) or was forged. Try the "
+            "sign-in again."
+        ),
+    )
+    return _try_recorded(actor, app, outcome)
+
+
+def sign_in_try_finish(
+    *,
+    actor: Actor,
+    app: Any,
+    server: AuthorizationServer,
+    attempt: SignInAttempt,
+    code: str,
+    error: str = "",
+    description: str = "",
+) -> SignInOutcome:
+    """Handle the authorization server's answer: its error, or a code to exchange as a public
+    client with the PKCE verifier, then verify the ID token and the access token."""
+    issuer = server.issuer
+    if error or not code:
+        # As the redirect's query said them: anyone can write there, so both kept short.
+        error = error[:MAX_ERROR] or "invalid_request"
+        outcome = SignInOutcome(
+            issuer,
+            error=error,
+            description=description[:MAX_DESCRIPTION]
+            or ("" if code else "The answer carries no code."),
+            meaning=SIGN_IN_MEANINGS.get(error, ""),
+        )
+        return _try_recorded(actor, app, outcome)
+    try:
+        tokens = oauth.authorization_code_token(
+            issuer=issuer,
+            client_id=app.client_id,
+            code=code,
+            redirect_uri=attempt.redirect_uri,
+            code_verifier=attempt.code_verifier,
+        )
+        if tokens.id_token is None:
+            raise TokenInvalidError("The token endpoint answered no ID token.")
+        identity = oauth.id_token_verify(
+            issuer=issuer,
+            id_token=tokens.id_token.get_secret_value(),
+            client_id=app.client_id,
+            nonce=attempt.nonce,
+        )
+        access = connect.access_token_verify(issuer=issuer, token=tokens, client_id=app.client_id)
+    except errors.ApiError as failure:
+        outcome = SignInOutcome(
+            issuer,
+            error=failure.code or type(failure).__name__,
+            description=failure.message,
+            meaning=SIGN_IN_MEANINGS.get(failure.code or "", "") or _meaning(failure),
+        )
+        return _try_recorded(actor, app, outcome, error=failure)
+    outcome = SignInOutcome(
+        issuer, id_claims=identity.claims, access_claims=access.claims, key_id=identity.key_id
+    )
+    return _try_recorded(actor, app, outcome)

@@ -174,7 +174,7 @@ class Sheet:
                 server.endpoints,
                 client_id=app.client_id,
                 redirect_uri=redirect_uri,
-                scope=cls._scope_of(app),
+                scope=cls.scope_of(app),
             )
         return cls(app, server, authorization)
 
@@ -183,7 +183,7 @@ class Sheet:
         return self.server.endpoints
 
     @staticmethod
-    def _scope_of(app: Any) -> str:
+    def scope_of(app: Any) -> str:
         scope = " ".join(app.scopes)
         # An OAuth application with no scopes still signs users in with OpenID Connect.
         return scope or ("openid" if app.application_type == "oauth" else "")
@@ -205,7 +205,7 @@ class Sheet:
 
     @property
     def scope(self) -> str:
-        return self._scope_of(self.app)
+        return self.scope_of(self.app)
 
     @property
     def redirect_uri(self) -> str | None:

@@ -12,4 +12,15 @@ urlpatterns = [
         name="handover",
     ),
     path("<str:application_id>/check", views.credentials_check, name="check"),
+    path("<str:application_id>/try-sign-in", views.try_sign_in, name="try"),
+    path(
+        "<str:application_id>/try-sign-in/callback",
+        views.try_sign_in_callback,
+        name="try-callback",
+    ),
+    path(
+        "<str:application_id>/try-sign-in/callback/add",
+        views.try_sign_in_callback_add,
+        name="try-callback-add",
+    ),
 ]

@@ -1,9 +1,12 @@
 """The Integrate page, the hand-over files, and the credentials check.
 
 The check posts a client secret once; it goes to the token endpoint and nowhere else: not
-to the session, the cache, a log line, the audit trail or an error report.
+to the session, the cache, a log line, the audit trail or an error report. A try of the
+sign-in keeps its state, nonce and PKCE verifier in the session until its callback, and
+never shows them.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import connect
 from dashboard.applications.problems import api_errors_as_pages
+from dashboard.applications.views import HttpResponseSeeOther
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor
 from dashboard.web.access import requires
-from dashboard.web.roles import SECRETS, VIEW
+from dashboard.web.roles import CHANGE, SECRETS, VIEW
 
 from . import services
 from .forms import CredentialsCheckForm
@@ -29,6 +33,14 @@ NOT_CONFIGURED = (
 )
 
 
+# The admin's one try of the sign-in in progress: state, nonce and PKCE verifier.
+SIGN_IN_ATTEMPT = "onboarding:sign-in-attempt"
+
+
+def _test_callback(request: HttpRequest, application_id: str) -> str:
+    return request.build_absolute_uri(reverse("onboarding:try-callback", args=[application_id]))
+
+
 def _integrate_page(request: HttpRequest, app, status: int = 200, **extra) -> HttpResponse:
     server = services.authorization_server(request)
     context = {
@@ -37,6 +49,9 @@ def _integrate_page(request: HttpRequest, app, status: int = 200, **extra) -> Ht
         "sheet": Sheet.build(app, server) if server else None,
         "check_form": CredentialsCheckForm(),
     }
+    if server and app.application_type == "oauth":
+        callback = _test_callback(request, app.id)
+        context["sign_in"] = services.sign_in_readiness(app, server, callback)
     return render(request, "onboarding/integrate.html", context | extra, status=status)
 
 
@@ -114,3 +129,80 @@ def credentials_check(request: HttpRequest, application_id: str) -> HttpResponse
         new_secret=form.cleaned_data["new_secret"],
     )
     return _check_answered(request, app, form, outcome, status=200)
+
+
+def _back_to_try(application_id: str) -> HttpResponse:
+    return HttpResponseSeeOther(reverse("onboarding:integrate", args=[application_id]) + "#try")
+
+
+def _server_or_404(request: HttpRequest):
+    server = services.authorization_server(request)
+    if server is None:
+        raise Http404(NOT_CONFIGURED)
+    return server
+
+
+@require_http_methods(["GET", "POST"])
+@requires(VIEW)
+@never_cache
+@api_errors_as_pages
+def try_sign_in(request: HttpRequest, application_id: str) -> HttpResponse:
+    """Start a try of the sign-in: keep its state, nonce and verifier in the admin's session
+    and send the browser to the authorization server."""
+    if request.method == "GET":
+        return _back_to_try(application_id)
+    app = connect.application_get(application_id=application_id)
+    server = _server_or_404(request)
+    callback = _test_callback(request, app.id)
+    if not services.sign_in_readiness(app, server, callback).registered:
+        return _back_to_try(app.id)
+    authorization, attempt = services.sign_in_try_start(app=app, server=server, callback=callback)
+    request.session[SIGN_IN_ATTEMPT] = attempt.as_session()
+    return HttpResponseSeeOther(authorization.url)
+
+
+@require_GET
+@requires(VIEW)
+@never_cache
+@api_errors_as_pages
+def try_sign_in_callback(request: HttpRequest, application_id: str) -> HttpResponse:
+    """The dashboard's test callback: the authorization server's answer to the try."""
+    app = connect.application_get(application_id=application_id)
+    server = _server_or_404(request)
+    attempt = services.SignInAttempt.from_session(request.session.pop(SIGN_IN_ATTEMPT, None))
+    state = request.GET.get("state", "")
+    actor = Actor.of(request)
+    if attempt is None or attempt.application_id != app.id or state != attempt.state:
+        outcome = services.sign_in_try_refused(actor=actor, app=app, server=server)
+        status = 400
+    else:
+        outcome = services.sign_in_try_finish(
+            actor=actor,
+            app=app,
+            server=server,
+            attempt=attempt,
+            code=request.GET.get("code", ""),
+            error=request.GET.get("error", ""),
+            description=request.GET.get("error_description", ""),
+        )
+        status = 200
+    context = {"app": app, "outcome": outcome}
+    return render(request, "onboarding/try_sign_in.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(CHANGE)
+@never_cache
+@api_errors_as_pages
+def try_sign_in_callback_add(request: HttpRequest, application_id: str) -> HttpResponse:
+    """Register the dashboard's test callback as one more redirect URI (never in production)."""
+    if request.method == "GET":
+        return _back_to_try(application_id)
+    app = connect.application_get(application_id=application_id)
+    server = _server_or_404(request)
+    readiness = services.sign_in_readiness(app, server, _test_callback(request, app.id))
+    if readiness.production:
+        raise PermissionDenied("Production applications do not get the dashboard’s callback.")
+    if readiness.may_add:
+        services.sign_in_callback_add(actor=Actor.of(request), app=app, callback=readiness.callback)
+    return _back_to_try(app.id)

@@ -1,0 +1,218 @@
+"""Try the sign-in: the redirect to the authorization server, the test callback's outcomes,
+and adding the test callback as a redirect URI, against the embedded API."""
+
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from django.test import Client
+
+from dashboard.audit.models import AuditEvent
+from dashboard.connect.oauth import Endpoints
+from dashboard.emulator import store
+from dashboard.emulator.user_management import store as users
+from dashboard.onboarding import services
+from dashboard.onboarding.sheet import AuthorizationServer
+from dashboard.onboarding.views import SIGN_IN_ATTEMPT
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+HOST = "127.0.0.1"
+ISSUER = f"http://{HOST}/emulator"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def callback(app) -> str:
+    return f"http://{HOST}/applications/{app.id}/try-sign-in/callback"
+
+
+@pytest.fixture
+def browser() -> Client:
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(make_user("ops", role="Admin"))
+    return client
+
+
+@pytest.fixture
+def alice(db):
+    return users.user_create(
+        email="alice@acme.example", password=PASSWORD, first_name="Alice", last_name="Liddell",
+        name=None, email_verified=True, external_id=None, metadata={},
+    )  # fmt: skip
+
+
+def portal_with(organization, *uris):
+    return store.application_create(
+        application_type="oauth",
+        name="Customer Portal",
+        is_first_party=False,
+        organization_id=organization.id,
+        uses_pkce=True,
+        scopes=["email"],
+        redirect_uris=[{"uri": uri, "default": i == 0} for i, uri in enumerate(uris)],
+    )
+
+
+@pytest.fixture
+def portal(organization):
+    app = portal_with(organization, "https://portal.example.com/cb")
+    uris = [*app.redirect_uris, {"uri": callback(app), "default": False}]
+    return store.application_update(app, {"redirect_uris": uris})
+
+
+def start(browser, app) -> dict:
+    response = browser.post(f"/applications/{app.id}/try-sign-in")
+    assert response.status_code == 303
+    assert response["Location"].startswith(f"{ISSUER}/oauth2/authorize?")
+    return {
+        key: values[0] for key, values in parse_qs(urlsplit(response["Location"]).query).items()
+    }
+
+
+def sign_in_and_answer(browser, query: dict, action: str, organization_id: str = "") -> str:
+    url = "/emulator/oauth2/authorize?" + urlencode(query)
+    assert browser.get(url).status_code == 200
+    signed_in = browser.post(
+        url, {"action": "sign_in", "email": "alice@acme.example", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    answered = browser.post(url, {"action": action, "organization_id": organization_id})
+    assert answered.status_code == 302, answered.content[:500]
+    return answered["Location"]
+
+
+def test_the_try_redirects_with_pkce_s256_state_and_nonce_kept_in_the_session(browser, portal):
+    query = start(browser, portal)
+    attempt = browser.session[SIGN_IN_ATTEMPT]
+    assert query["client_id"] == portal.client_id and query["redirect_uri"] == callback(portal)
+    assert query["response_type"] == "code" and query["code_challenge_method"] == "S256"
+    assert query["state"] == attempt["state"] and query["nonce"] == attempt["nonce"]
+    assert query["code_challenge"] == create_s256_code_challenge(attempt["code_verifier"])
+    assert query["scope"].split() == ["openid", "email"]
+
+
+def test_a_signed_in_user_who_consents_sees_the_verified_claims(
+    browser, portal, alice, organization
+):
+    query = start(browser, portal)
+    location = sign_in_and_answer(browser, query, "allow", organization.id)
+    assert location.startswith(callback(portal) + "?")
+
+    page = browser.get(location)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "The sign-in works." in html and "alice@acme.example" in html
+    assert query["nonce"] in html and organization.id in html and alice.id in html
+    assert SIGN_IN_ATTEMPT not in browser.session
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_TRIED)
+    assert event.outcome == "success" and "signed in as alice@acme.example" in event.detail
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    assert code not in event.detail and code not in html
+
+
+def test_a_denied_consent_shows_access_denied_and_what_it_means(browser, portal, alice):
+    query = start(browser, portal)
+    location = sign_in_and_answer(browser, query, "deny")
+
+    page = browser.get(location)
+
+    html = page.content.decode()
+    assert page.status_code == 200 and "access_denied" in html
+    assert "The user denied the request on the consent page" in html
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_TRIED)
+    assert event.outcome == "refused" and "access_denied" in event.detail
+
+
+def test_a_wrong_state_is_refused_without_exchanging_the_code(browser, portal):
+    start(browser, portal)
+
+    page = browser.get(callback(portal).removeprefix(f"http://{HOST}") + "?code=abc&state=forged")
+
+    assert page.status_code == 400
+    assert "state_mismatch" in page.content.decode()
+    assert SIGN_IN_ATTEMPT not in browser.session
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_TRIED)
+    assert event.outcome == "refused" and "abc" not in event.detail
+
+
+def test_a_reused_code_is_refused_with_invalid_grant(browser, portal, alice, organization):
+    query = start(browser, portal)
+    location = sign_in_and_answer(browser, query, "allow", organization.id)
+    assert "The sign-in works." in browser.get(location).content.decode()
+    # The same answer again, for a new attempt with the same state: the code is spent.
+    browser.post(f"/applications/{portal.id}/try-sign-in")
+    session = browser.session
+    session[SIGN_IN_ATTEMPT] = session[SIGN_IN_ATTEMPT] | {"state": query["state"]}
+    session.save()
+
+    page = browser.get(location)
+
+    html = page.content.decode()
+    assert "invalid_grant" in html and "it was used already" in html
+
+
+def test_the_page_offers_to_add_the_test_callback_and_adding_it_keeps_the_others(
+    browser, organization
+):
+    app = portal_with(organization, "https://portal.example.com/cb", "https://portal.example.com/b")
+    page = browser.get(f"/applications/{app.id}/integrate").content.decode()
+    assert "Add the dashboard’s test callback as a redirect URI" in page
+    assert ">Try the sign-in</button>" not in page
+
+    added = browser.post(f"/applications/{app.id}/try-sign-in/callback/add")
+
+    assert added.status_code == 303
+    uris = [(e["uri"], e["default"]) for e in store.application_get(app.id).redirect_uris]
+    assert uris == [
+        ("https://portal.example.com/cb", True),
+        ("https://portal.example.com/b", False),
+        (callback(app), False),
+    ]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
+    assert "redirect_uris" in event.changes
+    page = browser.get(f"/applications/{app.id}/integrate").content.decode()
+    assert ">Try the sign-in</button>" in page and "Add the dashboard’s" not in page
+
+
+def test_a_viewer_is_not_offered_the_callback_and_cannot_add_it(organization):
+    app = portal_with(organization, "https://portal.example.com/cb")
+    viewer = Client(HTTP_HOST=HOST)
+    viewer.force_login(make_user("val", role="Viewer"))
+    page = viewer.get(f"/applications/{app.id}/integrate").content.decode()
+    assert "an editor can add it here" in page and "Add the dashboard’s" not in page
+    assert viewer.post(f"/applications/{app.id}/try-sign-in/callback/add").status_code == 403
+
+
+def test_production_never_gets_the_test_callback(browser, organization, monkeypatch):
+    app = portal_with(organization, "https://portal.example.com/cb")
+    production = AuthorizationServer(Endpoints(ISSUER), "production", embedded=True)
+    monkeypatch.setattr(services, "authorization_server", lambda request: production)
+    page = browser.get(f"/applications/{app.id}/integrate").content.decode()
+    assert "does not add its own callback to a production application" in page
+    assert browser.post(f"/applications/{app.id}/try-sign-in/callback/add").status_code == 403
+    assert len(store.application_get(app.id).redirect_uris) == 1
+
+
+def test_a_dashboard_address_that_cannot_be_a_redirect_uri_is_said(organization):
+    app = portal_with(organization, "https://portal.example.com/cb")
+    client = Client()  # http://testserver: plain http, not a loopback host.
+    client.force_login(make_user("ops", role="Admin"))
+    page = client.get(f"/applications/{app.id}/integrate").content.decode()
+    assert "cannot be a redirect URI" in page and "Plain http is allowed only for loopback" in page
+    assert "Add the dashboard’s" not in page
+
+
+def test_an_error_answer_of_any_length_or_content_is_shown_short_and_escaped(browser, portal):
+    query = start(browser, portal)
+    hostile = {"state": query["state"], "error": "<b>x</b>" * 200, "error_description": "é" * 5000}
+
+    page = browser.get(f"/applications/{portal.id}/try-sign-in/callback?" + urlencode(hostile))
+
+    html = page.content.decode()
+    assert page.status_code == 200 and "<b>x</b>" not in html and "&lt;b&gt;x" in html
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_TRIED)
+    assert event.outcome == "refused"
+    assert len(event.detail) < services.MAX_ERROR + services.MAX_DESCRIPTION + 200
