@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import socket
 import time
 import uuid
@@ -21,9 +22,8 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -87,7 +87,35 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise ApiProblem(422, "invalid_request_body", "The request body must be a JSON object.")
+    if not _unicode(data):
+        # Such a string could be stored but never sent back out.
+        raise ApiProblem(
+            422,
+            "invalid_request_body",
+            "The request body holds a string that is not valid Unicode (a lone surrogate "
+            "escape such as \\udc80).",
+        )
     return data
+
+
+# Half of a UTF-16 surrogate pair: JSON's \u escapes can spell one, no UTF-8 text holds one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode(value: Any) -> bool:
+    """Whether every string in a parsed JSON value (keys included) is valid Unicode."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 def _fingerprint(request: HttpRequest, body: dict[str, Any]) -> str:
@@ -119,39 +147,50 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> tuple[int, Any]:
 def _idempotent(
     request: HttpRequest, body: dict[str, Any], key: str, run: Callable[[], tuple[int, Any]]
 ) -> tuple[int, Any]:
+    """Run `run` once per key: the key's row is inserted before the work, in the work's
+    transaction, so a concurrent request with the same key waits on that row's unique index
+    (PostgreSQL) or on the database's write lock (SQLite) and then replays the first answer;
+    if the first request fails, its row goes with its rollback and the next one runs."""
     if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
         raise ApiProblem(422, "invalid_idempotency_key", "The Idempotency-Key is not valid.")
     fingerprint = _fingerprint(request, body)
-    cutoff = now() - IDEMPOTENCY_WINDOW
-    record = IdempotencyRecord.objects.filter(key=key, created_at__gte=cutoff).first()
-    if record is not None:
-        return _replay(record, fingerprint)
-    try:
-        with transaction.atomic():
-            status, payload = run()
-            if 200 <= status < 300:
-                stored = dict(payload)
-                # A client secret's plaintext is never stored, not even here.
-                replayable = stored.pop("secret", None) is None
-                # Expired records (this key's among them) are of no use any more.
-                IdempotencyRecord.objects.filter(Q(key=key) | Q(created_at__lt=cutoff)).delete()
-                IdempotencyRecord.objects.create(
+    with transaction.atomic():
+        cutoff = now() - IDEMPOTENCY_WINDOW
+        # Expired records (this key's among them) are of no use any more.
+        IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+        try:
+            with transaction.atomic():
+                reserved = IdempotencyRecord.objects.create(
                     key=key,
                     method=request.method,
                     path=request.path,
                     body_sha256=fingerprint,
-                    status=status,
-                    response_body=stored,
-                    replayable=replayable,
+                    status=0,
+                    response_body={},
                     created_at=now(),
                 )
+        except IntegrityError:
+            return _replay(IdempotencyRecord.objects.get(key=key), fingerprint)
+        status, payload = run()
+        if not 200 <= status < 300:
+            reserved.delete()  # Only successes are replayed; a failure may be retried.
             return status, payload
-    except IntegrityError:
-        # A concurrent request with the same key won; everything this one did was rolled back.
-        record = IdempotencyRecord.objects.filter(key=key).first()
-        if record is None:
-            raise
-        return _replay(record, fingerprint)
+        stored = dict(payload)
+        # A client secret's plaintext is never stored, not even here.
+        reserved.replayable = stored.pop("secret", None) is None
+        reserved.status, reserved.response_body = status, stored
+        reserved.save(update_fields=["status", "response_body", "replayable"])
+        return status, payload
+
+
+def _too_many_fields() -> ApiProblem:
+    # 422: what the contract answers a request whose parameters it cannot take.
+    return ApiProblem(
+        422,
+        "too_many_parameters",
+        f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} query "
+        "parameters or form fields.",
+    )
 
 
 def _respond(status: int, payload: Any, request_id: str, headers: dict[str, str]) -> HttpResponse:
@@ -242,7 +281,8 @@ def api_endpoint(
                     )
                 else:
                     status, payload = view(request, body, **kwargs)
-            except ApiProblem as problem:
+            except (ApiProblem, TooManyFieldsSent) as refused:
+                problem = refused if isinstance(refused, ApiProblem) else _too_many_fields()
                 if problem.status == 422 and unprocessable_code:
                     problem = replace(problem, code=unprocessable_code)
                 status, payload, headers = problem.status, problem.body(), problem.headers
