@@ -118,7 +118,9 @@ class _Echo:
 
 
 def _csv(events) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    # Every cell quoted: a spreadsheet that splits on ";" or tabs keeps a user name such as
+    # "x;=cmd|..." in one cell instead of starting a formula in the next.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
     def rows():
         yield writer.writerow(CSV_COLUMNS)
