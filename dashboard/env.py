@@ -3,7 +3,8 @@
 Each answers `default` when the variable is unset or blank, and stops with an
 ImproperlyConfigured that names the variable and says what it expected when the value
 cannot be used: a typo in a deployment fails at start-up with one clear line rather
-than a bare ValueError, or worse, a silently wrong setting.
+than a bare ValueError, or worse, a silently wrong setting. A value read with
+`blank_is_default=False` is refused when blank, as a value that cannot be used.
 
 `environ` is `os.environ` unless given, so code that reads a mapping of its own
 (the embedded API's fault injection, its tests) reads it the same way.
@@ -26,16 +27,21 @@ def env_value[T](
     parse: Callable[[str], T],
     expected: str,
     secret: bool = False,
+    blank_is_default: bool = True,
     environ: Mapping[str, str] = os.environ,
 ) -> T:
     """The variable's value through `parse`, which raises ValueError on a value it refuses.
 
     `expected` completes the error message: "NAME must be {expected}, not 'value'." A
     `secret` value (a URL with a password in it) is left out of the message, which may
-    end up in a log.
+    end up in a log. `blank_is_default=False` is for a key whose default is public: a
+    variable set but left blank (a secret a deployment forgot to fill in) is refused
+    rather than quietly read as that default.
     """
     value = environ.get(name, "").strip()
     if not value:
+        if name in environ and not blank_is_default:
+            raise ImproperlyConfigured(f"{name} is set but blank: it must be {expected}.")
         return default
     try:
         return parse(value)

@@ -207,8 +207,18 @@ WORKOS_API_KEY = env_str("WORKOS_API_KEY")
 WORKOS_BASE_URL = env_str("WORKOS_BASE_URL", "https://api.workos.com").rstrip("/")
 # Serve the embedded API even when a real key is configured (for demos and benchmarks).
 WORKOS_EMULATOR = env_bool("WORKOS_EMULATOR", False)
-# The one bearer key the embedded API accepts.
-WORKOS_EMULATOR_API_KEY = env_str("WORKOS_EMULATOR_API_KEY", "sk_test_emulator")
+# The one bearer key the embedded API accepts. The default is published in the README, so
+# `check --deploy` refuses it, or any short key, while the embedded API is served
+# (dashboard/web/checks.py). Blank is refused here: it would otherwise mean that default.
+WORKOS_EMULATOR_API_KEY = env_value(
+    "WORKOS_EMULATOR_API_KEY",
+    "sk_test_emulator",
+    parse=str,
+    expected="a long random key, such as the output of: "
+    "python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+    secret=True,
+    blank_is_default=False,
+)
 
 
 def _host_name(value: str) -> str:

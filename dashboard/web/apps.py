@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "dashboard.web"
     label = "web"
     verbose_name = "Dashboard"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the dashboard's system checks
