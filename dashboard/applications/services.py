@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from django.db import transaction
+
 from dashboard import connect
 from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import Actor, record
+from dashboard.audit.record import Actor, begin, finish
 from dashboard.connect import errors
 from dashboard.connect.models import (
     ApplicationUpdate,
@@ -20,22 +22,50 @@ from dashboard.connect.models import (
 )
 
 from .fields import differences, editable_values, snapshot
+from .models import EditLock
 
 Action = AuditEvent.Action
 
 
+class EditConflict(Exception):
+    """Someone saved the application after the version an edit started from."""
+
+    def __init__(self, current: Any):
+        super().__init__(f"Application {current.id} was saved since.")
+        self.current = current
+
+
 @contextmanager
 def _recorded(actor: Actor, action: str, **event: Any) -> Iterator[dict[str, Any]]:
-    """Record `action` once the block ends: as done, or as refused or failed with the
-    API's error. The block may add to the event (the application it made, the changes)."""
+    """Record `action` before the block asks the API for it, with an unknown outcome, and
+    complete the event when the block ends: done, or refused or failed with the API's error.
+    The block may add to the event (the application it made, the changes)."""
+    pending = begin(actor, action, **event)
     try:
         yield event
     except errors.ApiError as error:
         if "detail" in event:
             event["detail"] = f"{event['detail']}: {error.message}"
-        record(actor, action, error=error, **event)
+        finish(pending, error=error, **event)
         raise
-    record(actor, action, **event)
+    except EditConflict as conflict:
+        detail = (
+            "Not saved: someone else saved the application after the version this edit "
+            f"started from (saved at {conflict.current.updated_at.isoformat()})."
+        )
+        finish(pending, outcome=AuditEvent.Outcome.REFUSED, detail=detail)
+        raise
+    finish(pending, **event)
+
+
+@contextmanager
+def _locked(application_id: str) -> Iterator[None]:
+    """One critical section per application across every process sharing the database: a
+    locked row on PostgreSQL, the database's write lock on SQLite (whose transactions begin
+    IMMEDIATE). With the real API the lock is held for the length of its calls."""
+    with transaction.atomic():
+        EditLock.objects.select_for_update().get_or_create(application_id=application_id)
+        yield
 
 
 def application_create(
@@ -51,11 +81,22 @@ def application_create(
     return event["app"]
 
 
-def application_update(*, actor: Actor, app: Any, changes: ApplicationUpdate) -> Any:
+def application_update(
+    *, actor: Actor, app: Any, changes: ApplicationUpdate, version: str | None = None
+) -> Any:
+    """Write `changes` to `app`. The application is re-read and written in one critical
+    section, so that of several saves of one `version` (the `updated_at` an edit started
+    from) exactly one goes through and the others raise `EditConflict`, whichever process
+    serves them. Changes made outside this dashboard cannot be detected: the API's PUT has
+    no condition."""
     with _recorded(actor, Action.UPDATE, app=app) as event:
-        updated = connect.application_update(application_id=app.id, changes=changes)
+        with _locked(app.id):
+            current = connect.application_get(application_id=app.id)
+            if version is not None and current.updated_at.isoformat() != version:
+                raise EditConflict(current)
+            updated = connect.application_update(application_id=app.id, changes=changes)
         event["app"] = updated
-        event["changes"] = differences(editable_values(app), editable_values(updated))
+        event["changes"] = differences(editable_values(current), editable_values(updated))
     return updated
 
 

@@ -330,12 +330,15 @@ def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
         return _form_page(request, form.rearranged(action), app=app)
     if not form.is_valid():
         return _form_page(request, form, app=app, status=422)
-    if form.cleaned_data["updated_at"] != app.updated_at.isoformat():
-        return _conflict(request, form, app)
     try:
         updated = services.application_update(
-            actor=Actor.of(request), app=app, changes=form.update_request()
+            actor=Actor.of(request),
+            app=app,
+            changes=form.update_request(),
+            version=form.cleaned_data["updated_at"],
         )
+    except services.EditConflict as conflict:
+        return _conflict(request, form, conflict.current)
     except errors.ApiError as error:
         return _form_failed(request, form, error, app)
     messages.success(request, f"Saved “{updated.name}”.")

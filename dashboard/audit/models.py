@@ -24,6 +24,8 @@ class AuditEvent(models.Model):
         SUCCESS = "success", "Succeeded"
         REFUSED = "refused", "Refused"
         FAILED = "failed", "Failed"
+        # Recorded before the API call; a process that died during the call leaves it so.
+        UNKNOWN = "unknown", "Outcome unknown"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

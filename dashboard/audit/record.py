@@ -38,6 +38,22 @@ class Actor:
         return cls(user, user.get_username(), client_ip(request))
 
 
+def _outcome(error: ApiError | None) -> str:
+    if error is None:
+        return AuditEvent.Outcome.SUCCESS
+    if error.status is not None and 400 <= error.status < 500:
+        return AuditEvent.Outcome.REFUSED
+    return AuditEvent.Outcome.FAILED
+
+
+def _application(app) -> dict[str, str]:
+    return {
+        "application_id": getattr(app, "id", "") or "",
+        "client_id": getattr(app, "client_id", "") or "",
+        "application_name": getattr(app, "name", "") or "",
+    }
+
+
 def record(
     actor: Actor,
     action: str,
@@ -51,25 +67,58 @@ def record(
     **fields,
 ) -> AuditEvent:
     """Record what `actor` did; `error` makes it a refused or failed attempt."""
-    if outcome is None:
-        if error is None:
-            outcome = AuditEvent.Outcome.SUCCESS
-        elif error.status is not None and 400 <= error.status < 500:
-            outcome = AuditEvent.Outcome.REFUSED
-        else:
-            outcome = AuditEvent.Outcome.FAILED
+    known = {k: v for k, v in _application(app).items() if v}
     event = AuditEvent.objects.create(
         user=actor.user,
         username=username if username is not None else actor.username,
         ip=actor.ip,
         action=action,
-        application_id=getattr(app, "id", "") or application_id,
-        client_id=getattr(app, "client_id", "") or "",
-        application_name=getattr(app, "name", "") or application_name,
-        outcome=outcome,
+        application_id=known.get("application_id", application_id),
+        client_id=known.get("client_id", ""),
+        application_name=known.get("application_name", application_name),
+        outcome=outcome or _outcome(error),
         detail=fields.pop("detail", error.message if error else ""),
         request_id=(error.request_id if error else None) or fields.pop("request_id", "") or "",
         **fields,
     )
-    logger.info("audit: %s %s %s %s", event.username or "-", action, event.application_id, outcome)
+    _log(event)
     return event
+
+
+def begin(actor: Actor, action: str, **fields) -> AuditEvent:
+    """Record that `actor` is about to ask the API for `action`, before asking: its outcome
+    is unknown until `finish`, and stays so if the process dies in between."""
+    return record(actor, action, outcome=AuditEvent.Outcome.UNKNOWN, **fields)
+
+
+def finish(
+    event: AuditEvent,
+    *,
+    app=None,
+    error: ApiError | None = None,
+    outcome: str | None = None,
+    **fields,
+) -> AuditEvent:
+    """Complete an event `begin` recorded, with how the call ended."""
+    for name, value in _application(app).items():
+        if value:
+            setattr(event, name, value)
+    event.outcome = outcome or _outcome(error)
+    if error is not None:
+        fields.setdefault("detail", error.message)
+        fields.setdefault("request_id", error.request_id or "")
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save()
+    _log(event)
+    return event
+
+
+def _log(event: AuditEvent) -> None:
+    logger.info(
+        "audit: %s %s %s %s",
+        event.username or "-",
+        event.action,
+        event.application_id,
+        event.outcome,
+    )

@@ -294,7 +294,9 @@ def sign_in_callback_add(*, actor: Actor, app: Any, callback: str) -> Any:
     others and which one is the default."""
     kept = [RedirectUriInput(uri=entry.uri, default=entry.default) for entry in app.redirect_uris]
     changes = ApplicationUpdate(redirect_uris=[*kept, RedirectUriInput(uri=callback)])
-    return application_update(actor=actor, app=app, changes=changes)
+    # Of the version read: a save meanwhile raises EditConflict rather than being undone.
+    version = app.updated_at.isoformat()
+    return application_update(actor=actor, app=app, changes=changes, version=version)
 
 
 def sign_in_try_start(

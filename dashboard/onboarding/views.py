@@ -6,6 +6,7 @@ sign-in keeps its state, nonce and PKCE verifier in the session until its callba
 never shows them.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import connect
 from dashboard.applications.problems import api_errors_as_pages
+from dashboard.applications.services import EditConflict
 from dashboard.applications.views import HttpResponseSeeOther
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor
@@ -204,5 +206,14 @@ def try_sign_in_callback_add(request: HttpRequest, application_id: str) -> HttpR
     if readiness.production:
         raise PermissionDenied("Production applications do not get the dashboard’s callback.")
     if readiness.may_add:
-        services.sign_in_callback_add(actor=Actor.of(request), app=app, callback=readiness.callback)
+        try:
+            services.sign_in_callback_add(
+                actor=Actor.of(request), app=app, callback=readiness.callback
+            )
+        except EditConflict:
+            messages.error(
+                request,
+                "Someone saved this application at the same moment: nothing was added. "
+                "Check its redirect URIs below and add the test callback again.",
+            )
     return _back_to_try(app.id)
