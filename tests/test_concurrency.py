@@ -196,6 +196,29 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_application(serve
             client.close()
 
 
+def test_eight_submits_of_one_create_form_make_one_application(server_env):
+    with gunicorn(server_env) as (base, _):
+        browser = signed_in(base)
+        page = browser.get("/applications/new").text
+        form = {
+            "csrfmiddlewaretoken": csrf(page),
+            "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', page)[1],
+            "application_type": "oauth",
+            "party": "first",
+            "name": "Submitted Eight Times",
+            "action": "save",
+            "redirect_uri": [""],
+        }
+
+        answers = at_once(8, lambda i: browser.post("/applications/new", data=form))
+
+        assert Counter(a.status_code for a in answers) == {303: 8}
+        assert len({a.headers["Location"] for a in answers}) == 1
+        names = [app["name"] for app in all_applications(base)]
+        assert names.count("Submitted Eight Times") == 1
+        browser.close()
+
+
 def edit_form(browser: httpx.Client, app_id: str) -> dict:
     page = browser.get(f"/applications/{app_id}/edit").text
     hidden = dict(re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', page))
