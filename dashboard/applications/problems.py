@@ -65,6 +65,9 @@ def describe(error: errors.ApiError) -> Problem:
             request_id,
             502,
         )
+    if isinstance(error, errors.BadRequestError | errors.UnprocessableEntityError):
+        # Refused for what the request carried, such as a cursor edited in the page's URL.
+        return Problem("The API refused the request", error.message, False, request_id, 400)
     return Problem("The API refused the request", error.message, False, request_id, 502)
 
 

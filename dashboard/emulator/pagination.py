@@ -8,13 +8,28 @@ the work to serve a page does not grow with the number of stored rows.
 fetches older records and `after` newer ones.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from .ids import CROCKFORD
+
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 ORDERS = ("desc", "asc", "normal")
+CURSORS = ("before", "after")
+
+# An ID: a lowercase prefix ending in "_", then a ULID, 26 Crockford base-32 digits of
+# which the first is at most 7 (128 bits leave 2 of its 5 unused).
+_ID = re.compile(rf"(?P<prefix>[a-z][a-z0-9_]*_)[0-7][{CROCKFORD}]{{25}}")
+
+
+def is_cursor(value: str, prefix: str | None = None) -> bool:
+    """Whether `value` has the shape of an ID of this list's objects (those of `prefix`,
+    when given): any other value could only be compared with the IDs to no purpose."""
+    match = _ID.fullmatch(value)
+    return match is not None and prefix in (None, match["prefix"])
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,14 @@ from .ids import new_id, now
 from .models import Application, ClientSecret, Organization, OrganizationDomain, Permission
 from .pagination import ListQuery, Page, paginate
 
+# The prefix of each kind of ID; a list's cursors are IDs of its kind.
+ORGANIZATION_ID_PREFIX = "org_"
+ORGANIZATION_DOMAIN_ID_PREFIX = "org_domain_"
+PERMISSION_ID_PREFIX = "perm_"
+APPLICATION_ID_PREFIX = "conn_app_"
+CLIENT_ID_PREFIX = "client_"
+CLIENT_SECRET_ID_PREFIX = "secret_"
+
 
 def _plausible_id(identifier: str) -> bool:
     return 0 < len(identifier) <= rules.MAX_ID and "\x00" not in identifier
@@ -54,7 +62,7 @@ def organization_create(
     allow_profiles_outside_organization: bool = False,
     created_at: datetime | None = None,
 ) -> Organization:
-    org_id, created = new_id("org_", at=created_at)
+    org_id, created = new_id(ORGANIZATION_ID_PREFIX, at=created_at)
     if external_id is not None and Organization.objects.filter(external_id=external_id).exists():
         raise ApiProblem(
             400, "external_id_already_used", f"External ID '{external_id}' is already in use."
@@ -69,7 +77,7 @@ def organization_create(
         updated_at=created,
     )
     for domain, state in domains:
-        domain_id, domain_created = new_id("org_domain_", at=created_at)
+        domain_id, domain_created = new_id(ORGANIZATION_DOMAIN_ID_PREFIX, at=created_at)
         OrganizationDomain.objects.create(
             id=domain_id,
             organization=org,
@@ -96,7 +104,7 @@ def permission_create(
     resource_type_slug: str,
     created_at: datetime | None = None,
 ) -> Permission:
-    perm_id, created = new_id("perm_", at=created_at)
+    perm_id, created = new_id(PERMISSION_ID_PREFIX, at=created_at)
     try:
         with transaction.atomic():
             return Permission.objects.create(
@@ -165,8 +173,8 @@ def application_create(
     created_at: datetime | None = None,
 ) -> Application:
     organization = _organization_for_application(organization_id)
-    app_id, created = new_id("conn_app_", at=created_at)
-    client_id, _ = new_id("client_", at=created_at)
+    app_id, created = new_id(APPLICATION_ID_PREFIX, at=created_at)
+    client_id, _ = new_id(CLIENT_ID_PREFIX, at=created_at)
     oauth = application_type == Application.OAUTH
     return Application.objects.create(
         id=app_id,
@@ -216,7 +224,7 @@ def client_secret_create(
 ) -> tuple[ClientSecret, str]:
     """A new secret and its plaintext, which exists only in this return value."""
     plaintext = random_secrets.token_urlsafe(32)
-    secret_id, created = new_id("secret_", at=created_at)
+    secret_id, created = new_id(CLIENT_SECRET_ID_PREFIX, at=created_at)
     secret = ClientSecret.objects.create(
         id=secret_id,
         application=app,

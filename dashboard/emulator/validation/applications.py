@@ -7,6 +7,7 @@ from django.http import QueryDict
 from dashboard import rules
 from dashboard.uris import UriRejected, validate_cors_origin, validate_redirect_uri
 
+from .. import store
 from ..errors import FieldError, validation_failed
 from ..models import Application
 from .fields import Fields, list_query, query_text
@@ -16,6 +17,7 @@ REGISTRATION_TYPES = ("authenticated", "dynamic")
 _COMMON_CREATE_FIELDS = {"name", "description", "application_type", "scopes"}
 _OAUTH_ONLY_FIELDS = {"is_first_party", "redirect_uris", "uses_pkce", "cors_origins"}
 _IMMUTABLE_FIELDS = ("application_type", "is_first_party", "organization_id", "uses_pkce")
+_BOOLEAN_FIELDS = {"is_first_party", "uses_pkce"}
 
 
 def _scope_problem(value: str) -> tuple[str, str] | None:
@@ -173,7 +175,11 @@ def application_update(data: dict[str, Any], application: Application) -> dict[s
     )
     fields.reject_null("name")
     for name in _IMMUTABLE_FIELDS:
-        if fields.given(name) and data[name] != _current_value(application, name):
+        if not fields.given(name):
+            continue
+        # Typed before compared: 1 == True in Python, but 1 is no boolean in JSON.
+        value = fields.boolean(name) if name in _BOOLEAN_FIELDS else fields.text(name)
+        if value is not None and value != _current_value(application, name):
             fields.error(name, "immutable", f"“{name}” cannot be changed after creation.")
     if not oauth:
         for name in ("redirect_uris", "cors_origins"):
@@ -218,7 +224,7 @@ def application_list(query: QueryDict) -> dict[str, Any]:
     """The arguments of `store.application_list`, from a query string."""
     errors: list[FieldError] = []
     clean = {
-        "query": list_query(query, errors),
+        "query": list_query(query, errors, id_prefix=store.APPLICATION_ID_PREFIX),
         "organization_id": query_text(query, "organization_id", errors, max_length=rules.MAX_ID),
         "registration_types": _registration_types(query, errors),
     }

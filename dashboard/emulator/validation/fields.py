@@ -9,7 +9,7 @@ from django.http import QueryDict
 from dashboard import rules
 
 from ..errors import FieldError, validation_failed
-from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS, ListQuery
+from ..pagination import CURSORS, DEFAULT_LIMIT, MAX_LIMIT, ORDERS, ListQuery, is_cursor
 
 # A problem with one value: (code, message), or None when there is none.
 Check = Callable[[str], tuple[str, str] | None]
@@ -148,8 +148,12 @@ def query_text(
     return value
 
 
-def list_query(query: QueryDict, errors: list[FieldError]) -> ListQuery:
-    """The paging parameters every list shares; problems are added to `errors`."""
+def list_query(
+    query: QueryDict, errors: list[FieldError], *, id_prefix: str | None = None
+) -> ListQuery:
+    """The paging parameters every list shares; problems are added to `errors`.
+
+    `id_prefix` is the prefix of the list's IDs, which its cursors must have."""
     # A parameter that is present must be valid, even when it is empty.
     limit = DEFAULT_LIMIT
     raw_limit = query.get("limit")
@@ -175,11 +179,28 @@ def list_query(query: QueryDict, errors: list[FieldError]) -> ListQuery:
             FieldError("order", "invalid_value", "“order” must be “desc”, “asc” or “normal”.")
         )
         order = "desc"
-    # Cursors are object IDs.
-    before = query_text(query, "before", errors, max_length=rules.MAX_ID)
-    after = query_text(query, "after", errors, max_length=rules.MAX_ID)
-    if before and after:
+    cursors = {name: _cursor(query, name, errors, id_prefix) for name in CURSORS}
+    if cursors["before"] and cursors["after"]:
         errors.append(
             FieldError("before", "invalid_value", "Give either “before” or “after”, not both.")
         )
-    return ListQuery(limit=limit, order=order, before=before, after=after)
+    return ListQuery(limit=limit, order=order, **cursors)
+
+
+def _cursor(
+    query: QueryDict, name: str, errors: list[FieldError], id_prefix: str | None
+) -> str | None:
+    """A cursor is the ID of one of the list's objects, as a page's list_metadata gives it."""
+    value = query_text(query, name, errors, max_length=rules.MAX_ID)
+    if value is None or is_cursor(value, id_prefix):
+        return value
+    shape = f"“{id_prefix}”" if id_prefix else "a prefix ending in “_”"
+    errors.append(
+        FieldError(
+            name,
+            "invalid_value",
+            f"“{name}” must be the ID of an object of this list ({shape} and 26 letters and "
+            "digits), as the list_metadata of a page gives it.",
+        )
+    )
+    return None

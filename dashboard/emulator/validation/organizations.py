@@ -6,6 +6,7 @@ from django.http import QueryDict
 
 from dashboard import rules
 
+from .. import store
 from ..errors import ApiProblem, FieldError, validation_failed
 from .fields import Fields, list_query, query_text
 
@@ -110,7 +111,7 @@ def organization_list(query: QueryDict) -> dict[str, Any]:
     """The arguments of `store.organization_list`, from a query string."""
     errors: list[FieldError] = []
     clean: dict[str, Any] = {
-        "query": list_query(query, errors),
+        "query": list_query(query, errors, id_prefix=store.ORGANIZATION_ID_PREFIX),
         "search": query_text(query, "search", errors),
     }
     domains = query_text(query, "domains", errors) or ""

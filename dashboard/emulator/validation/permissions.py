@@ -6,6 +6,7 @@ from django.http import QueryDict
 
 from dashboard import rules
 
+from .. import store
 from ..errors import FieldError, validation_failed
 from .fields import Fields, list_query
 
@@ -39,7 +40,7 @@ def permission_create(data: dict[str, Any]) -> dict[str, Any]:
 def permission_list(query: QueryDict) -> dict[str, Any]:
     """The arguments of `store.permission_list`, from a query string."""
     errors: list[FieldError] = []
-    clean = {"query": list_query(query, errors)}
+    clean = {"query": list_query(query, errors, id_prefix=store.PERMISSION_ID_PREFIX)}
     if errors:
         # The contract gives this list no 422: its one documented refusal is a 404.
         raise validation_failed(errors, status=404)
