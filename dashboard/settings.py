@@ -170,10 +170,24 @@ SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
-# Sign-in throttling: after this many failures a user name is locked out from that address.
+# How many proxies that append to X-Forwarded-For stand in front of the dashboard (nginx, a
+# load balancer): the client is the hop before them (dashboard/web/addresses.py). 0 reads
+# no header: REMOTE_ADDR is the client. DJANGO_TRUST_X_FORWARDED_FOR=1 means one proxy.
+TRUSTED_PROXY_COUNT = env_int(
+    "DJANGO_TRUSTED_PROXY_COUNT",
+    1 if env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False) else 0,
+    minimum=0,
+)
+
+# Sign-in throttling: after this many failures from one client address, whatever user names
+# they tried, sign-in from that address is locked. Per address, never per user name alone,
+# so that no one can lock another person out. django-axes compares one limit with the most
+# failures of any lockout parameter set, so a ["username", "ip_address"] set beside this one
+# could never lock first, and a higher limit per address than per user name is not possible.
 AXES_FAILURE_LIMIT = env_int("DASHBOARD_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DASHBOARD_SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "dashboard.web.addresses.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -191,7 +205,23 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "client_address": {"()": "dashboard.web.addresses.ClientAddressFilter"},
+    },
+    "formatters": {
+        "with_client": {"format": "%(levelname)s %(name)s %(message)s (client %(client_address)s)"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Django's refused and failed requests (4xx, 5xx, CSRF, bad hosts) with the client's
+        # address. With DEBUG, Django prints them itself.
+        "requests": {
+            "class": "logging.StreamHandler",
+            "filters": ["require_debug_false", "client_address"],
+            "formatter": "with_client",
+        },
+    },
     "loggers": {
         "dashboard": {
             "handlers": ["console"],
@@ -201,11 +231,10 @@ LOGGING = {
                 choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
             ),
         },
+        "django.request": {"handlers": ["requests"], "level": "WARNING"},
+        "django.security": {"handlers": ["requests"], "level": "WARNING"},
     },
 }
-
-# Behind a proxy that sets X-Forwarded-For, record the client's address from it.
-TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
 
 # --- WorkOS -------------------------------------------------------------------------------
 

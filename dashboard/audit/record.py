@@ -4,10 +4,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from dashboard.connect.errors import ApiError
+from dashboard.web.addresses import client_address
 
 from .models import AuditEvent
 
@@ -15,11 +15,7 @@ logger = logging.getLogger("dashboard.audit")
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 @dataclass(frozen=True)
