@@ -189,7 +189,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("DASHBOARD_SIGNIN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dashboard.web.addresses.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_RESET_ON_SUCCESS = True
+# A successful sign-in does not clear the address's failures: otherwise anyone with one
+# account could go on guessing others' passwords by signing in between guesses.
+AXES_RESET_ON_SUCCESS = False
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

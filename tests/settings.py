@@ -18,7 +18,8 @@ WORKOS_BREAKER_COOLDOWN = 10.0
 SESSION_COOKIE_AGE = 30 * 60
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-TRUST_X_FORWARDED_FOR = False
+# The client is REMOTE_ADDR, whatever the environment says about proxies.
+TRUSTED_PROXY_COUNT = 0
 LOGGING["loggers"]["dashboard"]["level"] = "INFO"  # noqa: F405
 
 # Live-server threads must not keep connections open past a test.

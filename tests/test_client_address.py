@@ -142,6 +142,18 @@ def test_many_user_names_from_one_address_lock_that_address(behind_one_proxy):
 
 
 @pytest.mark.django_db
+def test_signing_in_to_ones_own_account_between_guesses_does_not_clear_them(behind_one_proxy):
+    make_user("mallory", role="Viewer", password="mallorys-password-1")
+    make_user("ops", role="Viewer", password="right-password-1")
+    for guess in range(5):
+        if guess:
+            assert sign_in(ATTACKER, "mallory", "mallorys-password-1").status_code == 302
+        sign_in(ATTACKER, "ops", f"guess-{guess}")
+
+    assert sign_in(ATTACKER, "ops", "right-password-1").status_code == 429
+
+
+@pytest.mark.django_db
 def test_the_audit_trail_records_the_client_not_the_proxy_or_a_spoofed_entry(
     behind_one_proxy,
 ):

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
     "DJANGO_ALLOWED_HOSTS": "dashboard.example.com",
+    "WORKOS_EMULATOR_API_KEY": "emulator-" + "0123456789abcdefghijklmnopqrstuvwxyz",
 }
 
 

@@ -51,7 +51,8 @@ def emulator_enabled() -> bool:
 def _authenticate(request: HttpRequest) -> None:
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     expected = settings.WORKOS_EMULATOR_API_KEY
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
+    # An empty key (refused when the settings load) would otherwise let "Bearer " in.
+    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(
         key.strip().encode(), expected.encode()
     ):
         raise ApiProblem(
