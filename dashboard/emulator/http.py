@@ -52,8 +52,10 @@ def _authenticate(request: HttpRequest) -> None:
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     expected = settings.WORKOS_EMULATOR_API_KEY
     # An empty key (refused when the settings load) would otherwise let "Bearer " in.
-    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(
-        key.strip().encode(), expected.encode()
+    if (
+        not expected
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(key.strip().encode(), expected.encode())
     ):
         raise ApiProblem(
             401,
