@@ -7,13 +7,15 @@ next to a form field or returned in an API error.
 
 import ipaddress
 import re
+import string
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+import idna
 from publicsuffixlist import PublicSuffixList
 
-from dashboard.rules import too_long
+from dashboard.rules import character_name, is_invisible, too_long
 
 MAX_URI_LENGTH = 2048
 
@@ -23,6 +25,12 @@ _FORBIDDEN_SCHEMES = {"javascript", "data", "file", "vbscript", "blob", "about",
 _HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?$")
 # A wildcard label: `*` alone or with a prefix and/or suffix (`pr-*`, `*-preview`).
 _WILDCARD_LABEL = re.compile(r"^[a-z0-9_\-]*\*[a-z0-9_\-]*$")
+# RFC 3986's characters: unreserved, reserved, and the "%" of a percent-encoding. Anything
+# else is written percent-encoded, and a host name that is not ASCII as punycode.
+_URI_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# What follows "//": the authority, then the path, query and fragment.
+_AUTHORITY = re.compile(r"([^/?#]*)(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -46,11 +54,71 @@ def _check_characters(value: str, what: str) -> None:
                 f"The {what} contains whitespace or a control character, "
                 "which browsers and servers read differently.",
             )
+    for position, char in enumerate(value, start=1):
+        if is_invisible(char):
+            raise UriRejected(
+                "invisible_character",
+                f"The {what} contains an invisible character, {character_name(char)} "
+                f"(character {position}), which makes it read as another address than the "
+                "one it is: remove it.",
+            )
     if "\\" in value:
         raise UriRejected(
             "invalid_character",
             f"The {what} contains a backslash, which some browsers read as a slash.",
         )
+    if not value.isascii():
+        raise UriRejected("not_ascii", _not_ascii(value, what))
+    for char in value:
+        if char not in _URI_CHARACTERS:
+            raise UriRejected(
+                "invalid_character",
+                f"The {what} contains “{char}”, which a URI holds only percent-encoded, "
+                f"as “{quote(char)}”.",
+            )
+
+
+def _not_ascii(value: str, what: str) -> str:
+    """Why a URI that is not ASCII is refused, with the form to use instead when it has one."""
+    first = next(char for char in value if not char.isascii())
+    # Named, for a letter of another script can look like an ASCII one ("а", not "a").
+    refused = f"The {what} contains “{first}” ({character_name(first)}), which is not ASCII"
+    encoded = _encoded(value)
+    if encoded is None:
+        return f"{refused}, in a host name that cannot be written in punycode (IDNA)."
+    return (
+        f"{refused}. Write it as “{encoded}”: a host name in punycode, other characters "
+        "percent-encoded."
+    )
+
+
+def _percent_encoded(text: str) -> str:
+    return "".join(char if char in _URI_CHARACTERS else quote(char) for char in text)
+
+
+def _encoded(uri: str) -> str | None:
+    """`uri` in RFC 3986's characters: a host name in punycode (IDNA, as browsers write it),
+    anything else that is not ASCII percent-encoded as UTF-8; None when the host name is no
+    internationalized domain name."""
+    scheme, colon, rest = uri.partition(":")
+    if not colon or not rest.startswith("//"):
+        return _percent_encoded(uri)
+    authority, path = _AUTHORITY.match(rest[2:]).groups()
+    userinfo, at, host_and_port = authority.rpartition("@")
+    host, port_colon, port = host_and_port.partition(":")
+    labels = []
+    for label in host.split("."):
+        if label.isascii():
+            labels.append(label)
+            continue
+        try:
+            labels.append(idna.encode(label, uts46=True).decode("ascii"))
+        except (idna.IDNAError, UnicodeError):
+            return None
+    return (
+        f"{_percent_encoded(scheme)}://{_percent_encoded(userinfo)}{at}{'.'.join(labels)}"
+        f"{port_colon}{_percent_encoded(port)}{_percent_encoded(path)}"
+    )
 
 
 @cache
@@ -205,6 +273,13 @@ def validate_redirect_uri(uri: str, *, production: bool = False, is_default: boo
                 "The redirect URI contains a “.” or “..” path segment, which can climb out of "
                 "the registered path.",
             )
+    # After the host's rules, whose messages quote the host a stray "%" is in.
+    if _BAD_PERCENT.search(uri):
+        raise UriRejected(
+            "invalid_percent_encoding",
+            "The redirect URI contains a “%” that does not begin a percent-encoding such as "
+            "“%20”; a “%” itself is written “%25”.",
+        )
 
 
 def validate_cors_origin(origin: str, *, production: bool = False) -> None:

@@ -194,9 +194,9 @@ class OriginsField(forms.CharField):
             try:
                 uris.validate_cors_origin(origin, production=self.production)
             except uris.UriRejected as rejected:
-                problems.append(f"{origin}: {rejected.message}")
+                problems.append(f"{rules.visible(origin)}: {rejected.message}")
             if origin in seen:
-                problems.append(f"{origin}: this origin is listed twice.")
+                problems.append(f"{rules.visible(origin)}: this origin is listed twice.")
             seen.add(origin)
         if problems:
             raise forms.ValidationError(problems)

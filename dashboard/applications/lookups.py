@@ -9,7 +9,7 @@ import time
 from django.core.cache import cache
 
 from dashboard import connect
-from dashboard.connect.errors import ApiError, NotFoundError
+from dashboard.connect.errors import ApiError, NotFoundError, UnreadableRecordError
 from dashboard.connect.models import Organization
 
 ORGANIZATIONS_KEY = "applications:organization-names"
@@ -72,18 +72,25 @@ def find_organization(text: str) -> Organization:
                 return connect.organization_get(organization_id=text)
             except NotFoundError:
                 raise OrganizationNotFound(f"No organization has the ID “{text}”.") from None
-        found = connect.organization_list(search=text, limit=100).data
+        page = connect.organization_list(search=text, limit=100)
+    except UnreadableRecordError as error:
+        raise OrganizationNotFound(
+            f"{error.message} It cannot be chosen until it is corrected."
+        ) from error
     except ApiError as error:
         raise OrganizationNotFound(
             f"Organizations could not be looked up just now ({error.message}) Try again."
         ) from error
+    found = page.data
     exact = [org for org in found if org.name.casefold() == text.casefold()]
     candidates = exact or found
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
+        unreadable = ", ".join(record.id or "ID unknown" for record in page.unreadable[:5])
+        also = f" ({len(page.unreadable)} could not be read: {unreadable})" if unreadable else ""
         raise OrganizationNotFound(
-            f"No organization is named “{text}”. Choose one from the suggestions, "
+            f"No organization is named “{text}”{also}. Choose one from the suggestions, "
             "or paste its ID (org_…)."
         )
     if exact:
@@ -131,6 +138,6 @@ def dynamic_count(organization_id: str | None) -> int | None:
             )
         except ApiError:
             return None
-        count = len(page.data) + (1 if page.has_more else 0)
+        count = len(page.rows) + (1 if page.has_more else 0)
         cache.set(key, count, TTL_SECONDS)
     return count

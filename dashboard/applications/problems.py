@@ -24,6 +24,17 @@ class Problem:
 
 def describe(error: errors.ApiError) -> Problem:
     request_id = error.request_id
+    if isinstance(error, errors.UnreadableRecordError):
+        # The page answers as the list does for such a record, which is shown as unreadable:
+        # a 5xx would count every look at it as an outage of the dashboard.
+        return Problem(
+            f"This {error.kind} could not be read",
+            f"{error.message} The API sent it in a shape the dashboard does not expect: it is "
+            "not shown rather than shown wrong, until it is corrected where it is stored.",
+            False,
+            request_id,
+            200,
+        )
     if isinstance(error, errors.RateLimitedError):
         wait = f" It asked to wait {error.retry_after:.0f} seconds." if error.retry_after else ""
         return Problem(
@@ -65,6 +76,8 @@ def describe(error: errors.ApiError) -> Problem:
             request_id,
             502,
         )
+    if isinstance(error, errors.InvalidResponseError):
+        return Problem("The API's answer could not be read", error.message, False, request_id, 502)
     if isinstance(error, errors.BadRequestError | errors.UnprocessableEntityError):
         # Refused for what the request carried, such as a cursor edited in the page's URL.
         return Problem("The API refused the request", error.message, False, request_id, 400)

@@ -3,11 +3,16 @@
 Views call these and nothing else: no view builds an API URL or reads raw JSON.
 """
 
+import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
 import pydantic
+
+from dashboard import rules
 
 from . import errors
 from .client import request
@@ -21,6 +26,7 @@ from .models import (
     Organization,
     Page,
     Permission,
+    UnreadableRecord,
 )
 
 Order = Literal["desc", "asc", "normal"]
@@ -32,38 +38,141 @@ class _ListMetadata(pydantic.BaseModel):
     after: str | None = None
 
 
-class _Envelope[T](pydantic.BaseModel):
-    data: list[T]
+class _Envelope(pydantic.BaseModel):
+    data: list[Any]
     list_metadata: _ListMetadata
 
 
-_application = pydantic.TypeAdapter(Application)
-_application_page = pydantic.TypeAdapter(_Envelope[Application])
-_secrets = pydantic.TypeAdapter(list[ClientSecret])
-_new_secret = pydantic.TypeAdapter(NewClientSecret)
-_organization = pydantic.TypeAdapter(Organization)
-_organization_page = pydantic.TypeAdapter(_Envelope[Organization])
-_permission_page = pydantic.TypeAdapter(_Envelope[Permission])
+@dataclass(frozen=True)
+class _Kind:
+    """What a response holds, and how to read it."""
+
+    name: str
+    adapter: pydantic.TypeAdapter
+    # A union whose errors begin with the tag of the member that was tried.
+    tagged: bool = False
 
 
-def _decode(response: httpx.Response, adapter: pydantic.TypeAdapter) -> Any:
+_APPLICATION = _Kind("application", pydantic.TypeAdapter(Application), tagged=True)
+_SECRETS = _Kind("list of client secrets", pydantic.TypeAdapter(list[ClientSecret]))
+_NEW_SECRET = _Kind("new client secret", pydantic.TypeAdapter(NewClientSecret))
+_ORGANIZATION = _Kind("organization", pydantic.TypeAdapter(Organization))
+_PERMISSION = _Kind("permission", pydantic.TypeAdapter(Permission))
+_ENVELOPE = _Kind("list", pydantic.TypeAdapter(_Envelope))
+
+# An ID worth showing beside an unreadable record: what an ID is made of, and no more.
+_ID = re.compile(rf"[A-Za-z0-9_\-]{{1,{rules.MAX_ID}}}")
+# JSON's \u escapes can spell half of a surrogate pair, which no text holds.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _path(location: tuple) -> str:
+    """("redirect_uris", 0, "uri") as “redirect_uris[0].uri”."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def _not_unicode(value: Any) -> str | None:
+    """Where `value` holds a string that is not valid Unicode, or None."""
+    # A stack, not recursion: the JSON may be nested as deep as the parser allows.
+    pending: list[tuple[Any, tuple]] = [(value, ())]
+    while pending:
+        item, location = pending.pop()
+        if isinstance(item, str) and _SURROGATE.search(item):
+            return _path(location) or "the record"
+        if isinstance(item, dict):
+            for key in item:
+                if _SURROGATE.search(key):
+                    return f"a key of {_path(location) or 'the record'}"
+            pending.extend((item[key], (*location, key)) for key in reversed(item))
+        elif isinstance(item, list):
+            pending.extend(
+                (item[index], (*location, index)) for index in reversed(range(len(item)))
+            )
+    return None
+
+
+def _read(value: Any, kind: _Kind) -> tuple[Any, str | None]:
+    """The record in `value`, or None and what is wrong with it, naming the field."""
+    where = _not_unicode(value)
+    if where:
+        return None, f"{where} is not valid Unicode text"
     try:
-        return adapter.validate_json(response.content)
+        return kind.adapter.validate_python(value), None
     except pydantic.ValidationError as exc:
+        # Never the input: it may be anything, a secret included.
+        problems = exc.errors(include_url=False, include_input=False, include_context=False)
+        first = problems[0]
+        location = first["loc"][1:] if kind.tagged else first["loc"]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        where = _path(location)
+        return None, (f"{where}: " if where else "") + first["msg"] + more
+
+
+def _readable_id(value: Any) -> str | None:
+    identifier = value.get("id") if isinstance(value, dict) else None
+    return identifier if isinstance(identifier, str) and _ID.fullmatch(identifier) else None
+
+
+def _json(response: httpx.Response) -> Any:
+    # Bytes that are not UTF-8 are kept as lone surrogates, as are \u escapes of them, for
+    # `_read` to find in the one record that holds them.
+    try:
+        return json.loads(response.content.decode("utf-8", errors="surrogateescape"))
+    except (ValueError, RecursionError) as exc:
         raise errors.InvalidResponseError(
-            "The API answered with data the dashboard does not understand.",
+            "The API answered with something that is not JSON.",
             status=response.status_code,
             request_id=response.headers.get("X-Request-ID"),
         ) from exc
 
 
-def _page(response: httpx.Response, adapter: pydantic.TypeAdapter, order: Order) -> Page:
-    envelope = _decode(response, adapter)
+def _decode(response: httpx.Response, kind: _Kind) -> Any:
+    value = _json(response)
+    record, problem = _read(value, kind)
+    if problem:
+        raise errors.UnreadableRecordError(
+            kind=kind.name,
+            record_id=_readable_id(value),
+            problem=problem,
+            status=response.status_code,
+            request_id=response.headers.get("X-Request-ID"),
+        )
+    return record
+
+
+def _page(response: httpx.Response, kind: _Kind, order: Order) -> Page:
+    value = _json(response)
+    items = value.get("data") if isinstance(value, dict) else None
+    if isinstance(items, list):
+        # Read one by one below, so that a record that cannot be read spoils no other.
+        value = value | {"data": []}
+    envelope, problem = _read(value, _ENVELOPE)
+    if problem:
+        raise errors.InvalidResponseError(
+            f"The list the API sent could not be read: {problem}.",
+            status=response.status_code,
+            request_id=response.headers.get("X-Request-ID"),
+        )
+    data, unreadable = [], []
+    for position, item in enumerate(items or []):
+        record, problem = _read(item, kind)
+        if problem:
+            unreadable.append(
+                UnreadableRecord(
+                    kind=kind.name, id=_readable_id(item), problem=problem, position=position
+                )
+            )
+        else:
+            data.append(record)
     cursors = envelope.list_metadata
     # `normal` order swaps the cursors: `before` is the one that continues the listing.
     following = cursors.before if order == "normal" else cursors.after
     return Page(
-        data=envelope.data,
+        data=data,
+        unreadable=unreadable,
         before=cursors.before,
         after=cursors.after,
         has_more=following is not None,
@@ -71,11 +180,12 @@ def _page(response: httpx.Response, adapter: pydantic.TypeAdapter, order: Order)
 
 
 def _walk(fetch, order: Order) -> Iterator:
+    """The records that can be read, page after page."""
     cursor: str | None = None
     while True:
         page = fetch(**({"before": cursor} if order == "normal" else {"after": cursor}))
         yield from page.data
-        if not page.has_more or not page.data:
+        if not page.has_more or not page.rows:
             return
         cursor = page.before if order == "normal" else page.after
 
@@ -101,13 +211,13 @@ def application_list(
         "registration_types": ",".join(registration_types) if registration_types else None,
     }
     response = request("GET", ("connect", "applications"), params=params)
-    return _page(response, _application_page, order)
+    return _page(response, _APPLICATION, order)
 
 
 def application_get(*, application_id: str) -> Application:
     """By application ID or client ID."""
     response = request("GET", ("connect", "applications", application_id))
-    return _decode(response, _application)
+    return _decode(response, _APPLICATION)
 
 
 def application_create(
@@ -122,12 +232,12 @@ def application_create(
         json=application.to_body(),
         idempotency_key=idempotency_key,
     )
-    return _decode(response, _application)
+    return _decode(response, _APPLICATION)
 
 
 def application_update(*, application_id: str, changes: ApplicationUpdate) -> Application:
     response = request("PUT", ("connect", "applications", application_id), json=changes.to_body())
-    return _decode(response, _application)
+    return _decode(response, _APPLICATION)
 
 
 def application_delete(*, application_id: str) -> None:
@@ -139,7 +249,7 @@ def application_delete(*, application_id: str) -> None:
 
 def client_secret_list(*, application_id: str) -> list[ClientSecret]:
     response = request("GET", ("connect", "applications", application_id, "client_secrets"))
-    return _decode(response, _secrets)
+    return _decode(response, _SECRETS)
 
 
 def client_secret_create(
@@ -151,7 +261,7 @@ def client_secret_create(
         json={},
         idempotency_key=idempotency_key,
     )
-    return _decode(response, _new_secret)
+    return _decode(response, _NEW_SECRET)
 
 
 def client_secret_revoke(*, secret_id: str) -> None:
@@ -179,12 +289,12 @@ def organization_list(
         "domains": ",".join(domains) if domains else None,
     }
     response = request("GET", ("organizations",), params=params)
-    return _page(response, _organization_page, order)
+    return _page(response, _ORGANIZATION, order)
 
 
 def organization_get(*, organization_id: str) -> Organization:
     response = request("GET", ("organizations", organization_id))
-    return _decode(response, _organization)
+    return _decode(response, _ORGANIZATION)
 
 
 # --- Permissions -------------------------------------------------------------------------------
@@ -199,7 +309,7 @@ def permission_list(
 ) -> Page[Permission]:
     params = {"limit": limit, "order": order, "before": before, "after": after}
     response = request("GET", ("authorization", "permissions"), params=params)
-    return _page(response, _permission_page, order)
+    return _page(response, _PERMISSION, order)
 
 
 def permission_iter(*, order: Order = "desc", page_size: int = 100) -> Iterator[Permission]:

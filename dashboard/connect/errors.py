@@ -113,3 +113,15 @@ class ApiTimeoutError(ApiConnectionError):
 
 class InvalidResponseError(ApiError):
     """The API answered with something that is not what the contract promises."""
+
+
+class UnreadableRecordError(InvalidResponseError):
+    """A record the API sent is not what its model expects: `kind` ("application"), its
+    `record_id` when that could be read, and the `problem`, which names the field."""
+
+    def __init__(self, *, kind: str, record_id: str | None, problem: str, **kwargs: Any):
+        record = f"{kind.capitalize()} {record_id}" if record_id else f"The {kind}"
+        super().__init__(f"{record} could not be read: {problem}.", **kwargs)
+        self.kind = kind
+        self.record_id = record_id
+        self.problem = problem

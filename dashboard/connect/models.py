@@ -1,11 +1,12 @@
 """Pydantic models of the Connect API's objects and request bodies.
 
 Response models accept fields they do not know, so a newer API does not break the
-dashboard; an `application_type` they do not know becomes an `UnknownApplication`.
+dashboard; an `application_type` they do not know becomes an `UnknownApplication`, and a
+record of a list that cannot be read at all an `UnreadableRecord` beside the others.
 Request models produce exactly the JSON the contract expects.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -131,16 +132,46 @@ class Permission(ApiObject):
     updated_at: AwareDatetime
 
 
+class UnreadableRecord(BaseModel):
+    """A record of a list that is not what its model expects (WorkOS may send what the
+    dashboard did not expect): shown as unreadable instead of failing the whole list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # Tells a template's row apart from a record.
+    unreadable: ClassVar[bool] = True
+
+    kind: str
+    """What the list holds: "application", "organization", "permission"."""
+    id: str | None
+    """The record's ID, or None when even that could not be read."""
+    problem: str
+    """What was wrong, naming the field; never the value, which may be anything."""
+    position: int
+    """Where the record stood in the API's page."""
+
+
 class Page[T](BaseModel):
-    """One page of a list. `before`/`after` are the API's cursors, passed back as they are."""
+    """One page of a list. `before`/`after` are the API's cursors, passed back as they are.
+
+    `data` holds the records that could be read, `unreadable` the others; `rows` is both, in
+    the API's order."""
 
     model_config = ConfigDict(frozen=True)
 
     data: list[T]
+    unreadable: list[UnreadableRecord] = []
     before: str | None = None
     after: str | None = None
     # Whether a page follows this one in the listing order that was asked for.
     has_more: bool = False
+
+    @property
+    def rows(self) -> list[T | UnreadableRecord]:
+        rows: list[T | UnreadableRecord] = list(self.data)
+        for record in sorted(self.unreadable, key=lambda record: record.position):
+            rows.insert(record.position, record)
+        return rows
 
 
 # --- Request bodies ----------------------------------------------------------------------------

@@ -16,10 +16,12 @@ Check = Callable[[str], tuple[str, str] | None]
 
 
 def has_control_characters(value: str, *, multiline: bool = False) -> bool:
-    allowed = {"\n", "\r", "\t"} if multiline else set()
-    return any(
-        (ord(char) < 0x20 and char not in allowed) or 0x7F <= ord(char) < 0xA0 for char in value
-    )
+    """Whether `value` holds a character that `rules.validate_text` refuses."""
+    try:
+        rules.validate_text(value, multiline=multiline)
+    except rules.RuleBroken:
+        return True
+    return False
 
 
 def label(name: str) -> str:
@@ -77,8 +79,10 @@ class Fields:
                 name, "too_long", rules.too_long(what or label(name), max_length, len(value))
             )
             return None
-        if has_control_characters(value, multiline=multiline):
-            self.error(name, "invalid_character", "Contains a control character.")
+        try:
+            rules.validate_text(value, multiline=multiline)
+        except rules.RuleBroken as broken:
+            self.error(name, broken.code, broken.message)
             return None
         return value.strip() if required else value
 
@@ -142,8 +146,10 @@ def query_text(
             FieldError(name, "invalid_value", rules.too_long(f"“{name}”", max_length, len(value)))
         )
         return None
-    if has_control_characters(value):
-        errors.append(FieldError(name, "invalid_value", f"“{name}” contains a control character."))
+    try:
+        rules.validate_text(value)
+    except rules.RuleBroken as broken:
+        errors.append(FieldError(name, "invalid_value", f"“{name}”: {broken.message}"))
         return None
     return value
 
