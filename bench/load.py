@@ -71,26 +71,28 @@ class User(threading.Thread):
     def run(self) -> None:
         self.sign_in()
         while time.monotonic() < self.until:
-            listing = self.call("GET", f"/applications/?limit={self.random.choice([25, 50])}")
+            listing = self.call(
+                "GET", f"/sandbox/applications/?limit={self.random.choice([25, 50])}"
+            )
             if listing is None or listing.status_code != 200:
                 continue
             following = re.search(r'rel="next" href="([^"]+)"', listing.text)
             if following:
                 self.call(
                     "GET",
-                    "/applications/" + following[1].replace("&amp;", "&"),
+                    "/sandbox/applications/" + following[1].replace("&amp;", "&"),
                     headers={"HX-Request": "true"},
                 )
-            ids = re.findall(r'href="/applications/(conn_app_\w+)/"', listing.text)
+            ids = re.findall(r'href="/sandbox/applications/(conn_app_\w+)/"', listing.text)
             if not ids:
                 continue
             app_id = self.random.choice(ids)
-            self.call("GET", f"/applications/{app_id}/")
+            self.call("GET", f"/sandbox/applications/{app_id}/")
             if self.random.random() < 0.3:
                 self.edit(app_id)
 
     def edit(self, app_id: str) -> None:
-        form = self.call("GET", f"/applications/{app_id}/edit")
+        form = self.call("GET", f"/sandbox/applications/{app_id}/edit")
         if form is None or form.status_code != 200:
             return
         html = form.text
@@ -112,7 +114,7 @@ class User(threading.Thread):
         data["redirect_default"] = default[1] if default else "0"
         data["cors_origins"] = ""
         data["action"] = "save"
-        self.call("POST", f"/applications/{app_id}/edit", data=data)
+        self.call("POST", f"/sandbox/applications/{app_id}/edit", data=data)
 
 
 def run(base: str, seconds: float, users: int, server_pid: int) -> dict:

@@ -67,8 +67,8 @@ def main() -> None:
         app_id = connect.application_list(limit=1).data[0].id
         rows = []
         for name, url in (
-            ("list (25 rows)", "/applications/"),
-            ("detail", f"/applications/{app_id}/"),
+            ("list (25 rows)", "/sandbox/applications/"),
+            ("detail", f"/sandbox/applications/{app_id}/"),
         ):
             assert client.get(url).status_code == 200  # warm: organization names, connection
             requests_before = len(access_log.read_text().splitlines())

@@ -42,20 +42,20 @@ def main() -> None:
     counter = iter(range(10**9))
 
     def dashboard_list():
-        assert client.get("/applications/", {"limit": 100}).status_code == 200
+        assert client.get("/sandbox/applications/", {"limit": 100}).status_code == 200
 
     def admin_list():
         assert client.get("/admin/emulator/application/").status_code == 200
 
     def dashboard_detail():
-        assert client.get(f"/applications/{app.id}/").status_code == 200
+        assert client.get(f"/sandbox/applications/{app.id}/").status_code == 200
 
     def admin_change_form():
         assert client.get(f"/admin/emulator/application/{app.id}/change/").status_code == 200
 
     def dashboard_create():
         response = client.post(
-            "/applications/new",
+            "/sandbox/applications/new",
             {
                 "application_type": "m2m",
                 "name": f"Created {next(counter)}",

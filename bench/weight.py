@@ -26,10 +26,10 @@ def main() -> None:
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("bench", password="x" * 12))
 
-    page = client.get("/applications/").content
+    page = client.get("/sandbox/applications/").content
     assets = re.findall(rb'(?:src|href)="/static/([^"]+)"', page)
     next_url = re.search(rb'rel="next" href="([^"]+)"', page)[1].decode().replace("&amp;", "&")
-    swap = client.get("/applications/" + next_url, headers={"HX-Request": "true"}).content
+    swap = client.get("/sandbox/applications/" + next_url, headers={"HX-Request": "true"}).content
 
     rows = [["list page HTML", len(page), len(gzip.compress(page))]]
     for asset in assets:

@@ -6,6 +6,7 @@ project serves itself under /emulator/; with one it manages real WorkOS
 applications at WORKOS_BASE_URL.
 """
 
+import os
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -14,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from dashboard import environments
 from dashboard.env import env_bool, env_float, env_int, env_list, env_str, env_value
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything resolves a URL: it picks the environment's URL configuration.
+    "dashboard.web.middleware.EnvironmentMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dashboard.web.middleware.SlidingSessionMiddleware",
@@ -272,6 +276,24 @@ WORKOS_AUTHKIT_DOMAIN = env_value(
     "",
     parse=_host_name,
     expected="a host name such as yourcompany.authkit.app",
+)
+
+# The embedded API's second environment, production (production rules apply), chosen by
+# this key as WorkOS chooses an environment by key. Checked like the key above.
+WORKOS_EMULATOR_PRODUCTION_API_KEY = env_value(
+    "WORKOS_EMULATOR_PRODUCTION_API_KEY",
+    "sk_live_emulator",
+    parse=str,
+    expected="a long random key starting with sk_live_",
+    secret=True,
+    blank_is_default=False,
+)
+
+# Several environments, each with its own key: WORKOS_ENVIRONMENTS=sandbox,production with
+# WORKOS_API_KEY_SANDBOX and WORKOS_API_KEY_PRODUCTION (dashboard/environments.py). Unset,
+# the dashboard manages WORKOS_API_KEY's one environment, or the embedded API's two.
+WORKOS_ENVIRONMENTS = environments.named(
+    os.environ, base_url=WORKOS_BASE_URL, authkit_domain=WORKOS_AUTHKIT_DOMAIN
 )
 
 # Seconds; a dashboard request should fail fast rather than hang on a slow upstream.

@@ -1,9 +1,69 @@
-from django.urls import include, path
+"""The dashboard's URLs. An environment's pages live under its name
+(`/sandbox/applications/...`, `/production/applications/...`), so that a shared link never
+opens another environment; the audit trail, sign-in and the embedded API are shared.
 
-urlpatterns = [
-    path("emulator/", include("dashboard.emulator.urls")),
-    path("applications/", include("dashboard.applications.urls")),
-    path("applications/", include("dashboard.onboarding.urls")),
-    path("audit/", include("dashboard.audit.urls")),
-    path("", include("dashboard.web.urls")),
-]
+Each environment has its own URL configuration, with the same URL names: the request
+middleware (dashboard.web.middleware.EnvironmentMiddleware) serves a request with its
+environment's, so `reverse()` and `{% url %}` give links within the environment the page
+is in. This module's own patterns are the default environment's, for work done outside a
+request; `environment_reverse` links into another environment.
+"""
+
+import types
+from functools import cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import clear_url_caches, include, path, reverse
+from django.views.generic import RedirectView
+
+from dashboard import environments
+
+
+class _Moved(RedirectView):
+    """A link from before environments: the same page in the default environment."""
+
+    permanent = False
+    query_string = True
+
+    def get_redirect_url(self, *args, rest: str = "", **kwargs) -> str:
+        return f"/{environments.default().name}/applications/{rest}"
+
+
+def _patterns(name: str) -> list:
+    return [
+        path(f"{name}/applications/", include("dashboard.applications.urls")),
+        path(f"{name}/applications/", include("dashboard.onboarding.urls")),
+        path("emulator/", include("dashboard.emulator.urls")),
+        path("audit/", include("dashboard.audit.urls")),
+        path("applications/<path:rest>", _Moved.as_view()),
+        path("applications/", _Moved.as_view()),
+        path("", include("dashboard.web.urls")),
+    ]
+
+
+@cache
+def urlconf(name: str) -> types.ModuleType:
+    """The URL configuration of environment `name`, as `request.urlconf` takes it."""
+    module = types.ModuleType(f"dashboard.urls.{name}")
+    module.urlpatterns = _patterns(name)
+    return module
+
+
+def environment_reverse(name: str, viewname: str, *args, **kwargs) -> str:
+    """The URL of `viewname` in environment `name`, from a page of any environment."""
+    return reverse(viewname, args=args, kwargs=kwargs, urlconf=urlconf(name))
+
+
+def __getattr__(attribute: str):
+    # Read when the URL resolver is built (again after a WORKOS_ setting changes in tests).
+    if attribute == "urlpatterns":
+        return urlconf(environments.default().name).urlpatterns
+    raise AttributeError(attribute)
+
+
+@receiver(setting_changed)
+def _environments_changed(*, setting: str, **kwargs) -> None:
+    if setting.startswith("WORKOS_"):
+        urlconf.cache_clear()
+        clear_url_caches()

@@ -39,18 +39,18 @@ def main() -> None:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "list.png")
 
-        page.goto("/applications/?order=asc")
+        page.goto("/sandbox/applications/?order=asc")
         page.get_by_role("link", name="Customer Portal").first.click()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "detail.png", full_page=True)
 
-        page.goto("/applications/new")
+        page.goto("/sandbox/applications/new")
         page.get_by_label("Name").fill("Partner Portal")
         page.get_by_label("Third-party").check()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "create.png", full_page=True)
 
-        page.goto("/applications/?limit=10")
+        page.goto("/sandbox/applications/?limit=10")
         page.locator("tbody tr", has_text="M2M").first.get_by_role("link").click()
         page.wait_for_load_state("networkidle")
         page.get_by_role("button", name="Create client secret").click()
@@ -77,7 +77,7 @@ def main() -> None:
         page.screenshot(path=OUT / "integrate-m2m.png")
         page.set_viewport_size({"width": 1280, "height": 860})
 
-        page.goto("/applications/?order=asc")
+        page.goto("/sandbox/applications/?order=asc")
         page.get_by_role("link", name="Customer Portal").first.click()
         page.get_by_role("link", name="Open the hand-over sheet").click()
         page.get_by_role("heading", name="Authorization URL").wait_for()
@@ -100,7 +100,7 @@ def main() -> None:
         page.screenshot(path=OUT / "try-sign-in.png", full_page=True)
 
         # Two people editing one application: the second save meets the conflict screen.
-        page.goto("/applications/?order=asc")
+        page.goto("/sandbox/applications/?order=asc")
         page.get_by_role("link", name="Admin Console").first.click()
         page.get_by_role("link", name="Edit").click()
         page.get_by_label("Name").fill("Admin Console (new)")
@@ -120,13 +120,13 @@ def main() -> None:
         page.screenshot(path=OUT / "audit.png")
 
         page.emulate_media(color_scheme="dark")
-        page.goto("/applications/")
+        page.goto("/sandbox/applications/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "list-dark.png")
 
         phone = browser.new_page(viewport={"width": 390, "height": 844}, base_url=BASE)
         phone.context.add_cookies(page.context.cookies())
-        phone.goto("/applications/")
+        phone.goto("/sandbox/applications/")
         phone.screenshot(path=OUT / "list-phone.png")
         browser.close()
 

@@ -88,7 +88,7 @@ def signed_in_page(chromium, live_server, *, javascript: bool = True, **context_
     page.get_by_label("User name").fill("ops")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/applications/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/$"))
     return page
 
 

@@ -69,23 +69,23 @@ def urls():
         "home": "/",
         "login": "/login/",
         "logout": "/logout/",
-        "applications:list": "/applications/",
-        "applications:go": f"/applications/go?id={app.id}",
-        "applications:create": "/applications/new",
-        "applications:organization-options": "/applications/organizations?q=a",
-        "applications:detail": f"/applications/{app.id}/",
-        "applications:edit": f"/applications/{app.id}/edit",
-        "applications:delete": f"/applications/{app.id}/delete",
-        "applications:redirect-test": f"/applications/{app.id}/redirect-test?uri=x",
-        "applications:secrets": f"/applications/{app.id}/secrets",
-        "applications:secret-create": f"/applications/{app.id}/secrets/new",
-        "applications:secret-revoke": f"/applications/{app.id}/secrets/{secret.id}/revoke",
-        "onboarding:integrate": f"/applications/{app.id}/integrate",
-        "onboarding:handover": f"/applications/{app.id}/integrate.json",
-        "onboarding:check": f"/applications/{app.id}/check",
-        "onboarding:try": f"/applications/{app.id}/try-sign-in",
-        "onboarding:try-callback": f"/applications/{app.id}/try-sign-in/callback",
-        "onboarding:try-callback-add": f"/applications/{app.id}/try-sign-in/callback/add",
+        "applications:list": "/sandbox/applications/",
+        "applications:go": f"/sandbox/applications/go?id={app.id}",
+        "applications:create": "/sandbox/applications/new",
+        "applications:organization-options": "/sandbox/applications/organizations?q=a",
+        "applications:detail": f"/sandbox/applications/{app.id}/",
+        "applications:edit": f"/sandbox/applications/{app.id}/edit",
+        "applications:delete": f"/sandbox/applications/{app.id}/delete",
+        "applications:redirect-test": f"/sandbox/applications/{app.id}/redirect-test?uri=x",
+        "applications:secrets": f"/sandbox/applications/{app.id}/secrets",
+        "applications:secret-create": f"/sandbox/applications/{app.id}/secrets/new",
+        "applications:secret-revoke": f"/sandbox/applications/{app.id}/secrets/{secret.id}/revoke",
+        "onboarding:integrate": f"/sandbox/applications/{app.id}/integrate",
+        "onboarding:handover": f"/sandbox/applications/{app.id}/integrate.json",
+        "onboarding:check": f"/sandbox/applications/{app.id}/check",
+        "onboarding:try": f"/sandbox/applications/{app.id}/try-sign-in",
+        "onboarding:try-callback": f"/sandbox/applications/{app.id}/try-sign-in/callback",
+        "onboarding:try-callback-add": f"/sandbox/applications/{app.id}/try-sign-in/callback/add",
         "audit:list": "/audit/",
         "audit:event": f"/audit/{event.id}/",
     }
@@ -122,7 +122,7 @@ def test_each_role_gets_exactly_what_it_should(urls, role):
 def test_refused_actions_change_nothing_and_are_recorded(urls, role):
     client = Client()
     client.force_login(make_user("limited", role=role))
-    app = store.application_get(urls["applications:detail"].split("/")[2])
+    app = store.application_get(urls["applications:detail"].split("/")[3])
 
     assert client.post(urls["applications:delete"], {"confirm_name": app.name}).status_code == 403
     assert client.post(urls["applications:secret-create"], {"token": "t"}).status_code == 403

@@ -98,12 +98,12 @@ class View:
 
 
 def _list(page, data):
-    page.goto("/applications/")
+    page.goto("/sandbox/applications/")
     sync_api.expect(page.get_by_role("link", name="Partner Analytics")).to_be_visible()
 
 
 def _detail(page, data):
-    page.goto(f"/applications/{data.portal.id}/")
+    page.goto(f"/sandbox/applications/{data.portal.id}/")
     sync_api.expect(page.get_by_role("link", name="Revoke…")).to_have_count(2)
 
 
@@ -114,17 +114,17 @@ def _detail_with_a_new_secret(page, data):
 
 
 def _create_oauth(page, data):
-    page.goto("/applications/new")
+    page.goto("/sandbox/applications/new")
     sync_api.expect(page.get_by_label("Name")).to_be_visible()
 
 
 def _create_m2m(page, data):
-    page.goto("/applications/new?type=m2m")
+    page.goto("/sandbox/applications/new?type=m2m")
     sync_api.expect(page.get_by_label("Organization")).to_be_visible()
 
 
 def _create_with_errors(page, data):
-    page.goto("/applications/new")
+    page.goto("/sandbox/applications/new")
     page.locator("input[name=redirect_uri]").first.fill("javascript:alert(1)")
     page.get_by_role("button", name="Add a redirect URI").click()
     page.locator("input[name=redirect_uri]").nth(1).fill("https://portal.example.com/callback")
@@ -133,17 +133,17 @@ def _create_with_errors(page, data):
 
 
 def _edit(page, data):
-    page.goto(f"/applications/{data.portal.id}/edit")
+    page.goto(f"/sandbox/applications/{data.portal.id}/edit")
     sync_api.expect(page.get_by_role("button", name="Save changes")).to_be_visible()
 
 
 def _delete(page, data):
-    page.goto(f"/applications/{data.portal.id}/delete")
+    page.goto(f"/sandbox/applications/{data.portal.id}/delete")
     sync_api.expect(page.get_by_role("button", name="Delete this application")).to_be_visible()
 
 
 def _revoke_secret(page, data):
-    page.goto(f"/applications/{data.portal.id}/secrets/{data.secret.id}/revoke")
+    page.goto(f"/sandbox/applications/{data.portal.id}/secrets/{data.secret.id}/revoke")
     sync_api.expect(page.get_by_role("button", name="Revoke secret")).to_be_visible()
 
 
@@ -158,7 +158,7 @@ def _audit_event(page, data):
 
 
 def _sign_in(page, data):
-    page.goto("/applications/")
+    page.goto("/sandbox/applications/")
     sync_api.expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
@@ -177,7 +177,7 @@ def _settled(page):
 
 
 def _integrate_oauth(page, data):
-    page.goto(f"/applications/{data.portal.id}/integrate")
+    page.goto(f"/sandbox/applications/{data.portal.id}/integrate")
     sync_api.expect(page.get_by_role("heading", name="Authorization URL")).to_be_visible()
 
 
@@ -186,12 +186,12 @@ def _billing_export():
 
 
 def _integrate_m2m(page, data):
-    page.goto(f"/applications/{_billing_export().id}/integrate")
+    page.goto(f"/sandbox/applications/{_billing_export().id}/integrate")
     sync_api.expect(page.get_by_role("heading", name="Get a token (curl)")).to_be_visible()
 
 
 def _new_secret_checked(page, data):
-    page.goto(f"/applications/{_billing_export().id}/")
+    page.goto(f"/sandbox/applications/{_billing_export().id}/")
     page.get_by_role("button", name="Create client secret").click()
     page.get_by_role("button", name="Check these credentials").click()
     sync_api.expect(page.get_by_role("status")).to_contain_text("The credentials work.")
@@ -202,7 +202,7 @@ def _new_secret_checked(page, data):
 
 def _check_refused(page, data):
     store.client_secret_create(_billing_export())
-    page.goto(f"/applications/{_billing_export().id}/")
+    page.goto(f"/sandbox/applications/{_billing_export().id}/")
     page.get_by_label("Client secret", exact=True).fill("not-the-secret")
     page.get_by_role("button", name="Check credentials").click()
     sync_api.expect(page.get_by_role("alert")).to_contain_text("invalid_client")

@@ -40,7 +40,7 @@ def app():
 
 def edit_form(client, app) -> dict:
     """The edit form's values as a browser would post them back."""
-    html = client.get(f"/applications/{app.id}/edit").content.decode()
+    html = client.get(f"/sandbox/applications/{app.id}/edit").content.decode()
     hidden = dict(re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', html))
     hidden = {name: value.replace("&quot;", '"') for name, value in hidden.items()}
     return hidden | {
@@ -58,7 +58,7 @@ def edit_form(client, app) -> dict:
 
 def test_every_change_is_recorded_with_who_when_where_and_what(admin, app):
     admin.post(
-        "/applications/new",
+        "/sandbox/applications/new",
         {
             "application_type": "oauth",
             "party": "first",
@@ -69,16 +69,16 @@ def test_every_change_is_recorded_with_who_when_where_and_what(admin, app):
         },
     )
     admin.post(
-        f"/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/edit",
         edit_form(admin, app) | {"name": "Renamed", "scopes": ["email"]},
     )
-    secret_page = admin.post(f"/applications/{app.id}/secrets/new", {"token": "t1"})
+    secret_page = admin.post(f"/sandbox/applications/{app.id}/secrets/new", {"token": "t1"})
     plaintext = re.search(
         r'id="new-secret-value" readonly value="([^"]+)"', secret_page.content.decode()
     )[1]
     secret_id = app.client_secrets.get().id
-    admin.post(f"/applications/{app.id}/secrets/{secret_id}/revoke")
-    admin.post(f"/applications/{app.id}/delete", {"confirm_name": "Renamed"})
+    admin.post(f"/sandbox/applications/{app.id}/secrets/{secret_id}/revoke")
+    admin.post(f"/sandbox/applications/{app.id}/delete", {"confirm_name": "Renamed"})
 
     events = list(AuditEvent.objects.exclude(action="sign_in").order_by("id"))
     assert [e.action for e in events] == [
@@ -113,7 +113,7 @@ def test_refused_and_failed_changes_are_recorded_with_the_request_id(admin, app,
         raise errors.ServerError("boom", status=503, request_id="req_audit")
 
     monkeypatch.setattr(connect, "application_update", refuse)
-    admin.post(f"/applications/{app.id}/edit", edit_form(admin, app) | {"name": "Nope"})
+    admin.post(f"/sandbox/applications/{app.id}/edit", edit_form(admin, app) | {"name": "Nope"})
 
     event = AuditEvent.objects.get(action="update")
     assert (event.outcome, event.request_id) == ("failed", "req_audit")
@@ -175,19 +175,19 @@ def test_the_audit_page_is_paginated(admin):
 
 
 def test_the_detail_page_shows_the_history(admin, app):
-    admin.post(f"/applications/{app.id}/edit", edit_form(admin, app) | {"name": "Renamed"})
+    admin.post(f"/sandbox/applications/{app.id}/edit", edit_form(admin, app) | {"name": "Renamed"})
 
-    html = admin.get(f"/applications/{app.id}/").content.decode()
+    html = admin.get(f"/sandbox/applications/{app.id}/").content.decode()
 
     assert "History" in html and "Application updated" in html and "(Name)" in html
 
 
 def test_a_deleted_app_can_be_created_again_from_its_snapshot(admin, app):
-    admin.post(f"/applications/{app.id}/delete", {"confirm_name": "Portal"})
+    admin.post(f"/sandbox/applications/{app.id}/delete", {"confirm_name": "Portal"})
     event = AuditEvent.objects.get(action="delete")
 
     page = admin.get(f"/audit/{event.id}/").content.decode()
-    form = admin.get("/applications/new", {"from_event": event.id}).content.decode()
+    form = admin.get("/sandbox/applications/new", {"from_event": event.id}).content.decode()
 
     assert "Create it again from this configuration" in page
     assert 'value="Portal"' in form
@@ -207,11 +207,11 @@ def test_a_concurrent_save_is_detected_and_nothing_is_overwritten(admin, app):
     theirs = Client()
     theirs.force_login(make_user("bob", role="Editor"))
     theirs.post(
-        f"/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/edit",
         edit_form(theirs, app) | {"name": "Their name", "scopes": ["openid", "email"]},
     )
 
-    response = admin.post(f"/applications/{app.id}/edit", mine)
+    response = admin.post(f"/sandbox/applications/{app.id}/edit", mine)
 
     html = response.content.decode()
     app.refresh_from_db()
@@ -234,11 +234,11 @@ def test_a_conflict_on_an_m2m_app_reports_only_what_differs_and_shows_scopes_as_
     other = Client()
     other.force_login(make_user("bob", role="Editor"))
     other.post(
-        f"/applications/{worker.id}/edit",
+        f"/sandbox/applications/{worker.id}/edit",
         edit_form(other, worker) | {"scopes": ["openid", "email"]},
     )
 
-    html = admin.post(f"/applications/{worker.id}/edit", mine).content.decode()
+    html = admin.post(f"/sandbox/applications/{worker.id}/edit", mine).content.decode()
 
     table = re.search(r'<table class="conflict">(.*?)</table>', html, re.S)[1]
     assert re.findall(r'<th scope="row">(.*?)</th>', table) == ["Description", "Scopes"]
@@ -249,13 +249,17 @@ def test_the_merged_form_saves_on_the_second_try(admin, app):
     mine = edit_form(admin, app) | {"name": "My name"}
     other = Client()
     other.force_login(make_user("bob", role="Editor"))
-    other.post(f"/applications/{app.id}/edit", edit_form(other, app) | {"scopes": ["email"]})
-    conflict = admin.post(f"/applications/{app.id}/edit", mine).content.decode()
+    other.post(
+        f"/sandbox/applications/{app.id}/edit", edit_form(other, app) | {"scopes": ["email"]}
+    )
+    conflict = admin.post(f"/sandbox/applications/{app.id}/edit", mine).content.decode()
     merged = dict(
         re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', conflict)
     )
 
-    response = admin.post(f"/applications/{app.id}/edit", mine | merged | {"scopes": ["email"]})
+    response = admin.post(
+        f"/sandbox/applications/{app.id}/edit", mine | merged | {"scopes": ["email"]}
+    )
 
     app.refresh_from_db()
     assert response.status_code == 303
@@ -263,7 +267,7 @@ def test_the_merged_form_saves_on_the_second_try(admin, app):
 
 
 def test_forms_warn_before_leaving_with_unsaved_changes(admin, app):
-    html = admin.get(f"/applications/{app.id}/edit").content.decode()
+    html = admin.get(f"/sandbox/applications/{app.id}/edit").content.decode()
 
     assert "data-warn-unsaved" in html
 
@@ -284,7 +288,9 @@ def test_forms_warn_before_leaving_with_unsaved_changes(admin, app):
 )
 def test_the_redirect_test_box_answers_the_support_question(admin, app, uri, expected):
     response = admin.get(
-        f"/applications/{app.id}/redirect-test", {"uri": uri}, headers={"HX-Request": "true"}
+        f"/sandbox/applications/{app.id}/redirect-test",
+        {"uri": uri},
+        headers={"HX-Request": "true"},
     )
 
     assert response.status_code == 200
@@ -294,7 +300,7 @@ def test_the_redirect_test_box_answers_the_support_question(admin, app, uri, exp
 
 def test_the_redirect_test_box_works_without_javascript(admin, app):
     response = admin.get(
-        f"/applications/{app.id}/redirect-test", {"uri": "https://portal.example.com/cb"}
+        f"/sandbox/applications/{app.id}/redirect-test", {"uri": "https://portal.example.com/cb"}
     )
 
     assert b"<html" in response.content and b"matches the registered URI" in response.content
@@ -306,7 +312,7 @@ def test_no_application_is_created_by_a_refused_create(admin, monkeypatch):
 
     monkeypatch.setattr(connect, "application_create", refuse)
     admin.post(
-        "/applications/new",
+        "/sandbox/applications/new",
         {
             "application_type": "oauth",
             "party": "first",

@@ -46,7 +46,7 @@ def test_the_event_is_recorded_before_the_call_and_completed_after(admin, monkey
         return real(**kwargs)
 
     monkeypatch.setattr(connect, "application_create", create)
-    admin.post("/applications/new", CREATE_FORM)
+    admin.post("/sandbox/applications/new", CREATE_FORM)
 
     assert seen == [[("create", "unknown", "Ledger")]]
     event = AuditEvent.objects.get(action="create")
@@ -63,7 +63,7 @@ def test_a_call_that_never_returns_leaves_the_event_unknown(admin, monkeypatch):
 
     monkeypatch.setattr(connect, "application_create", create)
     with pytest.raises(Crash):
-        admin.post("/applications/new", CREATE_FORM)
+        admin.post("/sandbox/applications/new", CREATE_FORM)
 
     event = AuditEvent.objects.get(action="create")
     assert (event.action, event.outcome, event.application_name) == ("create", "unknown", "Ledger")

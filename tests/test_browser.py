@@ -23,7 +23,7 @@ def test_sign_in_lands_on_the_list(page):
     expect = sync_api.expect
     expect(page.get_by_role("heading", name="Applications")).to_be_visible()
     expect(page.get_by_text("Signed in as")).to_contain_text("ops")
-    expect(page.get_by_text("Embedded API")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Environment")).to_contain_text("Sandbox")
 
 
 def test_create_edit_and_delete_an_oauth_app(page, org):
@@ -45,7 +45,7 @@ def test_create_edit_and_delete_an_oauth_app(page, org):
     page.get_by_label("openid").check()
     page.get_by_role("button", name="Create application").click()
 
-    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
     expect(page.get_by_text("Created “Customer Portal”.")).to_be_visible()
     app = Application.objects.get(name="Customer Portal")
     assert app.redirect_uris == [
@@ -57,7 +57,7 @@ def test_create_edit_and_delete_an_oauth_app(page, org):
     page.get_by_label("email").check()
     page.get_by_label("Other scopes").fill("reports:read")
     page.get_by_role("button", name="Save changes").click()
-    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
     expect(page.get_by_text("Saved “Customer Portal”.")).to_be_visible()
     app.refresh_from_db()
     assert app.scopes == ["openid", "email", "reports:read"]
@@ -65,14 +65,14 @@ def test_create_edit_and_delete_an_oauth_app(page, org):
     page.get_by_role("link", name="Delete…").click()
     page.get_by_label("to confirm").fill("Customer Portal")
     page.get_by_role("button", name="Delete this application").click()
-    page.wait_for_url(re.compile(r"/applications/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/$"))
     expect(page.get_by_text("Deleted “Customer Portal”.")).to_be_visible()
     assert not Application.objects.filter(name="Customer Portal").exists()
 
 
 def test_invalid_input_is_shown_inline_and_focus_moves_to_the_summary(page):
     expect = sync_api.expect
-    page.goto("/applications/new")
+    page.goto("/sandbox/applications/new")
     page.locator("input[name=redirect_uri]").first.fill("javascript:alert(1)")
     page.get_by_role("button", name="Create application").click()
 
@@ -85,7 +85,7 @@ def test_invalid_input_is_shown_inline_and_focus_moves_to_the_summary(page):
 
 def test_create_an_m2m_app_with_the_form_adapting(page, org):
     expect = sync_api.expect
-    page.goto("/applications/new")
+    page.goto("/sandbox/applications/new")
     page.get_by_label("Name").fill("Billing export")
     page.get_by_label("Machine-to-machine (M2M)").check()
     expect(page.get_by_text("Redirect URIs")).to_have_count(0)
@@ -93,7 +93,7 @@ def test_create_an_m2m_app_with_the_form_adapting(page, org):
     page.get_by_label("Organization").fill(org.id)
     page.get_by_role("button", name="Create application").click()
 
-    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
     expect(page.get_by_text("M2M", exact=True)).to_be_visible()
     expect(page.get_by_text("Acme")).to_be_visible()
 
@@ -107,7 +107,7 @@ def test_page_through_and_filter_the_list(page, org):
             name=f"Worker {index:02d}",
             organization_id=(org if index % 2 else other).id,
         )
-    page.goto("/applications/?limit=10")
+    page.goto("/sandbox/applications/?limit=10")
     expect(page.get_by_role("link", name="Worker 11")).to_be_visible()
 
     page.get_by_role("link", name="Next →").click()
@@ -135,7 +135,7 @@ def test_page_through_and_filter_the_list(page, org):
 def test_a_secret_is_shown_once_copied_and_revoked(page, org):
     expect = sync_api.expect
     app = store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
-    page.goto(f"/applications/{app.id}/")
+    page.goto(f"/sandbox/applications/{app.id}/")
     expect(page.get_by_text("No client secrets")).to_be_visible()
 
     page.get_by_role("button", name="Create client secret").click()
@@ -161,7 +161,7 @@ def test_the_create_flow_works_without_javascript(chromium, live_server, org):
     expect = sync_api.expect
     page = signed_in_page(chromium, live_server, javascript=False)
     try:
-        page.goto("/applications/new")
+        page.goto("/sandbox/applications/new")
         page.get_by_label("Name").fill("No-JS Portal")
         page.locator("input[name=redirect_uri]").first.fill("https://nojs.example.com/one")
         page.get_by_role("button", name="Add a redirect URI").click()
@@ -173,7 +173,7 @@ def test_the_create_flow_works_without_javascript(chromium, live_server, org):
         page.get_by_label("Organization").fill(org.id)
         page.get_by_role("button", name="Create application").click()
 
-        page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+        page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
         expect(page.get_by_text("Created “No-JS Portal”.")).to_be_visible()
         app = Application.objects.get(name="No-JS Portal")
         assert app.organization_id == org.id and not app.is_first_party
@@ -184,7 +184,7 @@ def test_the_create_flow_works_without_javascript(chromium, live_server, org):
 
 def test_leaving_a_form_with_unsaved_changes_asks_first(page, org):
     app = store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
-    page.goto(f"/applications/{app.id}/edit")
+    page.goto(f"/sandbox/applications/{app.id}/edit")
     dialogs = []
 
     def answer(dialog):
@@ -200,7 +200,7 @@ def test_leaving_a_form_with_unsaved_changes_asks_first(page, org):
 
     page.remove_listener("dialog", answer)
     page.get_by_role("button", name="Save changes").click()
-    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
     app.refresh_from_db()
     assert app.name == "Unsaved name"
 
@@ -216,9 +216,9 @@ def test_a_redirect_uri_can_be_tested_on_the_application_page(page):
             {"uri": "https://portal.example.com/cb", "default": True},
         ],
     )
-    page.goto(f"/applications/{app.id}/")
+    page.goto(f"/sandbox/applications/{app.id}/")
     page.get_by_label("Redirect URI to test").fill("https://pr-7.preview.example.com/cb")
     page.get_by_role("button", name="Test").click()
 
     expect(page.get_by_text("matches the registered wildcard")).to_be_visible()
-    assert page.url.endswith(f"/applications/{app.id}/")  # swapped in place
+    assert page.url.endswith(f"/sandbox/applications/{app.id}/")  # swapped in place

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_organization_typed_by_name_in_the_create_form_is_that_organization(page, org):
     expect = sync_api.expect
     store.organization_create(name="Initech", domains=[], metadata={}, external_id=None)
-    page.goto("/applications/new")
+    page.goto("/sandbox/applications/new")
     page.get_by_label("Machine-to-machine (M2M)").check()
     expect(page.get_by_label("Organization")).to_be_visible()
     page.get_by_label("Name").fill("Billing worker")
@@ -36,7 +36,7 @@ def test_an_organization_typed_by_name_in_the_create_form_is_that_organization(p
 
     page.get_by_label("Organization").fill("initech")
     page.get_by_role("button", name="Create application").click()
-    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
     app = Application.objects.get(name="Billing worker")
     assert app.organization.name == "Initech"
     expect(page.locator("dd", has_text=app.organization_id)).to_contain_text("Initech")
@@ -49,7 +49,7 @@ def test_the_list_filter_takes_a_name_and_shows_it_after_a_reload(page, org):
     store.application_create(
         application_type="m2m", name="Globex worker", organization_id=globex.id
     )
-    page.goto("/applications/")
+    page.goto("/sandbox/applications/")
     box = page.get_by_label("Organization")
 
     box.fill("Initech")
@@ -72,10 +72,10 @@ def test_the_list_filter_takes_a_name_and_shows_it_after_a_reload(page, org):
 
 def test_the_audit_export_follows_the_filters_set_in_the_page(page, org):
     app = store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
-    page.goto(f"/applications/{app.id}/edit")
+    page.goto(f"/sandbox/applications/{app.id}/edit")
     page.get_by_label("Name").fill("Worker two")
     page.get_by_role("button", name="Save changes").click()
-    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
     page.goto("/audit/")
 
     page.get_by_label("Action").select_option("update")
@@ -90,7 +90,7 @@ def test_the_audit_export_follows_the_filters_set_in_the_page(page, org):
 
 
 def test_only_the_wrong_redirect_uri_row_turns_red(page):
-    page.goto("/applications/new")
+    page.goto("/sandbox/applications/new")
     page.get_by_label("Name").fill("Portal")
     page.locator("input[name=redirect_uri]").first.fill("https://ok.example.com/cb")
     page.get_by_role("button", name="Add a redirect URI").click()
@@ -118,7 +118,7 @@ def test_on_a_phone_the_list_shows_its_essential_columns_without_scrolling(
     )
     page = signed_in_page(chromium, live_server, viewport={"width": 390, "height": 844})
     try:
-        page.goto("/applications/")
+        page.goto("/sandbox/applications/")
         sync_api.expect(page.get_by_role("link", name="A worker with a long name")).to_be_visible()
         wrap = page.locator(".table-wrap")
         assert wrap.evaluate("element => element.scrollWidth <= element.clientWidth")
@@ -130,7 +130,7 @@ def test_on_a_phone_the_list_shows_its_essential_columns_without_scrolling(
 
 def test_the_history_shows_a_new_secret_without_a_reload(page, org):
     app = store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
-    page.goto(f"/applications/{app.id}/")
+    page.goto(f"/sandbox/applications/{app.id}/")
     history = page.locator("#history")
     sync_api.expect(history).to_contain_text("No changes made")
 
@@ -143,7 +143,7 @@ def test_the_history_shows_a_new_secret_without_a_reload(page, org):
 
 def test_after_a_failed_request_the_list_is_not_left_dimmed(page, org):
     store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
-    page.goto("/applications/")
+    page.goto("/sandbox/applications/")
     page.route("**/applications/?*", lambda route: route.abort())
 
     with page.expect_event("requestfailed"):
@@ -155,7 +155,7 @@ def test_after_a_failed_request_the_list_is_not_left_dimmed(page, org):
 
 def test_after_the_api_fails_a_page_request_the_list_is_not_left_dimmed(page, org):
     store.application_create(application_type="m2m", name="Worker", organization_id=org.id)
-    page.goto("/applications/")
+    page.goto("/sandbox/applications/")
 
     with faults.injected(error_rate=1.0, error_statuses=(503,)):
         page.get_by_label("Order").select_option("asc")
@@ -168,7 +168,7 @@ def test_after_the_api_fails_a_page_request_the_list_is_not_left_dimmed(page, or
 def test_the_create_form_logs_no_errors_and_guards_its_buttons(page):
     messages = []
     page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
-    page.goto("/applications/new")
+    page.goto("/sandbox/applications/new")
     page.get_by_label("Third-party").check()
     sync_api.expect(page.get_by_label("Organization")).to_be_visible()
 
@@ -188,13 +188,13 @@ def test_back_brings_the_whole_page_with_its_filters(page, org):
         store.application_create(
             application_type="m2m", name=f"Worker {number:02d}", organization_id=org.id
         )
-    page.goto("/applications/")
+    page.goto("/sandbox/applications/")
     page.get_by_label("Per page").select_option("10")
     page.wait_for_url(re.compile(r"\?limit=10$"))
     page.get_by_label("Order").select_option("asc")
     page.wait_for_url(re.compile(r"\?order=asc&limit=10$"))
     page.get_by_role("link", name="Worker 00").click()
-    page.wait_for_url(re.compile(r"/applications/conn_app_\w+/$"))
+    page.wait_for_url(re.compile(r"/sandbox/applications/conn_app_\w+/$"))
 
     page.go_back()
     page.wait_for_url(re.compile(r"\?order=asc&limit=10$"))

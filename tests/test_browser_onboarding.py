@@ -56,7 +56,7 @@ def clipboard(page) -> str:
 def test_the_sheet_copies_each_block_and_all_of_it_and_downloads_without_the_secret(page, portal):
     expect = sync_api.expect
     _, plaintext = store.client_secret_create(portal)
-    page.goto(f"/applications/{portal.id}/")
+    page.goto(f"/sandbox/applications/{portal.id}/")
     page.get_by_role("link", name="Open the hand-over sheet").click()
     expect(page.get_by_role("heading", name="Integrate Partner Portal")).to_be_visible()
 
@@ -72,7 +72,7 @@ def test_the_sheet_copies_each_block_and_all_of_it_and_downloads_without_the_sec
     with page.expect_download() as env_download:
         page.get_by_role("link", name="Download .env").click()
 
-    issuer = page.url.split("/applications/")[0] + "/emulator"
+    issuer = page.url.split("/sandbox/applications/")[0] + "/emulator"
     assert f"CONNECT_ISSUER={issuer}\n" in env
     assert url.startswith(f"{issuer}/oauth2/authorize?") and url in everything
     assert env.rstrip("\n") in everything and "Node (openid-client)" in everything
@@ -92,7 +92,7 @@ def test_the_sheets_authorization_url_and_code_exchange_sign_a_user_in(page, por
         email="alice@acme.example", password="correct-horse-battery-staple", first_name="Alice",
         last_name="Liddell", name=None, email_verified=True, external_id=None, metadata={},
     )  # fmt: skip
-    page.goto(f"/applications/{portal.id}/integrate")
+    page.goto(f"/sandbox/applications/{portal.id}/integrate")
     heading = page.get_by_role("heading", name="Authorization URL")
     url = page.locator(".snippet", has=heading).locator("pre").inner_text()
     nonce = page.locator("dt:has-text('nonce') + dd > code").inner_text()
@@ -130,7 +130,7 @@ def test_the_sheets_authorization_url_and_code_exchange_sign_a_user_in(page, por
 
 def test_a_secret_just_created_is_checked_with_one_click_and_its_last_use_shows(page, worker):
     expect = sync_api.expect
-    page.goto(f"/applications/{worker.id}/")
+    page.goto(f"/sandbox/applications/{worker.id}/")
     page.get_by_role("button", name="Create client secret").click()
     expect(page.get_by_label("New client secret")).to_be_visible()
     row = page.locator("#secrets tbody tr").first
@@ -152,7 +152,7 @@ def test_a_secret_just_created_is_checked_with_one_click_and_its_last_use_shows(
 def test_a_pasted_wrong_secret_shows_the_refusal_and_is_not_kept_in_the_box(page, worker):
     expect = sync_api.expect
     store.client_secret_create(worker)
-    page.goto(f"/applications/{worker.id}/")
+    page.goto(f"/sandbox/applications/{worker.id}/")
     box = page.get_by_label("Client secret", exact=True)
 
     box.fill("not-the-secret-abcd")
@@ -173,7 +173,7 @@ def test_the_check_works_without_javascript(chromium, live_server, worker):
     _, plaintext = store.client_secret_create(worker)
     page = signed_in_page(chromium, live_server, javascript=False)
     try:
-        page.goto(f"/applications/{worker.id}/")
+        page.goto(f"/sandbox/applications/{worker.id}/")
         page.get_by_label("Client secret", exact=True).fill(plaintext)
         page.get_by_role("button", name="Check credentials").click()
 
@@ -202,7 +202,7 @@ def partner_portal(org):
 
 
 def try_the_sign_in(page, app):
-    page.goto(f"/applications/{app.id}/integrate")
+    page.goto(f"/sandbox/applications/{app.id}/integrate")
     page.get_by_role("button", name="Add the dashboard’s test callback as a redirect URI").click()
     page.get_by_role("button", name="Try the sign-in").click()
     page.get_by_label("Email").fill("alice@acme.example")
@@ -220,7 +220,7 @@ def test_the_sign_in_is_tried_through_the_dashboards_callback_and_shows_the_clai
     page.get_by_role("button", name="Allow").click()
 
     expect(page.get_by_text("The sign-in works.")).to_be_visible()
-    assert re.search(rf"/applications/{partner_portal.id}/try-sign-in/callback\?", page.url)
+    assert re.search(rf"/sandbox/applications/{partner_portal.id}/try-sign-in/callback\?", page.url)
     claims = page.locator("section", has=page.get_by_role("heading", name="ID token claims"))
     expect(claims).to_contain_text("alice@acme.example")
     expect(claims).to_contain_text(partner_portal.client_id)

@@ -199,7 +199,7 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_application(serve
 def test_eight_submits_of_one_create_form_make_one_application(server_env):
     with gunicorn(server_env) as (base, _):
         browser = signed_in(base)
-        page = browser.get("/applications/new").text
+        page = browser.get("/sandbox/applications/new").text
         form = {
             "csrfmiddlewaretoken": csrf(page),
             "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', page)[1],
@@ -210,7 +210,7 @@ def test_eight_submits_of_one_create_form_make_one_application(server_env):
             "redirect_uri": [""],
         }
 
-        answers = at_once(8, lambda i: browser.post("/applications/new", data=form))
+        answers = at_once(8, lambda i: browser.post("/sandbox/applications/new", data=form))
 
         assert Counter(a.status_code for a in answers) == {303: 8}
         assert len({a.headers["Location"] for a in answers}) == 1
@@ -220,7 +220,7 @@ def test_eight_submits_of_one_create_form_make_one_application(server_env):
 
 
 def edit_form(browser: httpx.Client, app_id: str) -> dict:
-    page = browser.get(f"/applications/{app_id}/edit").text
+    page = browser.get(f"/sandbox/applications/{app_id}/edit").text
     hidden = dict(re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', page))
     return {name: html.unescape(value) for name, value in hidden.items()} | {
         "csrfmiddlewaretoken": csrf(page),
@@ -253,7 +253,7 @@ def test_eight_saves_of_one_version_make_one_save_and_seven_conflicts(server_env
             answers = at_once(
                 8,
                 lambda i, forms=forms, round_=round_: browsers[i].post(
-                    f"/applications/{app['id']}/edit",
+                    f"/sandbox/applications/{app['id']}/edit",
                     data=forms[i] | {"description": f"Round {round_}, editor {i}"},
                 ),
             )
@@ -287,14 +287,14 @@ def test_after_kill_9_during_form_writes_every_application_has_its_audit_event(s
     names = [f"Crash test {i:04d}" for i in range(400)]
     with gunicorn(server_env) as (base, process):
         browsers = [signed_in(base) for _ in range(8)]
-        forms = [csrf(browser.get("/applications/new").text) for browser in browsers]
+        forms = [csrf(browser.get("/sandbox/applications/new").text) for browser in browsers]
         created = []
 
         def write(i):
             for name in names[i::8]:
                 try:
                     answer = browsers[i].post(
-                        "/applications/new",
+                        "/sandbox/applications/new",
                         data={
                             "csrfmiddlewaretoken": forms[i],
                             "application_type": "oauth",

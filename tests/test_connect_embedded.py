@@ -5,7 +5,7 @@ from datetime import UTC
 import pytest
 from pydantic import SecretStr
 
-from dashboard import connect
+from dashboard import connect, environments
 from dashboard.connect.client import get_client
 from dashboard.connect.errors import NotFoundError, UnprocessableEntityError
 from dashboard.connect.models import (
@@ -194,10 +194,15 @@ def test_changed_settings_rebuild_the_client(settings):
 
 
 def test_backend_says_which_api_is_managed(settings):
-    assert connect.backend().label == "Embedded API"
+    assert connect.backend().description == "Sandbox (embedded API)"
+    assert [e.name for e in environments.all()] == ["sandbox", "production"]
+    with environments.override("production"):
+        assert connect.backend().production and connect.backend().embedded
 
     settings.WORKOS_API_KEY = "sk_test_abc"
-    assert connect.backend().environment == "sandbox"
+    assert connect.backend().kind == "sandbox" and not connect.backend().embedded
+    assert [e.name for e in environments.all()] == ["sandbox"]
 
     settings.WORKOS_API_KEY = "sk_live_abc"
-    assert connect.backend().environment == "production"
+    assert connect.backend().kind == "production"
+    assert connect.backend().description == "Production (WorkOS, https://api.workos.com)"

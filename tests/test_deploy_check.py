@@ -29,22 +29,31 @@ def deploy_check_ids() -> set[str]:
     }
 
 
+SANDBOX, PRODUCTION = "WORKOS_EMULATOR_API_KEY", "WORKOS_EMULATOR_PRODUCTION_API_KEY"
+
+
 @pytest.mark.parametrize(
-    ("key", "error"),
+    ("setting", "key", "error"),
     [
-        ("sk_test_emulator", "dashboard.E001"),
-        ("", "dashboard.E002"),
-        ("a" * 31, "dashboard.E003"),
+        (SANDBOX, "sk_test_emulator", "dashboard.E001"),
+        (PRODUCTION, "sk_live_emulator", "dashboard.E001"),
+        (SANDBOX, "", "dashboard.E002"),
+        (PRODUCTION, "", "dashboard.E002"),
+        (SANDBOX, "a" * 31, "dashboard.E003"),
+        (PRODUCTION, "sk_live_" + "a" * 23, "dashboard.E003"),
     ],
 )
-def test_the_deploy_check_fails_on_a_published_empty_or_short_key(settings, key, error):
-    settings.WORKOS_EMULATOR_API_KEY = key
+def test_the_deploy_check_fails_on_a_published_empty_or_short_key(settings, setting, key, error):
+    settings.WORKOS_EMULATOR_API_KEY = STRONG_KEY
+    settings.WORKOS_EMULATOR_PRODUCTION_API_KEY = "sk_live_" + STRONG_KEY
+    setattr(settings, setting, key)
 
     assert deploy_check_ids() == {error}
 
 
-def test_the_deploy_check_passes_a_long_random_key(settings):
+def test_the_deploy_check_passes_long_random_keys(settings):
     settings.WORKOS_EMULATOR_API_KEY = STRONG_KEY
+    settings.WORKOS_EMULATOR_PRODUCTION_API_KEY = "sk_live_" + STRONG_KEY
 
     assert deploy_check_ids() == set()
 
@@ -59,6 +68,7 @@ def test_the_key_does_not_matter_when_the_embedded_api_is_off(settings):
 def test_the_embedded_api_served_beside_a_real_key_needs_its_own_key(settings):
     settings.WORKOS_API_KEY = "sk_live_real"
     settings.WORKOS_EMULATOR = True
+    settings.WORKOS_EMULATOR_PRODUCTION_API_KEY = "sk_live_" + STRONG_KEY
 
     assert deploy_check_ids() == {"dashboard.E001"}
 
@@ -91,7 +101,10 @@ def test_check_deploy_fails_a_production_configuration_with_the_published_key():
 
 
 def test_check_deploy_passes_a_production_configuration_with_a_long_random_key():
-    result = manage_check_deploy(WORKOS_EMULATOR_API_KEY=STRONG_KEY)
+    result = manage_check_deploy(
+        WORKOS_EMULATOR_API_KEY=STRONG_KEY,
+        WORKOS_EMULATOR_PRODUCTION_API_KEY="sk_live_" + STRONG_KEY,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

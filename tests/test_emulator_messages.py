@@ -80,5 +80,6 @@ def test_the_key_is_asked_for_in_plain_words(db):
 
     assert response.status_code == 401
     assert response.json()["message"] == (
-        "Unauthorized: send the embedded API's key in an “Authorization: Bearer <key>” header."
+        "Unauthorized: send one of the embedded API's keys in an “Authorization: Bearer <key>” "
+        "header."
     )

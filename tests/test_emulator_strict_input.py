@@ -269,7 +269,7 @@ def test_an_m2m_application_refuses_a_number_as_is_first_party(api, organization
 
 
 def test_the_list_page_with_a_cursor_the_api_refuses_says_so_with_a_400(browser):
-    response = browser.get("/applications/", {"after": "garbage"})
+    response = browser.get("/sandbox/applications/", {"after": "garbage"})
 
     assert response.status_code == 400
     html = response.content.decode()

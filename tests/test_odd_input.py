@@ -42,21 +42,27 @@ def test_odd_input_never_answers_a_server_error(browser, app, value):
         {"limit": value},
         {"registration": value},
     ):
-        assert browser.get("/applications/", params, follow=True).status_code < 500, params
-    assert browser.get("/applications/organizations", {"organization": value}).status_code < 500
+        assert browser.get("/sandbox/applications/", params, follow=True).status_code < 500, params
+    assert (
+        browser.get("/sandbox/applications/organizations", {"organization": value}).status_code
+        < 500
+    )
     assert browser.get("/audit/", {"application": value, "since": value}).status_code < 500
-    assert browser.get("/applications/go", {"id": value}, follow=True).status_code < 500
+    assert browser.get("/sandbox/applications/go", {"id": value}, follow=True).status_code < 500
     for field in FORM_FIELDS:
         response = browser.post(
-            "/applications/new", oauth_form(**({"party": "third"} | {field: value}))
+            "/sandbox/applications/new", oauth_form(**({"party": "third"} | {field: value}))
         )
         assert response.status_code < 500, field
     for field in ("redirect_uri", "scopes"):
-        response = browser.post("/applications/new", oauth_form(**{field: [value]}))
+        response = browser.post("/sandbox/applications/new", oauth_form(**{field: [value]}))
         assert response.status_code < 500, field
     edit = {"name": value, "updated_at": value, "original": value, "action": "save"}
-    assert browser.post(f"/applications/{app.id}/edit", edit).status_code < 500
-    assert browser.post(f"/applications/{app.id}/edit", {"action": value}).status_code < 500
-    assert browser.get(f"/applications/{app.id}/redirect-test", {"uri": value}).status_code < 500
+    assert browser.post(f"/sandbox/applications/{app.id}/edit", edit).status_code < 500
+    assert browser.post(f"/sandbox/applications/{app.id}/edit", {"action": value}).status_code < 500
+    assert (
+        browser.get(f"/sandbox/applications/{app.id}/redirect-test", {"uri": value}).status_code
+        < 500
+    )
     app.refresh_from_db()
     assert app.name == "Customer Portal"

@@ -156,7 +156,7 @@ def test_the_json_sheet_has_a_placeholder_where_the_secret_goes():
 
 
 def test_the_embedded_server_also_takes_basic_and_oauth_apps_may_be_public_clients():
-    embedded = AuthorizationServer(Endpoints("http://127.0.0.1:8000/emulator"), "embedded", True)
+    embedded = AuthorizationServer(Endpoints("http://127.0.0.1:8000/emulator"), "sandbox", True)
 
     assert Sheet.build(m2m_app(), embedded).auth_methods == (
         "client_secret_post",
@@ -225,7 +225,7 @@ def test_the_python_and_curl_m2m_examples_get_a_token_from_the_embedded_server(
         scopes=["billing:read"],
     )
     _, plaintext = store.client_secret_create(app)
-    server = AuthorizationServer(Endpoints(f"{live_server.url}/emulator"), "embedded", True)
+    server = AuthorizationServer(Endpoints(f"{live_server.url}/emulator"), "sandbox", True)
     sheet = Sheet.build(connect.application_get(application_id=app.id), server)
     environment = {
         line.split("=", 1)[0]: line.split("=", 1)[1].strip("'")

@@ -25,7 +25,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 def callback(app) -> str:
-    return f"http://{HOST}/applications/{app.id}/try-sign-in/callback"
+    return f"http://{HOST}/sandbox/applications/{app.id}/try-sign-in/callback"
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def portal(organization):
 
 
 def start(browser, app) -> dict:
-    response = browser.post(f"/applications/{app.id}/try-sign-in")
+    response = browser.post(f"/sandbox/applications/{app.id}/try-sign-in")
     assert response.status_code == 303
     assert response["Location"].startswith(f"{ISSUER}/oauth2/authorize?")
     return {
@@ -143,7 +143,7 @@ def test_a_reused_code_is_refused_with_invalid_grant(browser, portal, alice, org
     location = sign_in_and_answer(browser, query, "allow", organization.id)
     assert "The sign-in works." in browser.get(location).content.decode()
     # The same answer again, for a new attempt with the same state: the code is spent.
-    browser.post(f"/applications/{portal.id}/try-sign-in")
+    browser.post(f"/sandbox/applications/{portal.id}/try-sign-in")
     session = browser.session
     session[SIGN_IN_ATTEMPT] = session[SIGN_IN_ATTEMPT] | {"state": query["state"]}
     session.save()
@@ -158,11 +158,11 @@ def test_the_page_offers_to_add_the_test_callback_and_adding_it_keeps_the_others
     browser, organization
 ):
     app = portal_with(organization, "https://portal.example.com/cb", "https://portal.example.com/b")
-    page = browser.get(f"/applications/{app.id}/integrate").content.decode()
+    page = browser.get(f"/sandbox/applications/{app.id}/integrate").content.decode()
     assert "Add the dashboard’s test callback as a redirect URI" in page
     assert ">Try the sign-in</button>" not in page
 
-    added = browser.post(f"/applications/{app.id}/try-sign-in/callback/add")
+    added = browser.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/add")
 
     assert added.status_code == 303
     uris = [(e["uri"], e["default"]) for e in store.application_get(app.id).redirect_uris]
@@ -173,7 +173,7 @@ def test_the_page_offers_to_add_the_test_callback_and_adding_it_keeps_the_others
     ]
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
     assert "redirect_uris" in event.changes
-    page = browser.get(f"/applications/{app.id}/integrate").content.decode()
+    page = browser.get(f"/sandbox/applications/{app.id}/integrate").content.decode()
     assert ">Try the sign-in</button>" in page and "Add the dashboard’s" not in page
 
 
@@ -181,18 +181,22 @@ def test_a_viewer_is_not_offered_the_callback_and_cannot_add_it(organization):
     app = portal_with(organization, "https://portal.example.com/cb")
     viewer = Client(HTTP_HOST=HOST)
     viewer.force_login(make_user("val", role="Viewer"))
-    page = viewer.get(f"/applications/{app.id}/integrate").content.decode()
+    page = viewer.get(f"/sandbox/applications/{app.id}/integrate").content.decode()
     assert "an editor can add it here" in page and "Add the dashboard’s" not in page
-    assert viewer.post(f"/applications/{app.id}/try-sign-in/callback/add").status_code == 403
+    assert (
+        viewer.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/add").status_code == 403
+    )
 
 
 def test_production_never_gets_the_test_callback(browser, organization, monkeypatch):
     app = portal_with(organization, "https://portal.example.com/cb")
     production = AuthorizationServer(Endpoints(ISSUER), "production", embedded=True)
     monkeypatch.setattr(services, "authorization_server", lambda request: production)
-    page = browser.get(f"/applications/{app.id}/integrate").content.decode()
+    page = browser.get(f"/sandbox/applications/{app.id}/integrate").content.decode()
     assert "does not add its own callback to a production application" in page
-    assert browser.post(f"/applications/{app.id}/try-sign-in/callback/add").status_code == 403
+    assert (
+        browser.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/add").status_code == 403
+    )
     assert len(store.application_get(app.id).redirect_uris) == 1
 
 
@@ -200,7 +204,7 @@ def test_a_dashboard_address_that_cannot_be_a_redirect_uri_is_said(organization)
     app = portal_with(organization, "https://portal.example.com/cb")
     client = Client()  # http://testserver: plain http, not a loopback host.
     client.force_login(make_user("ops", role="Admin"))
-    page = client.get(f"/applications/{app.id}/integrate").content.decode()
+    page = client.get(f"/sandbox/applications/{app.id}/integrate").content.decode()
     assert "cannot be a redirect URI" in page and "Plain http is allowed only for loopback" in page
     assert "Add the dashboard’s" not in page
 
@@ -209,7 +213,9 @@ def test_an_error_answer_of_any_length_or_content_is_shown_short_and_escaped(bro
     query = start(browser, portal)
     hostile = {"state": query["state"], "error": "<b>x</b>" * 200, "error_description": "é" * 5000}
 
-    page = browser.get(f"/applications/{portal.id}/try-sign-in/callback?" + urlencode(hostile))
+    page = browser.get(
+        f"/sandbox/applications/{portal.id}/try-sign-in/callback?" + urlencode(hostile)
+    )
 
     html = page.content.decode()
     assert page.status_code == 200 and "<b>x</b>" not in html and "&lt;b&gt;x" in html

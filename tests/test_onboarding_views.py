@@ -61,11 +61,12 @@ def portal(organization):
     )
 
 
-def check(browser, app, secret: str, *, htmx=True, **fields):
+def check(browser, app, secret: str, *, htmx=True, environment="sandbox", **fields):
     """Post a check of `app` (an application, or its ID)."""
     data = {"client_secret": secret, "page": "application"} | fields
     application_id = getattr(app, "id", app)
-    return browser.post(f"/applications/{application_id}/check", data, headers=HTMX if htmx else {})
+    url = f"/{environment}/applications/{application_id}/check"
+    return browser.post(url, data, headers=HTMX if htmx else {})
 
 
 # --- Integrate ------------------------------------------------------------------------------------
@@ -73,17 +74,17 @@ def check(browser, app, secret: str, *, htmx=True, **fields):
 
 def test_every_application_page_names_the_issuer_and_links_the_sheet(browser, worker, portal):
     for app in (worker[0], portal):
-        html = browser.get(f"/applications/{app.id}/").content.decode()
+        html = browser.get(f"/sandbox/applications/{app.id}/").content.decode()
 
         assert 'id="integrate"' in html
         assert f"<code>{ISSUER}</code>" in html
         assert f"{ISSUER}/.well-known/openid-configuration" in html
-        assert f'href="/applications/{app.id}/integrate"' in html
-        assert f'href="/applications/{app.id}/integrate.json" download' in html
+        assert f'href="/sandbox/applications/{app.id}/integrate"' in html
+        assert f'href="/sandbox/applications/{app.id}/integrate.json" download' in html
 
 
 def test_the_sheet_of_an_oauth_app_has_a_fresh_authorization_url_with_pkce(browser, portal):
-    pages = [browser.get(f"/applications/{portal.id}/integrate") for _ in range(2)]
+    pages = [browser.get(f"/sandbox/applications/{portal.id}/integrate") for _ in range(2)]
 
     assert all(page.status_code == 200 for page in pages)
     assert "no-cache" in pages[0]["Cache-Control"]
@@ -102,14 +103,14 @@ def test_the_sheet_of_an_oauth_app_has_a_fresh_authorization_url_with_pkce(brows
             assert f"<code>{ISSUER}/oauth2/{endpoint}</code>" in html
         assert "<code>client_secret_post</code>" in html and "<code>none</code>" in html
         assert "Python (authlib)" in html and "Node (openid-client)" in html
-        assert "Embedded API (local development)" in html
+        assert "Embedded API, sandbox (local development)" in html
     assert found[0][0] != found[1][0] and found[0][1] != found[1][1] and found[0][2] != found[1][2]
 
 
 def test_the_sheet_of_an_m2m_app_has_the_client_credentials_request_and_the_check(browser, worker):
     app, _, plaintext = worker
 
-    html = browser.get(f"/applications/{app.id}/integrate").content.decode()
+    html = browser.get(f"/sandbox/applications/{app.id}/integrate").content.decode()
 
     assert "Get a token (curl)" in html and "grant_type=client_credentials" in html
     assert "oauth2/authorize" not in html
@@ -121,8 +122,8 @@ def test_a_viewer_sees_the_sheet_but_not_the_check(client, worker):
     client.force_login(make_user("viewer", role="Viewer"))
     app, _, plaintext = worker
 
-    detail = client.get(f"/applications/{app.id}/").content.decode()
-    sheet = client.get(f"/applications/{app.id}/integrate").content.decode()
+    detail = client.get(f"/sandbox/applications/{app.id}/").content.decode()
+    sheet = client.get(f"/sandbox/applications/{app.id}/integrate").content.decode()
 
     assert "Open the hand-over sheet" in detail and "Get a token (curl)" in sheet
     assert "credentials-check" not in detail + sheet
@@ -134,7 +135,7 @@ def test_the_downloads_are_the_sheet_without_any_secret(browser, worker, extensi
     app, _, plaintext = worker
     other = store.client_secret_create(app)[1]
 
-    response = browser.get(f"/applications/{app.id}/integrate.{extension}")
+    response = browser.get(f"/sandbox/applications/{app.id}/integrate.{extension}")
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{app.client_id}.{extension}"'
@@ -143,7 +144,7 @@ def test_the_downloads_are_the_sheet_without_any_secret(browser, worker, extensi
     assert "REPLACE_WITH_THE_CLIENT_SECRET" in body
     if extension == "json":
         data = json.loads(body)
-        assert data["issuer"] == ISSUER and data["environment"] == "embedded"
+        assert data["issuer"] == ISSUER and data["environment"] == "sandbox"
         assert data["endpoints"]["token"] == f"{ISSUER}/oauth2/token"
     else:
         assert (
@@ -152,8 +153,8 @@ def test_the_downloads_are_the_sheet_without_any_secret(browser, worker, extensi
 
 
 def test_another_download_format_is_not_a_page(browser, worker):
-    assert browser.get(f"/applications/{worker[0].id}/integrate.txt").status_code == 404
-    assert browser.get("/applications/conn_app_nope/integrate").status_code == 404
+    assert browser.get(f"/sandbox/applications/{worker[0].id}/integrate.txt").status_code == 404
+    assert browser.get("/sandbox/applications/conn_app_nope/integrate").status_code == 404
 
 
 # --- Real WorkOS: the issuer comes from WORKOS_AUTHKIT_DOMAIN ------------------------------------
@@ -190,10 +191,10 @@ def workos(settings):
 
 
 def test_without_an_authkit_domain_the_section_says_how_to_set_it(browser, workos):
-    detail = browser.get("/applications/conn_app_01HXYZ/").content.decode()
-    sheet = browser.get("/applications/conn_app_01HXYZ/integrate").content.decode()
-    download = browser.get("/applications/conn_app_01HXYZ/integrate.env")
-    refused = check(browser, "conn_app_01HXYZ", "secret")
+    detail = browser.get("/production/applications/conn_app_01HXYZ/").content.decode()
+    sheet = browser.get("/production/applications/conn_app_01HXYZ/integrate").content.decode()
+    download = browser.get("/production/applications/conn_app_01HXYZ/integrate.env")
+    refused = check(browser, "conn_app_01HXYZ", "secret", environment="production")
 
     for html in (detail, sheet):
         assert "<code>WORKOS_AUTHKIT_DOMAIN</code>" in html and "yourcompany.authkit.app" in html
@@ -228,8 +229,8 @@ def test_with_an_authkit_domain_the_check_asks_workos_and_verifies_the_token(
         return_value=httpx.Response(200, json={"keys": [key.as_dict(private=False)]})
     )
 
-    sheet = browser.get("/applications/conn_app_01HXYZ/integrate").content.decode()
-    response = check(browser, "conn_app_01HXYZ", "the-real-secret")
+    sheet = browser.get("/production/applications/conn_app_01HXYZ/integrate").content.decode()
+    response = check(browser, "conn_app_01HXYZ", "the-real-secret", environment="production")
 
     assert f"<code>{AUTHKIT}</code>" in sheet and "WorkOS production" in sheet
     assert "<code>client_secret_basic</code>" not in sheet
@@ -328,7 +329,7 @@ def test_a_mistyped_secret_is_told_apart_by_its_ending(browser, worker):
 
 def test_a_secret_revoked_here_is_named_as_revoked(browser, worker):
     app, secret, plaintext = worker
-    browser.post(f"/applications/{app.id}/secrets/{secret.id}/revoke")
+    browser.post(f"/sandbox/applications/{app.id}/secrets/{secret.id}/revoke")
 
     html = check(browser, app, plaintext).content.decode()
 
@@ -399,14 +400,14 @@ def test_without_javascript_the_check_answers_with_the_sheet_and_its_outcome(bro
     assert response.status_code == 200 and "<title>Integrate Billing worker" in html
     assert "The credentials work." in html and "Get a token (curl)" in html
     assert "hx-swap-oob" not in html
-    assert browser.get(f"/applications/{app.id}/check").status_code == 302
+    assert browser.get(f"/sandbox/applications/{app.id}/check").status_code == 302
 
 
 def test_the_button_beside_a_new_secret_checks_it_and_takes_its_place(browser, worker):
     app, _, _ = worker
 
     created = browser.post(
-        f"/applications/{app.id}/secrets/new", {"token": "t-1"}, headers=HTMX
+        f"/sandbox/applications/{app.id}/secrets/new", {"token": "t-1"}, headers=HTMX
     ).content.decode()
     plaintext = re.search(r'id="new-secret-value" readonly value="([^"]+)"', created).group(1)
     assert '<div id="new-secret-check"' in created and "Check these credentials" in created
@@ -424,7 +425,9 @@ def test_the_button_beside_a_new_secret_checks_it_and_takes_its_place(browser, w
 
 
 def test_an_oauth_applications_new_secret_has_no_check_button(browser, portal):
-    created = browser.post(f"/applications/{portal.id}/secrets/new", {"token": "t-2"}, headers=HTMX)
+    created = browser.post(
+        f"/sandbox/applications/{portal.id}/secrets/new", {"token": "t-2"}, headers=HTMX
+    )
 
     assert b"Copy this secret now" in created.content
     assert b"new-secret-check" not in created.content
@@ -436,7 +439,7 @@ def test_an_authorization_server_out_of_reach_is_a_failed_check_worth_retrying(
     settings.WORKOS_AUTHKIT_DOMAIN = "acme.authkit.test"
     workos.post(f"{AUTHKIT}/oauth2/token").mock(side_effect=httpx.ConnectError("refused"))
 
-    html = check(browser, "conn_app_01HXYZ", "secret").content.decode()
+    html = check(browser, "conn_app_01HXYZ", "secret", environment="production").content.decode()
 
     assert "The check failed." in html and "could not be reached" in html
     assert "Check the authorization server’s address (WORKOS_AUTHKIT_DOMAIN)" in html
@@ -454,4 +457,4 @@ def test_odd_input_never_answers_a_server_error(browser, worker, value):
         assert check(browser, app, plaintext, htmx=False, **fields).status_code < 500, fields
     assert check(browser, value, plaintext).status_code < 500
     for path in ("integrate", "integrate.json", "integrate.env"):
-        assert browser.get(f"/applications/{value}/{path}").status_code < 500
+        assert browser.get(f"/sandbox/applications/{value}/{path}").status_code < 500

@@ -47,7 +47,7 @@ CREATE = {
 
 def test_a_create_whose_answer_is_lost_is_retried_and_makes_exactly_one_app(browser):
     with injected(script=["POST:lost"]):
-        response = browser.post("/applications/new", CREATE)
+        response = browser.post("/sandbox/applications/new", CREATE)
 
     assert response.status_code == 303
     assert Application.objects.filter(name="Once").count() == 1
@@ -56,8 +56,8 @@ def test_a_create_whose_answer_is_lost_is_retried_and_makes_exactly_one_app(brow
 def test_a_create_submitted_again_after_a_timeout_makes_exactly_one_app(browser, settings):
     settings.WORKOS_MAX_RETRIES = 0
     with injected(script=["POST:lost"]):
-        first = browser.post("/applications/new", CREATE)
-    again = browser.post("/applications/new", CREATE)
+        first = browser.post("/sandbox/applications/new", CREATE)
+    again = browser.post("/sandbox/applications/new", CREATE)
 
     assert first.status_code == 504 and b"did not answer in time" in first.content
     assert again.status_code == 303
@@ -65,12 +65,12 @@ def test_a_create_submitted_again_after_a_timeout_makes_exactly_one_app(browser,
 
 
 def edit(browser, app, **changes):
-    current = browser.get(f"/applications/{app.id}/edit").content.decode()
+    current = browser.get(f"/sandbox/applications/{app.id}/edit").content.decode()
     hidden = dict(
         re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', current)
     )
     return browser.post(
-        f"/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/edit",
         hidden | {"name": "Portal", "redirect_uri": [""], "action": "save", **changes},
     )
 
@@ -98,14 +98,14 @@ def test_an_edit_during_a_long_outage_tells_the_user_and_keeps_the_form(browser,
 
 def test_pages_recover_by_retrying(browser, app):
     with injected(script=["GET:502", "GET:drop"]):
-        response = browser.get("/applications/")
+        response = browser.get("/sandbox/applications/")
 
     assert response.status_code == 200 and b"Portal" in response.content
 
 
 def test_a_short_rate_limit_is_waited_out(browser, app, sleeps):
     with injected(script=["GET:429"], rate_window=2):
-        response = browser.get("/applications/")
+        response = browser.get("/sandbox/applications/")
 
     assert response.status_code == 200
     assert sleeps == [2.0]
@@ -113,7 +113,7 @@ def test_a_short_rate_limit_is_waited_out(browser, app, sleeps):
 
 def test_a_long_rate_limit_is_reported_at_once(browser, app, sleeps):
     with injected(script=["GET:429"], rate_window=120):
-        response = browser.get("/applications/")
+        response = browser.get("/sandbox/applications/")
 
     assert response.status_code == 429
     assert b"120 seconds" in response.content
@@ -215,9 +215,9 @@ def test_when_the_api_is_down_pages_fail_fast_and_recover_by_themselves(
     with respx.mock(base_url="https://api.workos.test") as api:
         # Down for every request the page makes, whichever they are.
         route = api.route().mock(side_effect=httpx.ConnectError("down"))
-        first_pages = [browser.get("/applications/").status_code for _ in range(3)]
+        first_pages = [browser.get("/sandbox/applications/").status_code for _ in range(3)]
         attempts_before = route.call_count
-        while_open = browser.get("/applications/")
+        while_open = browser.get("/sandbox/applications/")
 
         assert first_pages == [503, 503, 503]
         assert route.call_count == attempts_before  # no request while the breaker is open
@@ -230,7 +230,7 @@ def test_when_the_api_is_down_pages_fail_fast_and_recover_by_themselves(
                 json=EMPTY_PAGE,
             )
         )
-        recovered = browser.get("/applications/")
+        recovered = browser.get("/sandbox/applications/")
 
     assert recovered.status_code == 200
 
@@ -244,7 +244,7 @@ def test_retries_stop_at_the_deadline(browser, real_workos, clock, settings):
 
     with respx.mock(base_url="https://api.workos.test") as api:
         route = api.get("/connect/applications").mock(side_effect=hang)
-        response = browser.get("/applications/")
+        response = browser.get("/sandbox/applications/")
 
     assert response.status_code == 504
     assert route.call_count == 2  # a third try would end past the deadline

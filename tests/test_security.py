@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
     "DJANGO_ALLOWED_HOSTS": "dashboard.example.com",
     "WORKOS_EMULATOR_API_KEY": "emulator-" + "0123456789abcdefghijklmnopqrstuvwxyz",
+    "WORKOS_EMULATOR_PRODUCTION_API_KEY": "sk_live_" + "0123456789abcdefghijklmnopqrstuvwxyz",
 }
 
 
@@ -44,7 +45,7 @@ def browser(client):
 
 
 def test_every_page_has_a_strict_content_security_policy(browser):
-    for url in ("/applications/", "/applications/new", "/audit/", "/login/"):
+    for url in ("/sandbox/applications/", "/sandbox/applications/new", "/audit/", "/login/"):
         response = (Client() if url == "/login/" else browser).get(url)
         policy = response["Content-Security-Policy"]
         nonce = re.search(r"'nonce-([^']+)'", policy)[1]
@@ -89,11 +90,11 @@ def test_sessions_end_after_inactivity_and_activity_extends_them(browser, settin
     clock = [1_000_000.0]
     monkeypatch.setattr("dashboard.web.middleware.time.time", lambda: clock[0])
 
-    first = browser.get("/applications/")
+    first = browser.get("/sandbox/applications/")
     clock[0] += 30
-    soon_after = browser.get("/applications/")
+    soon_after = browser.get("/sandbox/applications/")
     clock[0] += 60
-    a_minute_later = browser.get("/applications/")
+    a_minute_later = browser.get("/sandbox/applications/")
 
     assert first.cookies["sessionid"]["max-age"] == 30 * 60
     assert "sessionid" not in soon_after.cookies  # no write within the minute
@@ -124,7 +125,10 @@ def test_the_api_key_never_reaches_a_page_or_a_log_line(browser, settings, caplo
             )
         )
         api.get("/connect/applications/conn_app_1").mock(side_effect=httpx.ConnectError("down"))
-        pages = [browser.get("/applications/"), browser.get("/applications/conn_app_1/")]
+        pages = [
+            browser.get("/production/applications/"),
+            browser.get("/production/applications/conn_app_1/"),
+        ]
 
     assert [page.status_code for page in pages] == [502, 503]
     assert b"req_srv" in pages[0].content
@@ -147,7 +151,7 @@ def test_production_refuses_http_redirect_uris_in_the_form(browser, settings):
             )
         )
         response = browser.post(
-            "/applications/new",
+            "/production/applications/new",
             {
                 "application_type": "oauth",
                 "party": "first",
@@ -165,7 +169,7 @@ def test_production_refuses_http_redirect_uris_in_the_form(browser, settings):
 def test_a_refused_request_gets_a_403_page(client):
     client.force_login(make_user("viewer", role="Viewer"))
 
-    response = client.get("/applications/new")
+    response = client.get("/sandbox/applications/new")
 
     assert response.status_code == 403
     assert b"Not allowed" in response.content and b"Traceback" not in response.content

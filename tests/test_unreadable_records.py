@@ -237,14 +237,15 @@ def test_walking_every_permission_goes_past_a_page_of_unreadable_ones(workos):
 def test_the_list_page_shows_the_good_rows_and_says_which_one_could_not_be_read(browser, workos):
     workos.get("/connect/applications").mock(return_value=answer(page(app(1), NOT_UNICODE, app(3))))
 
-    response = browser.get("/applications/")
+    response = browser.get("/sandbox/applications/")
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "Portal 1" in html and "Portal 3" in html
     assert "Could not be read" in html
-    assert f'<a href="/applications/{NOT_UNICODE["id"]}/"><code>{NOT_UNICODE["id"]}</code></a>' in (
-        html
+    assert (
+        f'<a href="/sandbox/applications/{NOT_UNICODE["id"]}/"><code>{NOT_UNICODE["id"]}</code></a>'
+        in (html)
     )
     assert "redirect_uris[0].uri is not valid Unicode text" in html
     assert html.index("Portal 1") < html.index(NOT_UNICODE["id"]) < html.index("Portal 3")
@@ -253,7 +254,7 @@ def test_the_list_page_shows_the_good_rows_and_says_which_one_could_not_be_read(
 def test_the_list_partial_shows_the_unreadable_row_too(browser, workos):
     workos.get("/connect/applications").mock(return_value=answer(page(NOT_UNICODE)))
 
-    response = browser.get("/applications/", headers=HTMX)
+    response = browser.get("/sandbox/applications/", headers=HTMX)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -267,7 +268,7 @@ def test_a_row_whose_id_could_not_be_read_says_so(browser, workos):
         return_value=answer(page(app(1), {"id": "\udc80", "name": "x"}))
     )
 
-    html = browser.get("/applications/").content.decode()
+    html = browser.get("/sandbox/applications/").content.decode()
 
     assert "An application whose ID could not be read either: id is not valid Unicode text." in html
 
@@ -279,7 +280,7 @@ def test_the_organization_box_keeps_the_organizations_that_can_be_read(browser, 
         )
     )
 
-    options = browser.get("/applications/organizations", {"organization": "Org"})
+    options = browser.get("/sandbox/applications/organizations", {"organization": "Org"})
 
     assert options.status_code == 200
     assert options.content.decode().strip().splitlines() == [
@@ -312,7 +313,7 @@ def test_an_organization_named_in_a_form_that_cannot_be_read_says_why(browser, w
 def test_the_page_of_an_unreadable_application_says_which_record_and_why(browser, workos):
     workos.get(f"/connect/applications/{NOT_UNICODE['id']}").mock(return_value=answer(NOT_UNICODE))
 
-    response = browser.get(f"/applications/{NOT_UNICODE['id']}/")
+    response = browser.get(f"/sandbox/applications/{NOT_UNICODE['id']}/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -347,11 +348,11 @@ def test_a_redirect_uri_the_embedded_api_once_stored_unreadable_spoils_no_page(b
         redirect_uris=[{"uri": "https://a.example.com/\udc80", "default": True}],
     )
 
-    listed = browser.get("/applications/")
-    detail = browser.get(f"/applications/{bad.id}/")
+    listed = browser.get("/sandbox/applications/")
+    detail = browser.get(f"/sandbox/applications/{bad.id}/")
 
     assert listed.status_code == 200
     assert "Good" in listed.content.decode() and bad.id in listed.content.decode()
     assert detail.status_code == 200
     assert "redirect_uris[0].uri is not valid Unicode text" in detail.content.decode()
-    assert browser.get(f"/applications/{good.id}/").status_code == 200
+    assert browser.get(f"/sandbox/applications/{good.id}/").status_code == 200

@@ -247,7 +247,7 @@ def test_an_update_is_refused_the_same_way(api):
 def test_the_form_refuses_before_calling_the_api_with_the_same_words(browser):
     uri = "https://app.example.com/c\u202eb"
     response = browser.post(
-        "/applications/new",
+        "/sandbox/applications/new",
         oauth_form(
             redirect_uri=["https://a.example.com/cb", uri],
             cors_origins="https://bücher.example\nhttps://b\u200b.example.com",
@@ -265,7 +265,7 @@ def test_the_form_refuses_before_calling_the_api_with_the_same_words(browser):
 
 @pytest.mark.django_db
 def test_a_name_the_api_refuses_is_shown_next_to_the_field(browser):
-    response = browser.post("/applications/new", oauth_form(name="Portal\u202elatoP"))
+    response = browser.post("/sandbox/applications/new", oauth_form(name="Portal\u202elatoP"))
 
     assert response.status_code == 422
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in response.content.decode()

@@ -99,16 +99,16 @@ def oauth_form(**overrides) -> dict:
 
 def every_url(app, secret_id="secret_x") -> list[str]:
     return [
-        "/applications/",
-        "/applications/go?id=x",
-        "/applications/new",
-        "/applications/organizations",
-        f"/applications/{app.id}/",
-        f"/applications/{app.id}/edit",
-        f"/applications/{app.id}/delete",
-        f"/applications/{app.id}/secrets",
-        f"/applications/{app.id}/secrets/new",
-        f"/applications/{app.id}/secrets/{secret_id}/revoke",
+        "/sandbox/applications/",
+        "/sandbox/applications/go?id=x",
+        "/sandbox/applications/new",
+        "/sandbox/applications/organizations",
+        f"/sandbox/applications/{app.id}/",
+        f"/sandbox/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/delete",
+        f"/sandbox/applications/{app.id}/secrets",
+        f"/sandbox/applications/{app.id}/secrets/new",
+        f"/sandbox/applications/{app.id}/secrets/{secret_id}/revoke",
     ]
 
 
@@ -123,7 +123,7 @@ def test_every_post_requires_a_csrf_token(user, app):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     for url in every_url(app):
-        if url.endswith(("/applications/", "go?id=x", "/organizations", "/secrets")):
+        if url.endswith(("/sandbox/applications/", "go?id=x", "/organizations", "/secrets")):
             continue
         assert client.post(url, {}).status_code == 403, url
     assert Application.objects.filter(id=app.id).exists()
@@ -135,10 +135,10 @@ def test_sign_in_and_sign_out(client, user):
 
     page = client.get(response["Location"], follow=True)
     assert b"Signed in as <strong>ops</strong>" in page.content
-    assert b"Embedded API" in page.content
+    assert b"Sandbox (embedded API)" in page.content
 
     client.post("/logout/")
-    assert client.get("/applications/").status_code == 302
+    assert client.get("/sandbox/applications/").status_code == 302
 
 
 def test_a_production_key_is_marked_in_the_header(client, settings):
@@ -163,7 +163,7 @@ def make_apps(count: int, org=None) -> list[str]:
 
 
 def test_the_list_shows_every_column_with_organization_names(browser, app, api_calls):
-    response = browser.get("/applications/")
+    response = browser.get("/sandbox/applications/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -181,16 +181,16 @@ def test_the_list_shows_every_column_with_organization_names(browser, app, api_c
 
 
 def test_organization_names_come_from_a_cache(browser, app, api_calls):
-    browser.get("/applications/")
+    browser.get("/sandbox/applications/")
     api_calls.clear()
 
-    browser.get("/applications/")
+    browser.get("/sandbox/applications/")
 
     assert api_calls == ["GET /emulator/connect/applications"]
 
 
 def test_an_htmx_request_gets_only_the_results(browser, app):
-    response = browser.get("/applications/", headers=HTMX)
+    response = browser.get("/sandbox/applications/", headers=HTMX)
 
     html = response.content.decode()
     assert "<html" not in html
@@ -201,9 +201,9 @@ def test_an_htmx_request_gets_only_the_results(browser, app):
 def test_the_list_pages_with_cursors_and_keeps_its_state_in_the_url(browser, org):
     ids = make_apps(12, org)[::-1]
 
-    first = browser.get("/applications/", {"limit": "10"}).content.decode()
+    first = browser.get("/sandbox/applications/", {"limit": "10"}).content.decode()
     next_url = re.search(r'rel="next" href="([^"]+)"', first)[1].replace("&amp;", "&")
-    assert next_url == f"/applications/?limit=10&after={ids[9]}"
+    assert next_url == f"/sandbox/applications/?limit=10&after={ids[9]}"
 
     second = browser.get(next_url).content.decode()
     assert "Worker 01" in second and "Worker 00" in second and "Worker 02" not in second
@@ -224,10 +224,12 @@ def test_the_list_filters_by_organization_and_registration(browser, app, org):
         was_dynamically_registered=True,
     )
 
-    by_org = browser.get("/applications/", {"organization": org.id}).content.decode()
+    by_org = browser.get("/sandbox/applications/", {"organization": org.id}).content.decode()
     assert 'value="Acme"' in by_org
-    dynamic_only = browser.get("/applications/", {"registration": "dynamic"}).content.decode()
-    both = browser.get("/applications/", {"registration": "both"}).content.decode()
+    dynamic_only = browser.get(
+        "/sandbox/applications/", {"registration": "dynamic"}
+    ).content.decode()
+    both = browser.get("/sandbox/applications/", {"registration": "both"}).content.decode()
 
     assert "Customer Portal" in by_org and "Worker" not in by_org
     assert dynamic.name in dynamic_only and "Customer Portal" not in dynamic_only
@@ -237,11 +239,13 @@ def test_the_list_filters_by_organization_and_registration(browser, app, org):
 def test_oldest_first_and_bad_parameters_fall_back_to_defaults(browser, org):
     make_apps(3, org)
 
-    oldest = browser.get("/applications/", {"order": "asc"}).content.decode()
-    bad = browser.get("/applications/", {"order": "sideways", "limit": "7", "after": "x" * 500})
+    oldest = browser.get("/sandbox/applications/", {"order": "asc"}).content.decode()
+    bad = browser.get(
+        "/sandbox/applications/", {"order": "sideways", "limit": "7", "after": "x" * 500}
+    )
 
     assert oldest.index("Worker 00") < oldest.index("Worker 02")
-    assert bad.status_code == 302 and bad["Location"] == "/applications/"
+    assert bad.status_code == 302 and bad["Location"] == "/sandbox/applications/"
     assert browser.get(bad["Location"]).status_code == 200
 
 
@@ -249,33 +253,38 @@ def test_list_urls_hold_no_empty_or_default_parameters(browser, org):
     make_apps(1, org)
 
     applied = browser.get(
-        "/applications/",
+        "/sandbox/applications/",
         {"organization": "", "registration": "authenticated", "order": "desc", "limit": "50"},
     )
-    htmx = browser.get("/applications/", {"organization": "", "order": "asc"}, headers=HTMX)
+    htmx = browser.get("/sandbox/applications/", {"organization": "", "order": "asc"}, headers=HTMX)
 
-    assert applied.status_code == 302 and applied["Location"] == "/applications/?limit=50"
-    assert htmx.status_code == 200 and htmx["HX-Push-Url"] == "/applications/?order=asc"
+    assert applied.status_code == 302 and applied["Location"] == "/sandbox/applications/?limit=50"
+    assert htmx.status_code == 200 and htmx["HX-Push-Url"] == "/sandbox/applications/?order=asc"
 
 
 def test_an_organization_is_typed_by_name_and_held_as_its_id(browser, app, org):
     store.organization_create(name="Globex", domains=[], metadata={}, external_id=None)
 
-    typed = browser.get("/applications/", {"organization": "acme"})
+    typed = browser.get("/sandbox/applications/", {"organization": "acme"})
     shown = browser.get(typed["Location"]).content.decode()
-    htmx = browser.get("/applications/", {"organization": "Acme"}, headers=HTMX)
+    htmx = browser.get("/sandbox/applications/", {"organization": "Acme"}, headers=HTMX)
 
-    assert typed.status_code == 302 and typed["Location"] == f"/applications/?organization={org.id}"
+    assert (
+        typed.status_code == 302
+        and typed["Location"] == f"/sandbox/applications/?organization={org.id}"
+    )
     assert 'name="organization" value="Acme"' in shown
     assert "Customer Portal" in shown
-    assert htmx["HX-Push-Url"] == f"/applications/?organization={org.id}"
+    assert htmx["HX-Push-Url"] == f"/sandbox/applications/?organization={org.id}"
 
 
 def test_an_organization_name_that_is_not_recognised_says_so_next_to_the_box(browser, app, org):
     store.organization_create(name="Acme Two", domains=[], metadata={}, external_id=None)
 
-    unknown = browser.get("/applications/", {"organization": "Initech"}).content.decode()
-    several = browser.get("/applications/", {"organization": "Ac"}, headers=HTMX).content.decode()
+    unknown = browser.get("/sandbox/applications/", {"organization": "Initech"}).content.decode()
+    several = browser.get(
+        "/sandbox/applications/", {"organization": "Ac"}, headers=HTMX
+    ).content.decode()
 
     assert "No organization is named “Initech”" in unknown
     assert 'value="Initech"' in unknown and 'aria-invalid="true"' in unknown
@@ -294,27 +303,27 @@ def test_the_list_says_how_many_dynamically_registered_apps_it_hides(browser, ap
             was_dynamically_registered=True,
         )
 
-    html = browser.get("/applications/").content.decode()
-    both = browser.get("/applications/", {"registration": "both"}).content.decode()
+    html = browser.get("/sandbox/applications/").content.decode()
+    both = browser.get("/sandbox/applications/", {"registration": "both"}).content.decode()
 
     assert "3 dynamically registered applications are not shown" in html
-    assert 'href="/applications/?registration=both"' in html
+    assert 'href="/sandbox/applications/?registration=both"' in html
     assert "not shown" not in both
 
 
 def test_empty_states_say_what_to_do(browser, org):
-    assert b"Create the first application" in browser.get("/applications/").content
+    assert b"Create the first application" in browser.get("/sandbox/applications/").content
     assert (
         b"No application matches these filters"
-        in browser.get("/applications/", {"organization": org.id}).content
+        in browser.get("/sandbox/applications/", {"organization": org.id}).content
     )
 
 
 def test_go_to_opens_an_app_by_client_id_or_says_it_does_not_exist(browser, app):
-    found = browser.get("/applications/go", {"id": app.client_id})
-    missing = browser.get("/applications/go", {"id": "client_nope"}, follow=True)
+    found = browser.get("/sandbox/applications/go", {"id": app.client_id})
+    missing = browser.get("/sandbox/applications/go", {"id": "client_nope"}, follow=True)
 
-    assert found.status_code == 302 and found["Location"] == f"/applications/{app.id}/"
+    assert found.status_code == 302 and found["Location"] == f"/sandbox/applications/{app.id}/"
     assert b"No application has the ID or client ID" in missing.content
 
 
@@ -325,7 +334,7 @@ def test_an_api_failure_on_the_list_is_a_clear_page(browser, monkeypatch):
         errors.ServerError("Internal error", status=500, request_id="req_123"),
     )
 
-    response = browser.get("/applications/")
+    response = browser.get("/sandbox/applications/")
 
     assert response.status_code == 502
     assert response.content.count(b"Trying again") == 1
@@ -341,7 +350,7 @@ def test_the_detail_page_shows_every_field_with_one_api_call(browser, app, api_c
     organization_names()  # names cached by an earlier page
     api_calls.clear()
 
-    response = browser.get(f"/applications/{app.id}/")
+    response = browser.get(f"/sandbox/applications/{app.id}/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -361,7 +370,7 @@ def test_the_detail_page_shows_every_field_with_one_api_call(browser, app, api_c
 
 
 def test_an_unknown_application_is_a_404_page(browser, db):
-    response = browser.get("/applications/conn_app_NOPE/")
+    response = browser.get("/sandbox/applications/conn_app_NOPE/")
 
     assert response.status_code == 404
     assert b"Not found" in response.content
@@ -370,15 +379,15 @@ def test_an_unknown_application_is_a_404_page(browser, db):
 def test_secrets_load_as_a_partial_or_as_a_page_without_javascript(browser, app):
     store.client_secret_create(app)
 
-    partial = browser.get(f"/applications/{app.id}/secrets", headers=HTMX).content.decode()
-    page = browser.get(f"/applications/{app.id}/secrets").content.decode()
+    partial = browser.get(f"/sandbox/applications/{app.id}/secrets", headers=HTMX).content.decode()
+    page = browser.get(f"/sandbox/applications/{app.id}/secrets").content.decode()
 
     assert "<html" not in partial and "Never" in partial
     assert "<html" in page and "Customer Portal" in page and "Never" in page
 
 
 def test_a_new_secret_is_shown_once_and_never_cached(browser, app):
-    response = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-1"})
+    response = browser.post(f"/sandbox/applications/{app.id}/secrets/new", {"token": "t-1"})
 
     plaintext = re.search(
         r'id="new-secret-value" readonly value="([^"]+)"', response.content.decode()
@@ -388,15 +397,19 @@ def test_a_new_secret_is_shown_once_and_never_cached(browser, app):
     assert ClientSecret.objects.get().secret_hint == plaintext[-4:]
     assert b"shown only this once" in response.content
 
-    reload = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-1"}, follow=True)
+    reload = browser.post(
+        f"/sandbox/applications/{app.id}/secrets/new", {"token": "t-1"}, follow=True
+    )
     assert plaintext.encode() not in reload.content
     assert b"never shown again" in reload.content
     assert ClientSecret.objects.count() == 1
-    assert plaintext.encode() not in browser.get(f"/applications/{app.id}/secrets").content
+    assert plaintext.encode() not in browser.get(f"/sandbox/applications/{app.id}/secrets").content
 
 
 def test_an_htmx_secret_creation_swaps_the_secrets_section(browser, app):
-    response = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-2"}, headers=HTMX)
+    response = browser.post(
+        f"/sandbox/applications/{app.id}/secrets/new", {"token": "t-2"}, headers=HTMX
+    )
 
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="secrets"')
@@ -407,20 +420,20 @@ def test_several_secrets_explain_rotation(browser, app):
     store.client_secret_create(app)
     store.client_secret_create(app)
 
-    html = browser.get(f"/applications/{app.id}/secrets").content.decode()
+    html = browser.get(f"/sandbox/applications/{app.id}/secrets").content.decode()
 
     assert "Rotating without downtime" in html
 
 
 def test_revoking_asks_first_then_revokes(browser, app):
     secret, _ = store.client_secret_create(app)
-    url = f"/applications/{app.id}/secrets/{secret.id}/revoke"
+    url = f"/sandbox/applications/{app.id}/secrets/{secret.id}/revoke"
 
     confirm = browser.get(url)
     assert b"only secret" in confirm.content and ClientSecret.objects.exists()
 
     done = browser.post(url)
-    assert done.status_code == 303 and done["Location"] == f"/applications/{app.id}/"
+    assert done.status_code == 303 and done["Location"] == f"/sandbox/applications/{app.id}/"
     assert not ClientSecret.objects.exists()
     assert browser.get(url).status_code == 404
 
@@ -429,8 +442,8 @@ def test_revoking_asks_first_then_revokes(browser, app):
 
 
 def test_the_create_form_adapts_to_the_type(browser, db):
-    oauth = browser.get("/applications/new").content.decode()
-    m2m = browser.get("/applications/new", {"type": "m2m"}).content.decode()
+    oauth = browser.get("/sandbox/applications/new").content.decode()
+    m2m = browser.get("/sandbox/applications/new", {"type": "m2m"}).content.decode()
 
     assert "Redirect URIs" in oauth and "Require PKCE" in oauth
     assert "Redirect URIs" not in m2m and "Organization" in m2m
@@ -438,10 +451,12 @@ def test_the_create_form_adapts_to_the_type(browser, db):
 
 
 def test_it_creates_an_oauth_app_with_rows_scopes_and_origins(browser, db):
-    response = browser.post("/applications/new", oauth_form())
+    response = browser.post("/sandbox/applications/new", oauth_form())
 
     app = Application.objects.get()
-    assert response.status_code == 303 and response["Location"] == f"/applications/{app.id}/"
+    assert (
+        response.status_code == 303 and response["Location"] == f"/sandbox/applications/{app.id}/"
+    )
     assert app.redirect_uris == [
         {"uri": "https://a.example.com/cb", "default": False},
         {"uri": "https://b.example.com/cb", "default": True},
@@ -453,15 +468,15 @@ def test_it_creates_an_oauth_app_with_rows_scopes_and_origins(browser, db):
 
 
 def test_an_htmx_create_answers_with_a_client_redirect(browser, db):
-    response = browser.post("/applications/new", oauth_form(), headers=HTMX)
+    response = browser.post("/sandbox/applications/new", oauth_form(), headers=HTMX)
 
     assert response.status_code == 200
-    assert response["HX-Redirect"] == f"/applications/{Application.objects.get().id}/"
+    assert response["HX-Redirect"] == f"/sandbox/applications/{Application.objects.get().id}/"
 
 
 def test_it_creates_an_m2m_app(browser, org):
     response = browser.post(
-        "/applications/new",
+        "/sandbox/applications/new",
         {
             "application_type": "m2m",
             "name": "Billing export",
@@ -478,15 +493,17 @@ def test_it_creates_an_m2m_app(browser, org):
 
 
 def test_a_double_submit_creates_one_app(browser, db):
-    browser.post("/applications/new", oauth_form())
-    browser.post("/applications/new", oauth_form())
+    browser.post("/sandbox/applications/new", oauth_form())
+    browser.post("/sandbox/applications/new", oauth_form())
 
     assert Application.objects.count() == 1
 
 
 def test_rows_are_added_and_removed_without_saving(browser, db):
-    added = browser.post("/applications/new", oauth_form(action="add-uri")).content.decode()
-    removed = browser.post("/applications/new", oauth_form(action="remove-uri-1")).content.decode()
+    added = browser.post("/sandbox/applications/new", oauth_form(action="add-uri")).content.decode()
+    removed = browser.post(
+        "/sandbox/applications/new", oauth_form(action="remove-uri-1")
+    ).content.decode()
 
     assert added.count('name="redirect_uri"') == 3
     assert removed.count('name="redirect_uri"') == 2 - 1
@@ -498,7 +515,7 @@ def test_rows_are_added_and_removed_without_saving(browser, db):
 
 def test_invalid_input_is_shown_inline_and_kept(browser, db):
     response = browser.post(
-        "/applications/new",
+        "/sandbox/applications/new",
         oauth_form(
             name="",
             party="third",
@@ -520,7 +537,7 @@ def test_invalid_input_is_shown_inline_and_kept(browser, db):
 
 def test_an_unknown_organization_is_a_field_error(browser, db):
     response = browser.post(
-        "/applications/new", oauth_form(party="third", organization_id="org_NOPE")
+        "/sandbox/applications/new", oauth_form(party="third", organization_id="org_NOPE")
     )
 
     assert response.status_code == 422
@@ -531,10 +548,14 @@ def test_an_unknown_organization_is_a_field_error(browser, db):
 def test_an_organization_is_typed_by_name_in_the_create_form(browser, org):
     store.organization_create(name="Acme Two", domains=[], metadata={}, external_id=None)
 
-    created = browser.post("/applications/new", oauth_form(party="third", organization_id="acme"))
-    ambiguous = browser.post("/applications/new", oauth_form(party="third", organization_id="Ac"))
+    created = browser.post(
+        "/sandbox/applications/new", oauth_form(party="third", organization_id="acme")
+    )
+    ambiguous = browser.post(
+        "/sandbox/applications/new", oauth_form(party="third", organization_id="Ac")
+    )
     unknown = browser.post(
-        "/applications/new", oauth_form(party="third", organization_id="Initech")
+        "/sandbox/applications/new", oauth_form(party="third", organization_id="Initech")
     )
 
     assert created.status_code == 303
@@ -559,7 +580,7 @@ def test_api_field_errors_land_next_to_their_fields(browser, monkeypatch, db):
         ),
     )
 
-    html = browser.post("/applications/new", oauth_form()).content.decode()
+    html = browser.post("/sandbox/applications/new", oauth_form()).content.decode()
 
     assert re.search(r'redirect-uri-1-error">The API refused this URI', html)
     assert "The API refused this name." in html
@@ -590,7 +611,7 @@ def test_api_field_errors_land_next_to_their_fields(browser, monkeypatch, db):
 def test_the_form_is_kept_on_every_kind_of_failure(browser, monkeypatch, db, error, status, text):
     fail_with(monkeypatch, "application_create", error)
 
-    response = browser.post("/applications/new", oauth_form(), headers=HTMX)
+    response = browser.post("/sandbox/applications/new", oauth_form(), headers=HTMX)
 
     html = response.content.decode()
     assert response.status_code == status
@@ -604,7 +625,7 @@ def test_the_form_is_kept_on_every_kind_of_failure(browser, monkeypatch, db, err
 
 
 def test_the_edit_form_is_prefilled_and_shows_immutable_fields_read_only(browser, app):
-    html = browser.get(f"/applications/{app.id}/edit").content.decode()
+    html = browser.get(f"/sandbox/applications/{app.id}/edit").content.decode()
 
     assert 'value="Customer Portal"' in html
     assert 'value="https://portal.example.com/cb"' in html
@@ -620,7 +641,7 @@ def opened_version(app) -> dict:
 
 def test_edit_saves_scopes_and_rows(browser, app):
     response = browser.post(
-        f"/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/edit",
         opened_version(app)
         | {
             "name": "Portal 2",
@@ -643,7 +664,7 @@ def test_edit_keeps_the_form_when_the_api_fails(browser, app, monkeypatch):
     fail_with(monkeypatch, "application_update", errors.ApiTimeoutError("slow"))
 
     response = browser.post(
-        f"/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/edit",
         opened_version(app)
         | {
             "name": "Unsaved name",
@@ -665,7 +686,7 @@ def test_edit_keeps_the_order_of_existing_scopes(browser, org):
     )
 
     browser.post(
-        f"/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/edit",
         opened_version(app)
         | {
             "name": "Worker",
@@ -680,23 +701,23 @@ def test_edit_keeps_the_order_of_existing_scopes(browser, org):
 
 
 def test_editing_a_deleted_app_is_a_404(browser, db):
-    assert browser.get("/applications/conn_app_GONE/edit").status_code == 404
+    assert browser.get("/sandbox/applications/conn_app_GONE/edit").status_code == 404
 
 
 # --- Delete ---------------------------------------------------------------------------------
 
 
 def test_delete_asks_for_the_name_then_deletes(browser, app):
-    page = browser.get(f"/applications/{app.id}/delete")
+    page = browser.get(f"/sandbox/applications/{app.id}/delete")
     assert b"cannot be undone" in page.content
 
-    wrong = browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer"})
+    wrong = browser.post(f"/sandbox/applications/{app.id}/delete", {"confirm_name": "Customer"})
     assert wrong.status_code == 422 and Application.objects.exists()
 
     done = browser.post(
-        f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"}, follow=True
+        f"/sandbox/applications/{app.id}/delete", {"confirm_name": "Customer Portal"}, follow=True
     )
-    assert done.redirect_chain[0] == ("/applications/", 303)
+    assert done.redirect_chain[0] == ("/sandbox/applications/", 303)
     assert b"Deleted" in done.content
     assert not Application.objects.exists()
 
@@ -704,7 +725,9 @@ def test_delete_asks_for_the_name_then_deletes(browser, app):
 def test_delete_keeps_the_page_when_the_api_fails(browser, app, monkeypatch):
     fail_with(monkeypatch, "application_delete", errors.ServerError("x", status=503))
 
-    response = browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
+    response = browser.post(
+        f"/sandbox/applications/{app.id}/delete", {"confirm_name": "Customer Portal"}
+    )
 
     assert response.status_code == 502
     assert b'value="Customer Portal"' in response.content
@@ -712,7 +735,9 @@ def test_delete_keeps_the_page_when_the_api_fails(browser, app, monkeypatch):
 
 
 def test_organization_options_search_by_name(browser, org):
-    html = browser.get("/applications/organizations", {"organization": "acm"}).content.decode()
+    html = browser.get(
+        "/sandbox/applications/organizations", {"organization": "acm"}
+    ).content.decode()
 
     assert '<option value="Acme"></option>' in html
 
@@ -720,7 +745,7 @@ def test_organization_options_search_by_name(browser, org):
 def test_an_htmx_failure_is_a_banner_above_the_page(browser, monkeypatch):
     fail_with(monkeypatch, "application_list", errors.ApiTimeoutError("slow"))
 
-    response = browser.get("/applications/", headers=HTMX)
+    response = browser.get("/sandbox/applications/", headers=HTMX)
 
     assert response.status_code == 504
     assert response["HX-Retarget"] == "#messages" and response["HX-Reswap"] == "innerHTML"
@@ -733,7 +758,7 @@ def test_an_htmx_failure_is_a_banner_above_the_page(browser, monkeypatch):
 def test_a_scope_the_api_would_refuse_is_refused_under_other_scopes_without_a_call(
     browser, db, api_calls
 ):
-    response = browser.post("/applications/new", oauth_form(extra_scopes="Reports/Read"))
+    response = browser.post("/sandbox/applications/new", oauth_form(extra_scopes="Reports/Read"))
 
     html = response.content.decode()
     assert response.status_code == 422
@@ -745,7 +770,7 @@ def test_a_scope_the_api_would_refuse_is_refused_under_other_scopes_without_a_ca
 
 
 def test_a_name_over_the_limit_says_so_instead_of_being_cut(browser, db):
-    response = browser.post("/applications/new", oauth_form(name="x" * 500))
+    response = browser.post("/sandbox/applications/new", oauth_form(name="x" * 500))
 
     html = response.content.decode()
     assert response.status_code == 422
@@ -756,7 +781,7 @@ def test_a_name_over_the_limit_says_so_instead_of_being_cut(browser, db):
 
 def test_each_wrong_cors_origin_has_its_own_error(browser, db):
     response = browser.post(
-        "/applications/new",
+        "/sandbox/applications/new",
         oauth_form(
             cors_origins="https://ok.example.com\nhttps://a.example.com/path\nftp://b.example"
         ),
@@ -774,7 +799,7 @@ def test_each_wrong_cors_origin_has_its_own_error(browser, db):
 def test_the_create_form_says_when_the_permissions_could_not_be_loaded(browser, monkeypatch):
     fail_with(monkeypatch, "permission_iter", errors.ApiTimeoutError("slow"))
 
-    html = browser.get("/applications/new").content.decode()
+    html = browser.get("/sandbox/applications/new").content.decode()
 
     assert "permissions could not be loaded just now" in html
     assert 'value="openid"' in html and 'name="extra_scopes"' in html
@@ -783,8 +808,8 @@ def test_the_create_form_says_when_the_permissions_could_not_be_loaded(browser, 
 def test_pages_show_the_organization_by_name_and_the_type_in_words(browser, app):
     store.client_secret_create(app)
 
-    edit = browser.get(f"/applications/{app.id}/edit").content.decode()
-    browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
+    edit = browser.get(f"/sandbox/applications/{app.id}/edit").content.decode()
+    browser.post(f"/sandbox/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
     event = AuditEvent.objects.get(action="delete")
     audit = browser.get(f"/audit/{event.id}/").content.decode()
 
@@ -797,7 +822,9 @@ def test_pages_show_the_organization_by_name_and_the_type_in_words(browser, app)
 def test_the_revoke_page_names_the_application_and_a_secret_never_used(browser, app):
     secret, _ = store.client_secret_create(app)
 
-    html = browser.get(f"/applications/{app.id}/secrets/{secret.id}/revoke").content.decode()
+    html = browser.get(
+        f"/sandbox/applications/{app.id}/secrets/{secret.id}/revoke"
+    ).content.decode()
 
     assert "Customer Portal" in html and app.client_id in html
     assert "It has never been used." in html and "last used never" not in html
@@ -807,7 +834,7 @@ def test_secrets_are_listed_newest_first(browser, app):
     older, _ = store.client_secret_create(app)
     newer, _ = store.client_secret_create(app)
 
-    html = browser.get(f"/applications/{app.id}/secrets", headers=HTMX).content.decode()
+    html = browser.get(f"/sandbox/applications/{app.id}/secrets", headers=HTMX).content.decode()
 
     assert html.index(newer.secret_hint) < html.index(older.secret_hint)
 
@@ -816,7 +843,7 @@ def test_a_new_secret_is_marked_and_the_history_swapped_in_too(browser, app):
     store.client_secret_create(app)
 
     html = browser.post(
-        f"/applications/{app.id}/secrets/new", {"token": "t-9"}, headers=HTMX
+        f"/sandbox/applications/{app.id}/secrets/new", {"token": "t-9"}, headers=HTMX
     ).content.decode()
 
     assert html.count("just created") == 1
@@ -825,7 +852,7 @@ def test_a_new_secret_is_marked_and_the_history_swapped_in_too(browser, app):
 
 
 def test_the_detail_page_has_copy_buttons_for_uris_and_origins(browser, app):
-    html = browser.get(f"/applications/{app.id}/").content.decode()
+    html = browser.get(f"/sandbox/applications/{app.id}/").content.decode()
 
     assert 'data-copy="https://portal.example.com/cb"' in html
     assert 'data-copy="https://portal.example.com"' in html
@@ -839,7 +866,9 @@ def test_a_new_secret_is_shown_even_when_the_list_cannot_be_loaded_after_it(
 ):
     fail_with(monkeypatch, "client_secret_list", errors.ApiTimeoutError("slow"))
 
-    response = browser.post(f"/applications/{app.id}/secrets/new", {"token": "t-5"}, headers=HTMX)
+    response = browser.post(
+        f"/sandbox/applications/{app.id}/secrets/new", {"token": "t-5"}, headers=HTMX
+    )
 
     plaintext = re.search(
         r'id="new-secret-value" readonly value="([^"]+)"', response.content.decode()
@@ -858,7 +887,7 @@ def rendered_inputs(html: str) -> QueryDict:
 
 @pytest.mark.parametrize("query", ["?type=oauth", "?type=m2m"], ids=["create-oauth", "create-m2m"])
 def test_the_create_form_draws_every_field_of_the_table(browser, org, query):
-    html = browser.get("/applications/new" + query).content.decode()
+    html = browser.get("/sandbox/applications/new" + query).content.decode()
     form = ApplicationCreateForm(initial={"application_type": query[6:]})
     form.data = rendered_inputs(html)
 
@@ -872,7 +901,7 @@ def test_the_create_form_draws_every_field_of_the_table(browser, org, query):
 def test_the_edit_form_draws_every_editable_field_of_the_table(browser, app, org):
     worker = store.application_create(application_type="m2m", name="W", organization_id=org.id)
     for application in (app, worker):
-        html = browser.get(f"/applications/{application.id}/edit").content.decode()
+        html = browser.get(f"/sandbox/applications/{application.id}/edit").content.decode()
         api_app = connect.application_get(application_id=application.id)
         form = ApplicationEditForm(rendered_inputs(html), application=api_app)
 
@@ -880,12 +909,12 @@ def test_the_edit_form_draws_every_editable_field_of_the_table(browser, app, org
 
 
 def test_an_edit_that_does_not_carry_a_field_keeps_its_value(browser, app):
-    html = browser.get(f"/applications/{app.id}/edit").content.decode()
+    html = browser.get(f"/sandbox/applications/{app.id}/edit").content.decode()
     hidden = dict(re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', html))
     hidden = {name: value.replace("&quot;", '"') for name, value in hidden.items()}
 
     browser.post(
-        f"/applications/{app.id}/edit",
+        f"/sandbox/applications/{app.id}/edit",
         hidden | {"name": "Renamed", "scopes": ["openid"], "action": "save"},
     )
 
@@ -900,7 +929,7 @@ def test_an_api_404_on_a_first_party_create_is_a_message_not_an_error_page(
 ):
     fail_with(monkeypatch, "application_create", errors.NotFoundError("Gone", status=404))
 
-    response = browser.post("/applications/new", oauth_form())
+    response = browser.post("/sandbox/applications/new", oauth_form())
 
     assert response.status_code == 422 and b"Gone" in response.content
 
@@ -908,11 +937,11 @@ def test_an_api_404_on_a_first_party_create_is_a_message_not_an_error_page(
 def test_odd_cursors_fall_back_instead_of_failing(browser, org):
     make_apps(2, org)
 
-    long = browser.get("/applications/", {"after": "x" * 100}, follow=True)
-    both = browser.get("/applications/", {"after": "conn_app_1", "before": "conn_app_2"})
+    long = browser.get("/sandbox/applications/", {"after": "x" * 100}, follow=True)
+    both = browser.get("/sandbox/applications/", {"after": "conn_app_1", "before": "conn_app_2"})
 
     assert long.status_code == 200 and b"Worker 01" in long.content
-    assert both.status_code == 302 and both["Location"] == "/applications/?after=conn_app_1"
+    assert both.status_code == 302 and both["Location"] == "/sandbox/applications/?after=conn_app_1"
 
 
 def test_no_count_of_hidden_apps_beside_an_organization_that_was_not_recognised(browser, app):
@@ -924,21 +953,23 @@ def test_no_count_of_hidden_apps_beside_an_organization_that_was_not_recognised(
         was_dynamically_registered=True,
     )
 
-    html = browser.get("/applications/", {"organization": "Initech"}).content.decode()
+    html = browser.get("/sandbox/applications/", {"organization": "Initech"}).content.decode()
 
     assert "No organization is named" in html and "not shown" not in html
 
 
 def test_a_page_and_its_partial_are_kept_apart_by_caches(browser, app):
-    response = browser.get("/applications/", headers=HTMX)
+    response = browser.get("/sandbox/applications/", headers=HTMX)
 
     assert "HX-Request" in response["Vary"]
 
 
 def test_opening_the_secret_page_again_leads_back_to_the_application(browser, app):
-    response = browser.get(f"/applications/{app.id}/secrets/new")
+    response = browser.get(f"/sandbox/applications/{app.id}/secrets/new")
 
-    assert response.status_code == 302 and response["Location"] == f"/applications/{app.id}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/sandbox/applications/{app.id}/"
+    )
     assert not ClientSecret.objects.exists()
 
 
@@ -946,30 +977,37 @@ def test_the_revoke_page_says_how_many_secrets_stay_active(browser, app):
     secret, _ = store.client_secret_create(app)
     store.client_secret_create(app)
 
-    html = browser.get(f"/applications/{app.id}/secrets/{secret.id}/revoke").content.decode()
+    html = browser.get(
+        f"/sandbox/applications/{app.id}/secrets/{secret.id}/revoke"
+    ).content.decode()
 
     assert "1 other secret stays active." in html
 
 
 def test_the_form_says_it_was_filled_from_a_deleted_application(browser, app):
-    browser.post(f"/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
+    browser.post(f"/sandbox/applications/{app.id}/delete", {"confirm_name": "Customer Portal"})
     event = AuditEvent.objects.get(action="delete")
 
-    html = browser.get("/applications/new", {"from_event": event.id}).content.decode()
+    html = browser.get("/sandbox/applications/new", {"from_event": event.id}).content.decode()
 
     assert "Filled in from the configuration of “Customer Portal”" in html
     assert 'value="Customer Portal"' in html and 'value="Acme"' in html
 
 
 def test_no_template_syntax_leaks_into_a_page(browser, app):
-    for url in ("/applications/", f"/applications/{app.id}/", "/applications/new", "/audit/"):
+    for url in (
+        "/sandbox/applications/",
+        f"/sandbox/applications/{app.id}/",
+        "/sandbox/applications/new",
+        "/audit/",
+    ):
         html = browser.get(url).content.decode()
         assert "{#" not in html and "{%" not in html and "{{" not in html, url
 
 
 def test_a_percent_sign_in_a_refused_redirect_uri_is_shown_as_typed(browser, db):
     response = browser.post(
-        "/applications/new",
+        "/sandbox/applications/new",
         oauth_form(redirect_uri=["https://a.example.com/cb", "https://ex%zz.example.com/cb"]),
     )
 

@@ -51,7 +51,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _production() -> bool:
-    return connect.backend().environment == "production"
+    return connect.backend().production
 
 
 # --- The list ---------------------------------------------------------------------------------

@@ -14,11 +14,10 @@ from .api import (
     permission_iter,
     permission_list,
 )
-from .client import Backend, backend
+from .client import backend
 from .oauth import access_token_verify, client_credentials_token
 
 __all__ = [
-    "Backend",
     "access_token_verify",
     "application_create",
     "application_delete",

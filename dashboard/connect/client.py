@@ -1,8 +1,8 @@
-"""The one HTTP client that talks to the Connect API, and how requests are sent.
+"""The HTTP clients that talk to the Connect API, and how requests are sent.
 
-One `httpx.Client` per process, built from settings: base URL, bearer key, short
-timeouts, pooled keep-alive connections. With no WORKOS_API_KEY it reaches the
-embedded API through an in-process transport instead of the network.
+One `httpx.Client` per environment and process (dashboard/environments.py), built from
+settings: base URL, bearer key, short timeouts, pooled keep-alive connections. The embedded
+API's environments are reached through an in-process transport instead of the network.
 
 Retries: at most WORKOS_MAX_RETRIES, only for 408/409/429/5xx and network errors,
 exponential backoff with jitter; a `Retry-After` up to WORKOS_RETRY_AFTER_CAP is
@@ -12,7 +12,8 @@ waited for, a longer one is reported at once. Every POST carries one
 A request and its retries together never take longer than WORKOS_DEADLINE. When
 requests keep failing to reach the API at all, a circuit breaker fails the next ones
 at once for WORKOS_BREAKER_COOLDOWN seconds, so pages answer quickly while the API is
-down, and lets one through afterwards to find out whether it is back.
+down, and lets one through afterwards to find out whether it is back; one breaker per
+environment, so that one's outage does not stop the other's pages.
 """
 
 import logging
@@ -20,11 +21,10 @@ import random
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import monotonic, sleep
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -32,17 +32,21 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from dashboard import environments
+from dashboard.environments import Environment
+
 from . import errors
 
 logger = logging.getLogger("dashboard.connect")
 
-EMBEDDED_BASE_URL = "http://embedded.invalid/emulator"
 BACKOFF_BASE = 0.25
 BACKOFF_MAX = 2.0
 
 BREAKER_THRESHOLD = 3
 
-_client: httpx.Client | None = None
+# Keyed by the environment itself, its key included: a changed setting builds new ones.
+_clients: dict[Environment, httpx.Client] = {}
+_breakers: dict[Environment, "CircuitBreaker"] = {}
 _client_lock = threading.Lock()
 
 
@@ -73,51 +77,27 @@ class CircuitBreaker:
                 self.open_until = monotonic() + settings.WORKOS_BREAKER_COOLDOWN
 
 
-breaker = CircuitBreaker()
+def backend() -> Environment:
+    """The environment the service layer works in now (see dashboard/environments.py)."""
+    return environments.current()
 
 
-@dataclass(frozen=True)
-class Backend:
-    """Which API the dashboard manages."""
-
-    base_url: str
-    embedded: bool
-    environment: Literal["embedded", "sandbox", "production"]
-
-    @property
-    def label(self) -> str:
-        if self.embedded:
-            return "Embedded API"
-        return f"WorkOS {self.environment} ({self.base_url})"
-
-
-def backend() -> Backend:
-    key = settings.WORKOS_API_KEY
-    if not key:
-        return Backend(EMBEDDED_BASE_URL, embedded=True, environment="embedded")
-    environment = "production" if key.startswith("sk_live_") else "sandbox"
-    return Backend(settings.WORKOS_BASE_URL, embedded=False, environment=environment)
-
-
-def _build_client() -> httpx.Client:
-    current = backend()
-    if current.embedded:
+def _build_client(environment: Environment) -> httpx.Client:
+    if environment.embedded:
         from dashboard.emulator.transport import EmbeddedTransport
 
         transport: httpx.BaseTransport = EmbeddedTransport()
-        key = settings.WORKOS_EMULATOR_API_KEY
     else:
         transport = httpx.HTTPTransport(
             limits=httpx.Limits(
                 max_connections=20, max_keepalive_connections=10, keepalive_expiry=60
             ),
         )
-        key = settings.WORKOS_API_KEY
     return httpx.Client(
-        base_url=current.base_url,
+        base_url=environment.base_url,
         transport=transport,
         headers={
-            "Authorization": f"Bearer {key}",
+            "Authorization": f"Bearer {environment.api_key}",
             "Accept": "application/json",
             "User-Agent": "connect-dashboard/0.1",
         },
@@ -126,22 +106,31 @@ def _build_client() -> httpx.Client:
 
 
 def get_client() -> httpx.Client:
-    global _client
-    if _client is None:
+    """The current environment's client: one per environment and process."""
+    environment = backend()
+    client = _clients.get(environment)
+    if client is None:
         with _client_lock:
-            if _client is None:
-                _client = _build_client()
-    return _client
+            client = _clients.get(environment)
+            if client is None:
+                client = _clients[environment] = _build_client(environment)
+    return client
+
+
+def breaker() -> "CircuitBreaker":
+    """The current environment's circuit breaker: an outage of one is not the other's."""
+    environment = backend()
+    with _client_lock:
+        return _breakers.setdefault(environment, CircuitBreaker())
 
 
 def reset_client() -> None:
-    """Drop the client so the next request builds one from the current settings."""
-    global _client, breaker
+    """Drop the clients so the next request builds them from the current settings."""
     with _client_lock:
-        if _client is not None:
-            _client.close()
-        _client = None
-        breaker = CircuitBreaker()
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+        _breakers.clear()
 
 
 @receiver(setting_changed)
@@ -264,8 +253,8 @@ def request(
     if method == "POST":
         headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
     params = {name: value for name, value in (params or {}).items() if value is not None}
-    client = get_client()
-    breaker.check()
+    client, circuit = get_client(), breaker()
+    circuit.check()
     deadline = monotonic() + settings.WORKOS_DEADLINE
     attempt = 0
     while True:
@@ -283,10 +272,10 @@ def request(
             error: errors.ApiError = _unreachable(exc, timeout)
             delay = _delay_before_retry(error, attempt, deadline)
             if delay is None:
-                breaker.failed()
+                circuit.failed()
                 raise error from exc
         else:
-            breaker.succeeded()
+            circuit.succeeded()
             logger.info(
                 "%s /%s -> %s in %.0f ms [%s]",
                 method,

@@ -28,7 +28,7 @@ from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import faults
+from . import faults, partition
 from .errors import ApiProblem
 from .ids import now
 from .models import MAX_IDEMPOTENCY_KEY, IdempotencyRecord
@@ -48,20 +48,22 @@ def emulator_enabled() -> bool:
     return not settings.WORKOS_API_KEY or settings.WORKOS_EMULATOR
 
 
-def _authenticate(request: HttpRequest) -> None:
+def _authenticate(request: HttpRequest) -> str:
+    """The environment the request's bearer key opens: the sandbox's or production's."""
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    expected = settings.WORKOS_EMULATOR_API_KEY
-    # An empty key (refused when the settings load) would otherwise let "Bearer " in.
-    if (
-        not expected
-        or scheme.lower() != "bearer"
-        or not hmac.compare_digest(key.strip().encode(), expected.encode())
-    ):
-        raise ApiProblem(
-            401,
-            "unauthorized",
-            "Unauthorized: send the embedded API's key in an “Authorization: Bearer <key>” header.",
-        )
+    key = key.strip()
+    if scheme.lower() == "bearer":
+        for environment in partition.ENVIRONMENTS:
+            expected = partition.key_of(environment)
+            # An empty key (refused when the settings load) would otherwise let "Bearer " in.
+            if expected and hmac.compare_digest(key.encode(), expected.encode()):
+                return environment
+    raise ApiProblem(
+        401,
+        "unauthorized",
+        "Unauthorized: send one of the embedded API's keys in an “Authorization: Bearer <key>” "
+        "header.",
+    )
 
 
 def _reject_constant(name: str) -> None:
@@ -267,7 +269,7 @@ def api_endpoint(
             try:
                 if decision.status:
                     raise _injected_problem(decision)
-                _authenticate(request)
+                environment = _authenticate(request)
                 if request.method not in methods:
                     raise ApiProblem(
                         405,
@@ -278,12 +280,13 @@ def api_endpoint(
                 takes_body = reads_body and request.method in ("POST", "PUT")
                 body = _parse_body(request) if takes_body else {}
                 key = request.headers.get("Idempotency-Key")
-                if request.method == "POST" and key:
-                    status, payload = _idempotent(
-                        request, body, key, lambda: view(request, body, **kwargs)
-                    )
-                else:
-                    status, payload = view(request, body, **kwargs)
+                with partition.override(environment):
+                    if request.method == "POST" and key:
+                        status, payload = _idempotent(
+                            request, body, key, lambda: view(request, body, **kwargs)
+                        )
+                    else:
+                        status, payload = view(request, body, **kwargs)
             except (ApiProblem, TooManyFieldsSent) as refused:
                 problem = refused if isinstance(refused, ApiProblem) else _too_many_fields()
                 if problem.status == 422 and unprocessable_code:

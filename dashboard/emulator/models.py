@@ -8,6 +8,8 @@ from django.db import models
 
 from dashboard import rules
 
+from . import partition
+
 # Idempotency-Key headers longer than this are refused.
 MAX_IDEMPOTENCY_KEY = 255
 # RFC 5321: a forward path of at most 256 characters, two of them the angle brackets.
@@ -16,15 +18,24 @@ MAX_EMAIL = 254
 
 class Organization(models.Model):
     id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
+    environment = partition.field()
     name = models.CharField(max_length=rules.MAX_NAME)
-    external_id = models.CharField(max_length=rules.MAX_EXTERNAL_ID, null=True, unique=True)
+    external_id = models.CharField(max_length=rules.MAX_EXTERNAL_ID, null=True)
     metadata = models.JSONField(default=dict)
     allow_profiles_outside_organization = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = partition.manager()
+
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["environment", "id"], name="organization_env_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment", "external_id"], name="organization_external_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
@@ -39,6 +50,8 @@ class OrganizationDomain(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = partition.manager(through="organization")
+
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["domain"])]
@@ -49,7 +62,8 @@ class OrganizationDomain(models.Model):
 
 class Permission(models.Model):
     id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
-    slug = models.CharField(max_length=rules.MAX_PERMISSION_SLUG, unique=True)
+    environment = partition.field()
+    slug = models.CharField(max_length=rules.MAX_PERMISSION_SLUG)
     name = models.CharField(max_length=rules.MAX_PERMISSION_NAME)
     description = models.TextField(null=True)
     system = models.BooleanField(default=False)
@@ -57,8 +71,14 @@ class Permission(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = partition.manager()
+
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["environment", "id"], name="permission_env_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "slug"], name="permission_slug")
+        ]
 
     def __str__(self) -> str:
         return self.slug
@@ -70,6 +90,7 @@ class Application(models.Model):
     TYPES = [(OAUTH, "OAuth"), (M2M, "Machine-to-machine")]
 
     id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
+    environment = partition.field()
     client_id = models.CharField(max_length=rules.MAX_ID, unique=True)
     name = models.CharField(max_length=rules.MAX_NAME)
     description = models.TextField(null=True)
@@ -88,11 +109,14 @@ class Application(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = partition.manager()
+
     class Meta:
         ordering = ["id"]
         indexes = [
             models.Index(fields=["was_dynamically_registered", "id"], name="app_regtype_id"),
             models.Index(fields=["organization", "id"], name="app_org_id"),
+            models.Index(fields=["environment", "id"], name="app_env_id"),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +135,8 @@ class ClientSecret(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = partition.manager(through="application")
+
     class Meta:
         ordering = ["id"]
 
@@ -121,7 +147,8 @@ class ClientSecret(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to a POST that carried an Idempotency-Key, replayed on a repeat."""
 
-    key = models.CharField(max_length=MAX_IDEMPOTENCY_KEY, unique=True)
+    environment = partition.field()
+    key = models.CharField(max_length=MAX_IDEMPOTENCY_KEY)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=2048)
     body_sha256 = models.CharField(max_length=64)
@@ -132,6 +159,13 @@ class IdempotencyRecord(models.Model):
     replayable = models.BooleanField(default=True)
     created_at = models.DateTimeField(db_index=True)
 
+    objects = partition.manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "key"], name="idempotency_key")
+        ]
+
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
 
@@ -140,13 +174,14 @@ class User(models.Model):
     """An end user of User Management: who signs in at the authorization server."""
 
     id = models.CharField(primary_key=True, max_length=rules.MAX_ID)
+    environment = partition.field()
     # Trimmed and lowercased, as WorkOS stores it: one user per address, whatever its case.
-    email = models.CharField(max_length=MAX_EMAIL, unique=True)
+    email = models.CharField(max_length=MAX_EMAIL)
     email_verified = models.BooleanField(default=False)
     first_name = models.CharField(max_length=rules.MAX_NAME, null=True)
     last_name = models.CharField(max_length=rules.MAX_NAME, null=True)
     name = models.CharField(max_length=rules.MAX_NAME, null=True)
-    external_id = models.CharField(max_length=rules.MAX_EXTERNAL_ID, null=True, unique=True)
+    external_id = models.CharField(max_length=rules.MAX_EXTERNAL_ID, null=True)
     metadata = models.JSONField(default=dict)
     # Django's password hash (salted and slow); "" for a user who has no password.
     password_hash = models.CharField(max_length=128, default="")
@@ -154,8 +189,15 @@ class User(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = partition.manager()
+
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["environment", "id"], name="user_env_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "email"], name="user_email"),
+            models.UniqueConstraint(fields=["environment", "external_id"], name="user_external_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.id})"

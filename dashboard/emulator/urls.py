@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from . import views
+from .authkit import urls as authkit_urls
 from .user_management import views as user_management
 
 app_name = "emulator"
@@ -20,7 +21,13 @@ urlpatterns = [
     # End users (User Management).
     path("user_management/users", user_management.users, name="users"),
     path("user_management/users/<str:id>", user_management.user, name="user"),
-    # The authorization server of Connect (on an AuthKit domain at WorkOS).
+    # The authorization server of Connect (on an AuthKit domain at WorkOS), one per
+    # environment: the sandbox's at the embedded API's base URL, production's below it.
     path("", include("dashboard.emulator.authkit.urls")),
+    path(
+        "production/",
+        include((authkit_urls.urlpatterns, "authkit"), namespace="production"),
+        {"environment": "production"},
+    ),
     re_path(r"^.*$", views.unknown_path, name="unknown"),
 ]

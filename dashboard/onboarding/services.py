@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from pydantic import SecretStr
@@ -50,18 +49,20 @@ def authorization_server(request: HttpRequest) -> AuthorizationServer | None:
     """The environment's authorization server, or None when the dashboard does not know it.
 
     Embedded: the embedded API's base URL as the browser reaches this dashboard, which is
-    the issuer that server names itself by. WorkOS: the AuthKit domain, from
-    WORKOS_AUTHKIT_DOMAIN.
+    the issuer that server names itself by (production's below it). WorkOS: the
+    environment's AuthKit domain, from WORKOS_AUTHKIT_DOMAIN (or WORKOS_AUTHKIT_DOMAIN_<NAME>).
     """
     current = connect.backend()
     if current.embedded:
         jwks = request.build_absolute_uri(reverse("emulator:authkit-jwks"))
         issuer = jwks.removesuffix("/oauth2/jwks")
-    elif settings.WORKOS_AUTHKIT_DOMAIN:
-        issuer = f"https://{settings.WORKOS_AUTHKIT_DOMAIN}"
+        if current.production:
+            issuer += "/production"
+    elif current.authkit_domain:
+        issuer = f"https://{current.authkit_domain}"
     else:
         return None
-    return AuthorizationServer(Endpoints(issuer), current.environment, current.embedded)
+    return AuthorizationServer(Endpoints(issuer), current.kind, current.embedded)
 
 
 @dataclass(frozen=True)

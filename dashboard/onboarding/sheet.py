@@ -22,9 +22,10 @@ from dashboard.connect.oauth import Endpoints
 SECRET_PLACEHOLDER = "REPLACE_WITH_THE_CLIENT_SECRET"
 
 ENVIRONMENTS = {
-    "embedded": "Embedded API (local development)",
-    "sandbox": "WorkOS sandbox",
-    "production": "WorkOS production",
+    ("sandbox", True): "Embedded API, sandbox (local development)",
+    ("production", True): "Embedded API, production (local development)",
+    ("sandbox", False): "WorkOS sandbox",
+    ("production", False): "WorkOS production",
 }
 
 # How clients authenticate at the token endpoint: the embedded server takes the secret in
@@ -54,7 +55,7 @@ class AuthorizationServer:
     """The environment's authorization server, as the sheet names it."""
 
     endpoints: Endpoints
-    # "embedded", "sandbox" or "production", as the service layer's backend says.
+    # "sandbox" or "production": which rules apply.
     environment: str
     embedded: bool
 
@@ -64,7 +65,7 @@ class AuthorizationServer:
 
     @property
     def environment_label(self) -> str:
-        return ENVIRONMENTS.get(self.environment, self.environment)
+        return ENVIRONMENTS[self.environment, self.embedded]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
-"""Sessions that end after inactivity, without a database write on every request."""
+"""Sessions that end after inactivity, without a database write on every request; pages
+that vary on HTMX; the environment a request works in."""
 
 import time
 
 from django.conf import settings
 from django.utils.cache import patch_vary_headers
+
+from dashboard import environments, urls
 
 REFRESHED_AT = "_refreshed_at"
 
@@ -39,3 +42,21 @@ class VaryOnHtmxMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+class EnvironmentMiddleware:
+    """Serve a request in the environment its path names (`/production/...`), with that
+    environment's URL configuration; other pages (the audit trail, sign-in) in the default
+    one. The environment is `request.environment` and the service layer's current one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        first = request.path_info.lstrip("/").partition("/")[0]
+        environment = environments.get(first) or environments.default()
+        if environment != environments.default():
+            request.urlconf = urls.urlconf(environment.name)
+        request.environment = environment
+        with environments.override(environment.name):
+            return self.get_response(request)

@@ -1,6 +1,9 @@
 """Endpoints of the embedded authorization server: discovery, keys, tokens, the sign-in
 and consent pages of the authorize endpoint, and userinfo."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from joserfc import jwt
 from joserfc.errors import JoseError
 
+from dashboard.emulator import partition
 from dashboard.emulator.http import emulator_enabled
 from dashboard.emulator.models import Application, Organization
 
@@ -23,24 +27,40 @@ from .models import Consent
 from .server import OPENID_SCOPES, SECRET_AUTH_METHODS, AuthorizationServer
 from .users import EndUser
 
-# The end user signed in at the authorize endpoint, in this browser's session.
-SIGNED_IN = "authkit:user"
+
+def _signed_in_key() -> str:
+    """Where the end user signed in at this environment's authorize endpoint is kept, in
+    this browser's session: a sign-in to one environment is not one to the other."""
+    return f"authkit:{partition.current()}:user"
 
 
 def issuer(request: HttpRequest) -> str:
-    """The embedded API's base URL, as the client reached it: the issuer of its tokens."""
-    return request.build_absolute_uri(reverse("emulator:authkit-jwks")).removesuffix("/oauth2/jwks")
+    """The embedded API's base URL as the client reached it, with `/production` for the
+    production environment's server: the issuer of its tokens."""
+    base = request.build_absolute_uri(reverse("emulator:authkit-jwks"))
+    base = base.removesuffix("/oauth2/jwks")
+    return f"{base}/production" if partition.production() else base
 
 
-def _served(request: HttpRequest) -> None:
-    if not emulator_enabled():
-        raise Http404("The embedded API is off: WORKOS_API_KEY is set.")
+def served(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve `view` while the embedded API is on, in the environment its URL names."""
+
+    @wraps(view)
+    def in_environment(
+        request: HttpRequest, *args: Any, environment: str = partition.SANDBOX, **kwargs: Any
+    ) -> HttpResponse:
+        if not emulator_enabled():
+            raise Http404("The embedded API is off: WORKOS_API_KEY is set.")
+        with partition.override(environment):
+            return view(request, *args, **kwargs)
+
+    return in_environment
 
 
+@served
 @require_GET
 def metadata(request: HttpRequest) -> JsonResponse:
     """RFC 8414 authorization server metadata."""
-    _served(request)
     return JsonResponse(_metadata(request))
 
 
@@ -67,28 +87,29 @@ def _metadata(request: HttpRequest) -> dict:
     }  # fmt: skip
 
 
+@served
 @require_GET
 def openid_configuration(request: HttpRequest) -> JsonResponse:
     """OpenID Connect discovery: the same metadata."""
-    _served(request)
     return JsonResponse(_metadata(request))
 
 
+@served
 @require_GET
 def jwks(request: HttpRequest) -> JsonResponse:
-    _served(request)
     return JsonResponse(public_jwks())
 
 
+@served
 @csrf_exempt
 @require_POST
 @never_cache
 def token(request: HttpRequest) -> HttpResponse:
     """The token endpoint: RFC 6749 answers and errors, for the grants the server has."""
-    _served(request)
     return AuthorizationServer(issuer(request)).create_token_response(request)
 
 
+@served
 @require_http_methods(["GET", "POST"])
 @never_cache
 def authorize(request: HttpRequest) -> HttpResponse:
@@ -97,7 +118,6 @@ def authorize(request: HttpRequest) -> HttpResponse:
     A request that names no known client or no registered redirect URI is answered here,
     never redirected; any other refusal goes back to the application, as RFC 6749 says.
     """
-    _served(request)
     server = AuthorizationServer(issuer(request))
     try:
         grant = server.get_consent_grant(request)
@@ -106,7 +126,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
             return server.handle_error_response(request, error)
         return render(request, "authkit/error.html", {"error": error}, status=400)
     app = grant.client.app
-    user = EndUser.load(request.session.get(SIGNED_IN, ""))
+    user = EndUser.load(request.session.get(_signed_in_key(), ""))
     action = request.POST.get("action")
     if user is None or action == "sign_in":
         return _sign_in(request, app)
@@ -125,7 +145,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
             organization_id=chosen,
             scope=grant.request.payload.scope or "",
         ).id
-        user.auth_time = request.session.get(SIGNED_IN + ":at", 0)
+        user.auth_time = request.session.get(_signed_in_key() + ":at", 0)
         return server.create_authorization_response(request, grant_user=user, grant=grant)
     context = {
         "app": app,
@@ -144,8 +164,8 @@ def _sign_in(request: HttpRequest, app: Application) -> HttpResponse:
         user = EndUser.sign_in(context["email"].strip(), request.POST.get("password", ""))
         if user is not None:
             request.session.cycle_key()
-            request.session[SIGNED_IN] = user.id
-            request.session[SIGNED_IN + ":at"] = user.auth_time
+            request.session[_signed_in_key()] = user.id
+            request.session[_signed_in_key() + ":at"] = user.auth_time
             # Back to the same authorization request, now signed in: a reload posts nothing.
             return redirect(request.get_full_path())
         context["error"] = "The email or the password is not right."
@@ -174,12 +194,12 @@ def new_consent_id() -> str:
     return new_id("app_consent_")[0]
 
 
+@served
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @never_cache
 def userinfo(request: HttpRequest) -> JsonResponse:
     """The claims of the user an access token was issued for, as its scopes allow."""
-    _served(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     claims = None
     if scheme.lower() == "bearer" and token:

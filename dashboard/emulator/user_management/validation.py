@@ -218,7 +218,7 @@ def user_create(data: dict[str, Any]) -> dict[str, Any]:
 def user_list(query: QueryDict) -> dict[str, Any]:
     """The arguments of `store.user_list`, from a query string."""
     errors: list[FieldError] = []
-    clean: dict[str, Any] = {"query": list_query(query, errors)}
+    clean: dict[str, Any] = {"query": list_query(query, errors, id_prefix="user_")}
     email = query_text(query, "email", errors, max_length=MAX_EMAIL)
     clean["email"] = normalize_email(email) if email else None
     # `organization` is the deprecated name of the same filter.

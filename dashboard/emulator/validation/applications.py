@@ -5,6 +5,7 @@ from typing import Any
 from django.http import QueryDict
 
 from dashboard import rules
+from dashboard.emulator import partition
 from dashboard.uris import UriRejected, validate_cors_origin, validate_redirect_uri
 
 from .. import store
@@ -30,7 +31,7 @@ def _scope_problem(value: str) -> tuple[str, str] | None:
 
 def _origin_problem(value: str) -> tuple[str, str] | None:
     try:
-        validate_cors_origin(value)
+        validate_cors_origin(value, production=partition.production())
     except UriRejected as rejected:
         return rejected.code, rejected.message
     return None
@@ -46,7 +47,7 @@ def _cors_origins(fields: Fields) -> list[str] | None:
 
 def _redirect_uri_problem(fields: Fields, field: str, uri: str, *, is_default: bool) -> bool:
     try:
-        validate_redirect_uri(uri, is_default=is_default)
+        validate_redirect_uri(uri, is_default=is_default, production=partition.production())
     except UriRejected as rejected:
         fields.error(field, rejected.code, rejected.message)
         return True
