@@ -1,5 +1,6 @@
 """The demo seed: a believable history that obeys the API's own rules."""
 
+from dashboard.emulator import partition
 from dashboard.emulator.ids import now
 from dashboard.emulator.models import Application, ClientSecret
 from dashboard.emulator.seed import seed_demo_data
@@ -39,5 +40,24 @@ def test_seeded_ids_are_in_creation_order(db):
 def test_the_seed_fills_only_an_empty_api(db):
     created = seed_demo_data()
 
-    assert created == Application.objects.count() > 0
-    assert seed_demo_data() == 0
+    assert created["sandbox"] == Application.objects.count() > 0
+    with partition.override("production"):
+        assert created["production"] == Application.objects.count() > 0
+    assert seed_demo_data() == {}
+
+
+def test_production_has_some_sandbox_applications_as_promoted_with_https_only(db):
+    seed_demo_data()
+    sandbox = {app.name: app for app in Application.objects.all()}
+
+    with partition.override("production"):
+        production = list(Application.objects.select_related("organization"))
+        for app in production:
+            assert all(entry["uri"].startswith("https://") for entry in app.redirect_uris)
+            if app.organization:
+                assert app.organization.name == sandbox[app.name].organization.name
+                assert app.organization.id != sandbox[app.name].organization.id
+        assert all(app.client_secrets.exists() for app in production)
+
+    portal = next(app for app in production if app.name == "Customer Portal")
+    assert portal.scopes != sandbox["Customer Portal"].scopes  # The demo's drift.

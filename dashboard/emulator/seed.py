@@ -1,5 +1,7 @@
-"""Demo data for an empty embedded API: organizations, permissions, about 40 applications
-and a few end users who can sign in with `DEMO_PASSWORD`.
+"""Demo data for an empty embedded API: in the sandbox, organizations, permissions, about
+40 applications and a few end users who can sign in with `DEMO_PASSWORD`; in production, the
+same organizations, permissions and users, and a few of the sandbox's applications as they
+would look once promoted (https only), one of them since changed in the sandbox.
 
 Everything goes through the same validation and store functions as a request over
 HTTP, so the demo data obeys the API's rules.
@@ -11,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from . import store, validation
+from . import partition, store, validation
 from .ids import now
 from .models import Application, Organization, User
 from .user_management import store as user_store
@@ -103,21 +105,32 @@ def _create(body: dict, created_at: datetime, **extra) -> Application:
 
 
 def is_empty() -> bool:
-    return not (
-        Application.objects.exists() or Organization.objects.exists() or User.objects.exists()
-    )
+    """Whether neither environment of the embedded API holds anything yet."""
+    for environment in partition.ENVIRONMENTS:
+        with partition.override(environment):
+            if Application.objects.exists() or Organization.objects.exists():
+                return False
+            if User.objects.exists():
+                return False
+    return True
 
 
 @transaction.atomic
-def seed_demo_data() -> int:
-    """Fill an empty embedded API; answer how many applications were created."""
+def seed_demo_data() -> dict[str, int]:
+    """Fill an empty embedded API; answer how many applications each environment got
+    (nothing when it already held data)."""
     if not is_empty():
-        return 0
-    # A history for the demo: organizations and permissions first, then an application a
-    # day; a secret a day after its application, and used (if at all) in the last 8 days.
+        return {}
     seeded_at = now()
-    start = seeded_at - HISTORY
-    app_dates: Iterator[datetime] = (start + timedelta(days=day) for day in itertools.count(1))
+    with partition.override(partition.SANDBOX):
+        sandbox = _seed_sandbox(seeded_at)
+    with partition.override(partition.PRODUCTION):
+        production = _seed_production(seeded_at, sandbox)
+    return {partition.SANDBOX: len(sandbox), partition.PRODUCTION: len(production)}
+
+
+def _seed_shared(start: datetime) -> list[Organization]:
+    """What both environments have: organizations, permissions and end users."""
     organizations = [
         store.organization_create(
             name=name,
@@ -150,6 +163,15 @@ def seed_demo_data() -> int:
             ),
             created_at=start + timedelta(hours=index),
         )
+    return organizations
+
+
+def _seed_sandbox(seeded_at: datetime) -> list[Application]:
+    # A history for the demo: organizations and permissions first, then an application a
+    # day; a secret a day after its application, and used (if at all) in the last 8 days.
+    start = seeded_at - HISTORY
+    app_dates: Iterator[datetime] = (start + timedelta(days=day) for day in itertools.count(1))
+    organizations = _seed_shared(start)
     slugs = [slug for slug, _, _ in PERMISSIONS]
     apps: list[Application] = []
     for index, name in enumerate(FIRST_PARTY):
@@ -228,4 +250,41 @@ def seed_demo_data() -> int:
             if index % 3:
                 secret.last_used_at = seeded_at - timedelta(hours=index * 5)
                 secret.save(update_fields=["last_used_at"])
-    return len(apps)
+    return apps
+
+
+# Sandbox applications that production has too, as promoted: https redirect URIs only.
+PROMOTED = ["Customer Portal", "Admin Console", "Slack Bot", "Nightly Billing Export"]
+
+
+def _seed_production(seeded_at: datetime, sandbox: list[Application]) -> list[Application]:
+    start = seeded_at - HISTORY
+    organizations = {org.name: org for org in _seed_shared(start)}
+    apps = []
+    for index, source in enumerate(app for app in sandbox if app.name in PROMOTED):
+        body = {
+            "application_type": source.application_type,
+            "name": source.name,
+            "description": source.description,
+            "scopes": source.scopes,
+        }
+        if source.organization_id:
+            body["organization_id"] = organizations[source.organization.name].id
+        if source.application_type == Application.OAUTH:
+            body |= {
+                "is_first_party": source.is_first_party,
+                "uses_pkce": source.uses_pkce,
+                "redirect_uris": [
+                    entry for entry in source.redirect_uris if entry["uri"].startswith("https:")
+                ],
+                "cors_origins": source.cors_origins,
+            }
+        if index == 0:
+            # Changed in the sandbox since: the demo's drift between the two.
+            body["scopes"] = [scope for scope in source.scopes if scope != "email"]
+            body["description"] = "First-party sign-in for the Customer Portal (v1)."
+        created_at = source.created_at + timedelta(days=7)
+        app = _create(body, created_at)
+        store.client_secret_create(app, created_at=created_at + timedelta(hours=1))
+        apps.append(app)
+    return apps

@@ -43,7 +43,8 @@ class Command(BaseCommand):
         if current.embedded:
             created = seed_demo_data()
             if created:
-                self.stdout.write(f"Embedded API seeded with {created} demo applications.")
+                counts = ", ".join(f"{count} in {name}" for name, count in created.items())
+                self.stdout.write(f"Embedded API seeded with demo applications: {counts}.")
             else:
                 self.stdout.write("Embedded API already has data; kept as it is.")
         else:
