@@ -80,3 +80,23 @@ def test_each_environment_has_its_own_authorization_server(db):
     assert sandbox["issuer"] == "http://testserver/emulator"
     assert live["issuer"] == "http://testserver/emulator/production"
     assert live["token_endpoint"] == "http://testserver/emulator/production/oauth2/token"
+
+
+def test_a_client_of_one_environment_gets_no_token_from_the_others_server(api, production):
+    org = api.post("organizations", {"name": "Acme"}).json()
+    worker = api.post(
+        "connect/applications",
+        {"name": "Worker", "application_type": "m2m", "organization_id": org["id"]},
+    ).json()
+    secret = api.post(f"connect/applications/{worker['id']}/client_secrets", {}).json()["secret"]
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": worker["client_id"],
+        "client_secret": secret,
+    }
+
+    sandbox_token = Client().post("/emulator/oauth2/token", form)
+    live_token = Client().post("/emulator/production/oauth2/token", form)
+
+    assert sandbox_token.status_code == 200
+    assert live_token.status_code == 401 and live_token.json()["error"] == "invalid_client"
