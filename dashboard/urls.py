@@ -24,10 +24,11 @@ class _Moved(RedirectView):
     """A link from before environments: the same page in the default environment."""
 
     permanent = False
-    query_string = True
 
     def get_redirect_url(self, *args, rest: str = "", **kwargs) -> str:
-        return f"/{environments.default().name}/applications/{rest}"
+        url = f"/{environments.default().name}/applications/{rest}"
+        query = self.request.META.get("QUERY_STRING", "")
+        return f"{url}?{query}" if query else url
 
 
 def _patterns(name: str) -> list:

@@ -1,20 +1,21 @@
 """What pages look up beside applications: organizations by name, permission slugs,
 how many applications a filter hides.
 
-Short-lived caches: a page fills them with at most one extra API call, never one per row.
+Short-lived caches, one per environment: a page fills them with at most one extra API
+call, never one per row.
 """
 
 import time
 
 from django.core.cache import cache
 
-from dashboard import connect
+from dashboard import connect, environments
 from dashboard.connect.errors import ApiError, NotFoundError, UnreadableRecordError
 from dashboard.connect.models import Organization
 
-ORGANIZATIONS_KEY = "applications:organization-names"
-PERMISSIONS_KEY = "applications:permission-slugs"
-DYNAMIC_COUNT_KEY = "applications:dynamic-count:{}"
+ORGANIZATIONS_KEY = "applications:{}:organization-names"
+PERMISSIONS_KEY = "applications:{}:permission-slugs"
+DYNAMIC_COUNT_KEY = "applications:{}:dynamic-count:{}"
 TTL_SECONDS = 60
 # Names asked for but missing trigger a refill, but not more often than this.
 REFILL_AFTER_SECONDS = 10
@@ -23,9 +24,14 @@ OPENID_SCOPES = ["openid", "profile", "email", "offline_access"]
 COUNT_PAGE = 100
 
 
+def _key(pattern: str, *parts: str) -> str:
+    """A cache key of the current environment: each has its own organizations and counts."""
+    return pattern.format(environments.current().name, *parts)
+
+
 def organization_names(needed: set[str] | None = None) -> dict[str, str]:
     """Names by organization ID; IDs the API did not list are simply absent."""
-    cached = cache.get(ORGANIZATIONS_KEY)
+    cached = cache.get(_key(ORGANIZATIONS_KEY))
     missing = (needed or set()) - (cached["names"].keys() if cached else set())
     if cached and (not missing or time.monotonic() - cached["at"] < REFILL_AFTER_SECONDS):
         return cached["names"]
@@ -35,7 +41,7 @@ def organization_names(needed: set[str] | None = None) -> dict[str, str]:
         # Names are a convenience: without them the page shows IDs instead of failing.
         return cached["names"] if cached else {}
     names = {org.id: org.name for org in page.data}
-    cache.set(ORGANIZATIONS_KEY, {"names": names, "at": time.monotonic()}, TTL_SECONDS)
+    cache.set(_key(ORGANIZATIONS_KEY), {"names": names, "at": time.monotonic()}, TTL_SECONDS)
     return names
 
 
@@ -48,10 +54,10 @@ def organization_name(organization_id: str) -> str | None:
         name = connect.organization_get(organization_id=organization_id).name
     except ApiError:
         return None
-    cached = cache.get(ORGANIZATIONS_KEY)
+    cached = cache.get(_key(ORGANIZATIONS_KEY))
     if cached:
         cached["names"][organization_id] = name
-        cache.set(ORGANIZATIONS_KEY, cached, TTL_SECONDS)
+        cache.set(_key(ORGANIZATIONS_KEY), cached, TTL_SECONDS)
     return name
 
 
@@ -109,13 +115,13 @@ def find_organization(text: str) -> Organization:
 
 def permission_slugs() -> list[str] | None:
     """The environment's permission slugs, or None when they could not be loaded."""
-    slugs = cache.get(PERMISSIONS_KEY)
+    slugs = cache.get(_key(PERMISSIONS_KEY))
     if slugs is None:
         try:
             slugs = sorted(permission.slug for permission in connect.permission_iter())
         except ApiError:
             return None
-        cache.set(PERMISSIONS_KEY, slugs, TTL_SECONDS)
+        cache.set(_key(PERMISSIONS_KEY), slugs, TTL_SECONDS)
     return slugs
 
 
@@ -129,7 +135,7 @@ def scope_choices() -> tuple[list[str], bool]:
 def dynamic_count(organization_id: str | None) -> int | None:
     """How many dynamically registered applications there are, counted with one API call:
     COUNT_PAGE + 1 stands for "more than COUNT_PAGE". None when the API could not say."""
-    key = DYNAMIC_COUNT_KEY.format(organization_id or "")
+    key = _key(DYNAMIC_COUNT_KEY, organization_id or "")
     count = cache.get(key)
     if count is None:
         try:

@@ -7,6 +7,7 @@ from django import forms, template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from dashboard import environments
 from dashboard.applications import fields, lookups
 
 register = template.Library()
@@ -82,7 +83,8 @@ def copy_button(value: str, label: str = "Copy"):
 
 
 @cache
-def _detail_url_pattern() -> str:
+def _detail_url_pattern(environment: str) -> str:
+    """The detail URL with a placeholder, in `environment` (whose URLs the page reverses)."""
     return reverse("applications:detail", args=["APPLICATION_ID"])
 
 
@@ -107,7 +109,8 @@ def application_row(app, organization_names: dict):
         pkce = "Required" if app.uses_pkce else "No"
     else:
         pkce = '<span class="muted">n/a</span>'
-    detail = _detail_url_pattern().replace("APPLICATION_ID", quote(app.id, safe=""))
+    pattern = _detail_url_pattern(environments.current().name)
+    detail = pattern.replace("APPLICATION_ID", quote(app.id, safe=""))
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'<tr><th scope="row"><a href="{escape(detail)}">{escape(app.name)}</a></th>'
         f'<td class="col-optional">{escape(kind_label(app))}</td>'
