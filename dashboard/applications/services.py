@@ -73,8 +73,11 @@ def application_create(
     actor: Actor,
     application: OAuthApplicationCreate | M2MApplicationCreate,
     idempotency_key: str | None,
+    detail: str = "",
 ) -> Any:
-    with _recorded(actor, Action.CREATE, application_name=application.name) as event:
+    """Create `application`; `detail` says more in the audit trail (where it came from)."""
+    noted = {"detail": detail} if detail else {}
+    with _recorded(actor, Action.CREATE, application_name=application.name, **noted) as event:
         event["app"] = connect.application_create(
             application=application, idempotency_key=idempotency_key
         )
@@ -82,14 +85,20 @@ def application_create(
 
 
 def application_update(
-    *, actor: Actor, app: Any, changes: ApplicationUpdate, version: str | None = None
+    *,
+    actor: Actor,
+    app: Any,
+    changes: ApplicationUpdate,
+    version: str | None = None,
+    detail: str = "",
 ) -> Any:
     """Write `changes` to `app`. The application is re-read and written in one critical
     section, so that of several saves of one `version` (the `updated_at` an edit started
     from) exactly one goes through and the others raise `EditConflict`, whichever process
     serves them. Changes made outside this dashboard cannot be detected: the API's PUT has
-    no condition."""
-    with _recorded(actor, Action.UPDATE, app=app) as event:
+    no condition. `detail` says more in the audit trail."""
+    noted = {"detail": detail} if detail else {}
+    with _recorded(actor, Action.UPDATE, app=app, **noted) as event:
         with _locked(app.id):
             current = connect.application_get(application_id=app.id)
             if version is not None and current.updated_at.isoformat() != version:
