@@ -126,7 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with permissions per environment (roles per environment).
+    "dashboard.web.backends.EnvironmentRoleBackend",
 ]
 
 LOGIN_URL = "login"

@@ -1,11 +1,13 @@
-"""Every URL the project routes, for an anonymous user and for each role."""
+"""Every URL the project routes, for an anonymous user and for each role, in each
+environment."""
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from dashboard.audit.models import AuditEvent
-from dashboard.emulator import store
+from dashboard.emulator import partition, store
+from dashboard.web.models import EnvironmentRole
 
 from .conftest import make_user
 
@@ -57,15 +59,16 @@ def routed_names(patterns=None, namespace="") -> set[str]:
     return names
 
 
-@pytest.fixture
-def urls():
-    org = store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
-    app = store.application_create(
-        application_type="oauth", name="Portal", is_first_party=False, organization_id=org.id
-    )
-    secret, _ = store.client_secret_create(app)
+def environment_urls(environment: str = "sandbox") -> dict[str, str]:
+    """Every routed URL, with an application of `environment` for its pages."""
+    with partition.override(environment):
+        org = store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
+        app = store.application_create(
+            application_type="oauth", name="Portal", is_first_party=False, organization_id=org.id
+        )
+        secret, _ = store.client_secret_create(app)
     event = AuditEvent.objects.create(action="sign_in", outcome="success")
-    return {
+    urls = {
         "home": "/",
         "login": "/login/",
         "logout": "/logout/",
@@ -89,6 +92,12 @@ def urls():
         "audit:list": "/audit/",
         "audit:event": f"/audit/{event.id}/",
     }
+    return {name: url.replace("/sandbox/", f"/{environment}/") for name, url in urls.items()}
+
+
+@pytest.fixture
+def urls():
+    return environment_urls()
 
 
 def test_the_table_covers_every_routed_url():
@@ -175,3 +184,28 @@ def test_the_roles_command_grants_and_removes(capsys):
 
     call_command("roles", "list")
     assert "ops: no role" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("everywhere", [None, "Editor", "Admin"])
+def test_roles_are_per_environment_on_every_url(everywhere):
+    """Editor in the sandbox and Viewer in production: by a role in each environment, or by
+    a role everywhere that a role in production takes the place of."""
+    user = make_user("split", role=everywhere)
+    EnvironmentRole.objects.create(user=user, environment="production", role="Viewer")
+    if everywhere != "Editor":
+        EnvironmentRole.objects.create(user=user, environment="sandbox", role="Editor")
+    client = Client()
+    client.force_login(user)
+
+    for environment, role in {"sandbox": "Editor", "production": "Viewer"}.items():
+        urls = environment_urls(environment)
+        for name, required in REQUIRED.items():
+            if required is None:
+                continue
+            allowed = required in ROLE_PERMISSIONS[role]
+            response = client.get(urls[name])
+            assert (response.status_code != 403) == allowed, (
+                environment,
+                name,
+                response.status_code,
+            )

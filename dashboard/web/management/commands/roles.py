@@ -2,11 +2,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard import environments
+from dashboard.web.models import EnvironmentRole
 from dashboard.web.roles import ROLES, ensure_roles
 
 
 class Command(BaseCommand):
-    help = "Grant or remove a dashboard role (Viewer, Editor, Admin), or list who has which."
+    help = (
+        "Grant or remove a dashboard role (Viewer, Editor, Admin), everywhere or with "
+        "--environment in one environment only (where it takes the place of the role "
+        "everywhere), or list who has which."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
@@ -14,22 +20,34 @@ class Command(BaseCommand):
             sub = actions.add_parser(action, help=f"{action} a role")
             sub.add_argument("username")
             sub.add_argument("role", choices=list(ROLES))
-        actions.add_parser("list", help="who has which role")
+            sub.add_argument(
+                "--environment",
+                metavar="NAME",
+                help="in this environment only, in place of the role everywhere",
+            )
+        listing = actions.add_parser("list", help="who has which role")
+        listing.add_argument(
+            "--environment", metavar="NAME", help="each user's role in this environment"
+        )
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args, action: str, environment: str | None = None, **options):
         ensure_roles(Group, Permission)
+        if environment is not None and environments.get(environment) is None:
+            names = ", ".join(known.name for known in environments.all())
+            raise CommandError(
+                f"No environment named {environment!r}: the environments are {names}."
+            )
         if action == "list":
-            for user in get_user_model().objects.order_by("username").prefetch_related("groups"):
-                roles = [group.name for group in user.groups.all() if group.name in ROLES]
-                if user.is_superuser:
-                    roles.append("Admin (superuser)")
-                self.stdout.write(f"{user.get_username()}: {', '.join(roles) or 'no role'}")
+            self._list(environment)
             return
         username, role = options["username"], options["role"]
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
             raise CommandError(f"No user named {username!r}.") from None
+        if environment is not None:
+            self._change_in(user, role, environment, grant=action == "grant")
+            return
         group = Group.objects.get(name=role)
         if action == "grant":
             user.groups.add(group)
@@ -37,3 +55,68 @@ class Command(BaseCommand):
         else:
             user.groups.remove(group)
             self.stdout.write(f"{username} is no longer {role}.")
+
+    def _change_in(self, user, role: str, environment: str, *, grant: bool) -> None:
+        username = user.get_username()
+        if grant:
+            EnvironmentRole.objects.update_or_create(
+                user=user, environment=environment, defaults={"role": role}
+            )
+            self.stdout.write(f"{username} is now {role} in {environment}.")
+            return
+        removed, _ = EnvironmentRole.objects.filter(
+            user=user, environment=environment, role=role
+        ).delete()
+        if not removed:
+            self.stdout.write(f"{username} was not {role} in {environment}: nothing changed.")
+            return
+        self.stdout.write(
+            f"{username} is no longer {role} in {environment}; "
+            f"their role there is now {_role_in(user, environment)}."
+        )
+
+    def _list(self, environment: str | None) -> None:
+        users = (
+            get_user_model()
+            .objects.order_by("username")
+            .prefetch_related("groups", "environment_roles")
+        )
+        if environment is not None:
+            self.stdout.write(f"Roles in {environment}:")
+        for user in users:
+            if environment is not None:
+                roles = _role_in(user, environment)
+            else:
+                roles = ", ".join(_roles(user)) or "no role"
+            self.stdout.write(f"{user.get_username()}: {roles}")
+
+
+def _global_roles(user) -> list[str]:
+    return [group.name for group in user.groups.all() if group.name in ROLES]
+
+
+def _roles(user) -> list[str]:
+    """Every role of `user`: everywhere, then in each environment."""
+    roles = _global_roles(user)
+    for grant in user.environment_roles.all():
+        configured = environments.get(grant.environment) is not None
+        roles.append(
+            f"{grant.role} in {grant.environment}" + ("" if configured else " (not configured)")
+        )
+    if user.is_superuser:
+        roles.append("Admin (superuser)")
+    return roles
+
+
+def _role_in(user, environment: str) -> str:
+    """The role `user` has in `environment`, and where it comes from."""
+    if user.is_superuser:
+        return "Admin (superuser)"
+    grant = next(
+        (grant for grant in user.environment_roles.all() if grant.environment == environment),
+        None,
+    )
+    if grant is not None:
+        return f"{grant.role} (in {environment})"
+    roles = _global_roles(user)
+    return f"{', '.join(roles)} (everywhere)" if roles else "no role"
