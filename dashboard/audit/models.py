@@ -38,6 +38,9 @@ class AuditEvent(models.Model):
     # Kept as written at the time: users may be renamed or deleted later.
     username = models.CharField(max_length=150, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The name of the environment the action was in (dashboard.environments); blank for
+    # what belongs to none: signing in, a refusal on a page all environments share.
+    environment = models.CharField(max_length=20, blank=True, db_index=True)
     action = models.CharField(max_length=32, choices=Action.choices)
     application_id = models.CharField(max_length=200, blank=True, db_index=True)
     client_id = models.CharField(max_length=200, blank=True, db_index=True)

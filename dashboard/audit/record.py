@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from dashboard import environments
 from dashboard.connect.errors import ApiError
 from dashboard.web.addresses import client_address
 
@@ -60,14 +61,17 @@ def record(
     error: ApiError | None = None,
     outcome: str | None = None,
     username: str | None = None,
+    environment: str | None = None,
     **fields,
 ) -> AuditEvent:
-    """Record what `actor` did; `error` makes it a refused or failed attempt."""
+    """Record what `actor` did; `error` makes it a refused or failed attempt. It was done in
+    the current environment unless `environment` names another, or is "" for none."""
     known = {k: v for k, v in _application(app).items() if v}
     event = AuditEvent.objects.create(
         user=actor.user,
         username=username if username is not None else actor.username,
         ip=actor.ip,
+        environment=environments.current().name if environment is None else environment,
         action=action,
         application_id=known.get("application_id", application_id),
         client_id=known.get("client_id", ""),
@@ -112,8 +116,9 @@ def finish(
 
 def _log(event: AuditEvent) -> None:
     logger.info(
-        "audit: %s %s %s %s",
+        "audit: %s %s %s %s %s",
         event.username or "-",
+        event.environment or "-",
         event.action,
         event.application_id,
         event.outcome,

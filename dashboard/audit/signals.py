@@ -6,10 +6,13 @@ from dashboard.web.access import access_refused
 from .models import AuditEvent
 from .record import Actor, record
 
+# Signing in is to the dashboard, not to one of its environments.
+NO_ENVIRONMENT = ""
+
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs) -> None:
-    record(Actor.of(request), AuditEvent.Action.SIGN_IN)
+    record(Actor.of(request), AuditEvent.Action.SIGN_IN, environment=NO_ENVIRONMENT)
 
 
 @receiver(user_login_failed)
@@ -21,15 +24,17 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
             AuditEvent.Action.SIGN_IN_FAILED,
             outcome=AuditEvent.Outcome.REFUSED,
             username=credentials.get("username", "")[:150],
+            environment=NO_ENVIRONMENT,
         )
 
 
 @receiver(access_refused)
-def _access_refused(sender, request, permission, application_id, **kwargs) -> None:
+def _access_refused(sender, request, permission, application_id, environment, **kwargs) -> None:
     record(
         Actor.of(request),
         AuditEvent.Action.PERMISSION_REFUSED,
         outcome=AuditEvent.Outcome.REFUSED,
         application_id=application_id,
+        environment=environment,
         detail=f"{request.method} {request.path} needs {permission}",
     )

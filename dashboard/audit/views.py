@@ -11,17 +11,19 @@ import json
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from dashboard import connect
+from dashboard import connect, environments
 from dashboard.connect.errors import ApiError
-from dashboard.web.access import requires
-from dashboard.web.roles import VIEW
+from dashboard.environments import Environment
+from dashboard.urls import environment_reverse
+from dashboard.web.access import environments_allowing, requires
+from dashboard.web.roles import CHANGE, VIEW
 
 from .models import AuditEvent
 
@@ -30,6 +32,7 @@ CSV_COLUMNS = [
     "at",
     "username",
     "ip",
+    "environment",
     "action",
     "outcome",
     "application_id",
@@ -54,6 +57,7 @@ class AuditFilters(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"list": "audit-users"}),
     )
+    environment = forms.ChoiceField(label="Environment", required=False)
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices]
     )
@@ -64,8 +68,12 @@ class AuditFilters(forms.Form):
         label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, data):
+    def __init__(self, data, *, shown: list[Environment]):
         super().__init__(data, label_suffix="")
+        self.fields["environment"].choices = [
+            ("", "Any environment"),
+            *((environment.name, environment.label) for environment in shown),
+        ]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -74,8 +82,7 @@ class AuditFilters(forms.Form):
             self.add_error("until", "The end comes before the start.")
         return cleaned
 
-    def events(self):
-        events = AuditEvent.objects.all()
+    def events(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         if not self.is_valid():
             return events.none()
         data = self.cleaned_data
@@ -86,6 +93,8 @@ class AuditFilters(forms.Form):
             )
         if data["user"]:
             events = events.filter(username=data["user"].strip())
+        if data["environment"]:
+            events = events.filter(environment=data["environment"])
         if data["action"]:
             events = events.filter(action=data["action"])
         if data["since"]:
@@ -93,6 +102,13 @@ class AuditFilters(forms.Form):
         if data["until"]:
             events = events.filter(at__date__lte=data["until"])
         return events
+
+
+def _shown_to(shown: list[Environment]) -> QuerySet[AuditEvent]:
+    """The events of the environments `shown`, and of those no longer configured or of none
+    (signing in): not those of an environment where the user may not view applications."""
+    hidden = [environment.name for environment in environments.all() if environment not in shown]
+    return AuditEvent.objects.exclude(environment__in=hidden)
 
 
 def _application_ids(identifier: str) -> set[str]:
@@ -132,6 +148,7 @@ def _csv(events) -> StreamingHttpResponse:
                         event.at.isoformat(),
                         event.username,
                         event.ip or "",
+                        event.environment,
                         event.action,
                         event.outcome,
                         event.application_id,
@@ -150,10 +167,11 @@ def _csv(events) -> StreamingHttpResponse:
 
 
 @require_GET
-@requires(VIEW)
+@requires(VIEW, anywhere=True)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    filters = AuditFilters(request.GET)
-    events = filters.events()
+    shown = environments_allowing(request.user, VIEW)
+    filters = AuditFilters(request.GET, shown=shown)
+    events = filters.events(_shown_to(shown))
     if request.GET.get("format") == "csv":
         return _csv(events)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -167,6 +185,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "query": query.urlencode(),
+        "production_environments": [env.name for env in shown if env.production],
         "usernames": get_user_model()
         .objects.order_by("username")
         .values_list("username", flat=True),
@@ -179,7 +198,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@requires(VIEW)
+@requires(VIEW, anywhere=True)
 def audit_event(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = get_object_or_404(AuditEvent, id=event_id)
-    return render(request, "audit/event.html", {"event": event})
+    event = get_object_or_404(_shown_to(environments_allowing(request.user, VIEW)), id=event_id)
+    environment = environments.get(event.environment)
+    recreate_url = None
+    if event.snapshot and environment in environments_allowing(request.user, CHANGE):
+        # In the environment the application was deleted from.
+        create_url = environment_reverse(environment.name, "applications:create")
+        recreate_url = f"{create_url}?from_event={event.id}"
+    context = {"event": event, "environment": environment, "recreate_url": recreate_url}
+    return render(request, "audit/event.html", context)
