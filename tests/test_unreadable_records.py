@@ -11,6 +11,7 @@ import json
 import httpx
 import pytest
 import respx
+from django.db import connection
 
 from dashboard import connect
 from dashboard.applications import lookups
@@ -339,6 +340,8 @@ def test_a_readable_application_is_read_as_before(workos):
 
 
 def test_a_redirect_uri_the_embedded_api_once_stored_unreadable_spoils_no_page(browser, settings):
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL refuses to store a lone surrogate: no such record exists there")
     settings.WORKOS_API_KEY = ""
     good = store.application_create(application_type="oauth", name="Good", is_first_party=True)
     bad = store.application_create(
