@@ -70,7 +70,8 @@ class Command(BaseCommand):
         if current.embedded:
             self.stdout.write(
                 f"Embedded Connect API: {url}emulator/connect/applications "
-                f"(Authorization: Bearer {settings.WORKOS_EMULATOR_API_KEY})"
+                f"(Authorization: Bearer {settings.WORKOS_EMULATOR_API_KEY} for the sandbox, "
+                f"{settings.WORKOS_EMULATOR_PRODUCTION_API_KEY} for production)"
             )
             self._show_demo_user()
         if not no_serve:
