@@ -1,0 +1,295 @@
+"""`manage.py connect export|plan|apply`: an environment's Connect applications as a file.
+
+    manage.py connect export --environment sandbox [--format yaml|json] [-o FILE]
+    manage.py connect plan FILE --environment production [--prune]
+    manage.py connect apply FILE --environment production [--prune] [--yes]
+
+FILE may be `-` for standard input. Progress goes to standard error, on a terminal only.
+"""
+
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+
+from dashboard import environments
+from dashboard.audit.record import Actor
+from dashboard.configuration import services
+from dashboard.configuration.document import FORMATS, InvalidDocument, as_written
+from dashboard.configuration.planning import Action, Plan
+from dashboard.connect import errors
+
+# Names of what the file does not list that a plan shows before "and N more".
+SHOWN = 20
+
+
+class Progress:
+    """One line on a terminal, redrawn in place; nothing when the stream is not a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: OutputWrapper):
+        self.stream = stream
+        self.shown = stream.isatty()
+        self.length = 0
+
+    def show(self, text: str) -> None:
+        if self.shown:
+            self.stream.write("\r" + text.ljust(self.length), ending="")
+            self.stream.flush()
+            self.length = len(text)
+
+    def bar(self, done: int, total: int, text: str) -> None:
+        filled = self.WIDTH * done // max(total, 1)
+        self.show(f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {text}")
+
+    def end(self) -> None:
+        if self.shown and self.length:
+            self.stream.write("\r" + " " * self.length + "\r", ending="")
+            self.stream.flush()
+            self.length = 0
+
+
+class Command(BaseCommand):
+    help = (
+        "Export an environment's Connect applications to a YAML or JSON file, show what "
+        "applying a file would change (plan), or change the environment to match it (apply)."
+    )
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True)
+        export = actions.add_parser("export", help="write every application to a file")
+        export.add_argument(
+            "--format", dest="file_format", choices=FORMATS, help="default: from -o, else yaml"
+        )
+        export.add_argument("-o", "--output", help="the file to write (default: standard output)")
+        for name, text in (
+            ("plan", "show what applying FILE would create, change and delete; change nothing"),
+            ("apply", "change the environment to match FILE, after showing the plan"),
+        ):
+            sub = actions.add_parser(name, help=text)
+            sub.add_argument("file", help="a YAML or JSON file, or - for standard input")
+            sub.add_argument(
+                "--prune",
+                action="store_true",
+                help="delete the environment's applications that FILE does not list",
+            )
+            if name == "apply":
+                sub.add_argument("--yes", action="store_true", help="do not ask first")
+        for sub in actions.choices.values():
+            sub.add_argument(
+                "--environment",
+                choices=[environment.name for environment in environments.all()],
+                default=environments.default().name,
+                help="the environment to work in (default: %(default)s)",
+            )
+
+    def handle(self, *args, action: str, environment: str, verbosity: int, **options):
+        # A log line per request and per audit event would scatter the progress and the
+        # plan; -v 2 shows them.
+        logger = logging.getLogger("dashboard")
+        level = logger.level
+        if verbosity < 2:
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+        try:
+            with environments.override(environment) as self.environment:
+                getattr(self, action)(**options)
+        except errors.ApiError as error:
+            raise CommandError(f"{environment}: {error}") from error
+        finally:
+            logger.setLevel(level)
+
+    # --- export -----------------------------------------------------------------------------
+
+    def export(self, *, output: str | None, file_format: str | None, **options) -> None:
+        file_format = file_format or ("json" if (output or "").endswith(".json") else "yaml")
+        progress = Progress(self.stderr)
+        reading = f"Reading {self.environment.name}"
+        try:
+            result = services.export(
+                file_format=file_format,
+                on_page=lambda pages, count: progress.show(
+                    f"{reading}: {count:,} applications ({pages} pages)"
+                ),
+            )
+        except services.ExportError as error:
+            raise CommandError(str(error)) from error
+        finally:
+            progress.end()
+        for skipped in result.skipped:
+            self.stderr.write(f"Not exported: {skipped}")
+        if output and output != "-":
+            Path(output).write_text(result.text, encoding="utf-8")
+            self.stderr.write(
+                f"Wrote {result.count:,} applications of {self.environment.name} to {output}."
+            )
+        else:
+            self.stdout.write(result.text, ending="")
+
+    # --- plan and apply ---------------------------------------------------------------------
+
+    def _plan(self, file: str, prune: bool) -> Plan:
+        text = self._read(file)
+        try:
+            source = services.read(text)
+        except InvalidDocument as invalid:
+            problems = "\n".join(f"  {problem}" for problem in invalid.problems)
+            raise CommandError(
+                f"{file} cannot be applied to {self.environment.name}; nothing was changed.\n"
+                f"{problems}"
+            ) from invalid
+        progress = Progress(self.stderr)
+        try:
+            plan = services.plan(
+                source,
+                prune=prune,
+                on_page=lambda pages, count: progress.show(
+                    f"Reading {self.environment.name}: {count:,} applications ({pages} pages)"
+                ),
+            )
+        finally:
+            progress.end()
+        self.stdout.write(f"Plan for {self.environment.description}, from {file}:")
+        for line in describe(plan):
+            self.stdout.write(line)
+        if plan.problems:
+            raise CommandError(
+                f"The plan has {len(plan.problems)} problems (above); nothing was changed."
+            )
+        return plan
+
+    def _read(self, file: str) -> str:
+        try:
+            if file == "-":
+                return sys.stdin.read()
+            return Path(file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"Cannot read {file}: {error}") from error
+
+    def plan(self, *, file: str, prune: bool, **options) -> None:
+        self._plan(file, prune)
+
+    def apply(self, *, file: str, prune: bool, yes: bool, **options) -> None:
+        plan = self._plan(file, prune)
+        if not plan.actions:
+            self.stdout.write(f"Nothing to do: {self.environment.name} already matches {file}.")
+            return
+        if not yes:
+            self._confirm(plan)
+        progress = Progress(self.stderr)
+        try:
+            report = services.apply(
+                plan,
+                actor=_command_line_actor(),
+                on_step=lambda done, total, action: progress.bar(done, total, action.label),
+            )
+        finally:
+            progress.end()
+        for line in describe_report(report):
+            self.stdout.write(line)
+        if not report.complete:
+            raise CommandError(
+                f"Stopped part-way: {len(report.done)} of {len(plan.actions)} changes made. "
+                "Apply the same file again to finish."
+            )
+
+    def _confirm(self, plan: Plan) -> None:
+        name = self.environment.name
+        if not sys.stdin.isatty():
+            raise CommandError(
+                f"Not applied: confirm with --yes to apply {len(plan.actions)} changes to "
+                f"{name} without a terminal to ask at."
+            )
+        answer = input(f"Apply {len(plan.actions)} changes to {name}? Type “yes” to go on: ")
+        if answer.strip().lower() != "yes":
+            raise CommandError("Not applied; nothing was changed.")
+
+
+def _command_line_actor() -> Actor:
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return Actor(None, f"{user} (manage.py connect)", None)
+
+
+# --- What a plan and a report say, as lines of text ----------------------------------------
+
+
+def shown(name: str, value: Any) -> str:
+    if name == "redirect_uris":
+        value = [entry["uri"] + (" (default)" if entry.get("default") else "") for entry in value]
+    if isinstance(value, list):
+        return ", ".join(value) if value else "none"
+    if value is None:
+        return "none"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _where(action: Action) -> str:
+    return f" (line {action.line})" if action.line else ""
+
+
+def describe(plan: Plan) -> list[str]:
+    lines = []
+    for action in plan.of("create"):
+        lines.append(f"+ create {action.key}{_where(action)}")
+        for name, value in as_written(action.values).items():
+            lines.append(f"      {name}: {shown(name, value)}")
+    for action in plan.of("update"):
+        lines.append(f"~ change {action.key}{_where(action)}, {action.app.id}")
+        for name, change in action.changes.items():
+            lines.append(
+                f"      {name}: {shown(name, change['before'])} → {shown(name, change['after'])}"
+            )
+    for action in plan.of("delete"):
+        lines.append(f"- delete “{action.name}”, {action.app.id} (not in the file)")
+    if plan.kept:
+        names = ", ".join(f"“{app.name}”" for app in plan.kept[:SHOWN])
+        more = f" and {len(plan.kept) - SHOWN} more" if len(plan.kept) > SHOWN else ""
+        lines.append(f"Not in the file, kept (--prune deletes them): {names}{more}.")
+    for app in plan.unmanaged:
+        lines.append(
+            f"Left alone: “{app.name}”, {app.id}, of type “{app.application_type}”, which "
+            "this dashboard does not know."
+        )
+    if plan.problems:
+        lines.append("Cannot be applied:")
+        lines += [f"  {problem}" for problem in plan.problems]
+    lines.append(f"Plan: {plan.summary}.")
+    return lines
+
+
+def describe_report(report: services.Report) -> list[str]:
+    verbs = {"create": "created", "update": "changed", "delete": "deleted"}
+    lines = []
+    if report.complete:
+        counts = ", ".join(
+            f"{len([a for a, _ in report.done if a.verb == verb])} {word}"
+            for verb, word in verbs.items()
+        )
+        return [f"Applied to {report.plan.environment}: {counts}."]
+    lines.append(f"Done ({len(report.done)}):")
+    lines += [
+        f"  {verbs[action.verb]} {action.label}, {result.id}" for action, result in report.done
+    ]
+    failure = report.failure
+    lines.append(f"Failed: {failure.action.verb} {failure.action.label}: {failure.message}")
+    if failure.maybe_done:
+        lines.append(
+            "  No answer said whether the API carried it out; applying again finds out and "
+            "does not do it twice."
+        )
+    else:
+        lines.append("  The API answered with an error: it was not done.")
+    lines.append(f"Not done ({len(report.not_done)}):")
+    lines += [f"  {action.verb} {action.label}" for action in report.not_done]
+    lines.append(
+        f"Nothing else was changed in {report.plan.environment}. Apply the same file again to "
+        "finish: it plans again from what the environment holds then."
+    )
+    return lines

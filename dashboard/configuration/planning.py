@@ -1,0 +1,261 @@
+"""What applying a file to an environment would do: a pure function of the file and of what
+the environment holds, so that a plan is shown exactly as it will be carried out.
+
+Applications are matched by name: WorkOS applications have no field of their own to carry
+a key, and IDs and client IDs differ between environments. Applications that share a name
+are paired in order, the file's order against the environment's order of creation; apply
+creates in the file's order, so that pairing holds from then on.
+"""
+
+import hashlib
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dashboard.applications import fields
+from dashboard.connect.models import (
+    ApplicationUpdate,
+    M2MApplicationCreate,
+    OAuthApplicationCreate,
+    Organization,
+    UnreadableRecord,
+)
+
+from .document import Document, Entry, Problem, field_path
+
+# Set when an application is created; the API refuses to change them.
+FIXED = ("application_type", "is_first_party", "organization", "uses_pkce")
+
+Verb = Literal["create", "update", "delete"]
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: Verb
+    name: str
+    # The file's key; None for a deletion, which the file does not list.
+    key: str | None = None
+    line: int | None = None
+    # The environment's application, for an update or a deletion.
+    app: Any = None
+    request: OAuthApplicationCreate | M2MApplicationCreate | ApplicationUpdate | None = None
+    # An update's {field: {"before", "after"}}, as the audit trail records changes.
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What a creation makes, as the file says it (organization by name).
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} (“{self.name}”)" if self.key else f"“{self.name}” ({self.app.id})"
+
+    def fingerprint(self) -> list:
+        return [
+            self.verb,
+            self.key,
+            self.name,
+            getattr(self.app, "id", None),
+            self.app.updated_at.isoformat() if self.app is not None else None,
+            self.request.to_body() if self.request is not None else None,
+        ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    prune: bool
+    actions: tuple[Action, ...] = ()
+    # Keys of the file's applications that are already as the file says.
+    unchanged: tuple[str, ...] = ()
+    # The environment's applications that the file does not list, kept without --prune.
+    kept: tuple[Any, ...] = ()
+    # Applications of a type this dashboard does not know: never compared or deleted.
+    unmanaged: tuple[Any, ...] = ()
+    # Why the plan cannot be applied; nothing is applied while there is one.
+    problems: tuple[Problem, ...] = ()
+
+    def of(self, verb: Verb) -> list[Action]:
+        return [action for action in self.actions if action.verb == verb]
+
+    @property
+    def summary(self) -> str:
+        counts = [
+            f"{len(self.of('create'))} to create",
+            f"{len(self.of('update'))} to change",
+            f"{len(self.of('delete'))} to delete",
+            f"{len(self.unchanged)} unchanged",
+        ]
+        if self.kept:
+            counts.append(f"{len(self.kept)} not in the file, kept")
+        return ", ".join(counts)
+
+    @property
+    def fingerprint(self) -> str:
+        """Equal for equal plans: the dashboard applies only the plan it showed."""
+        text = json.dumps(
+            [self.environment, self.prune, [action.fingerprint() for action in self.actions]],
+            sort_keys=True,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def plan_changes(
+    document: Document,
+    *,
+    environment: str,
+    applications: list[Any],
+    organizations: list[Organization],
+    unreadable: list[UnreadableRecord] = (),
+    unmanaged: list[Any] = (),
+    prune: bool = False,
+) -> Plan:
+    """The plan for `document` against an environment's `applications` (OAuth and M2M, in
+    order of creation) and `organizations`."""
+    problems = [
+        Problem(
+            f"{record.kind.capitalize()} {record.id or '(ID unknown)'} of {environment} could "
+            f"not be read ({record.problem}), so the file cannot be compared with it. Correct "
+            "it where it is stored, then plan again."
+        )
+        for record in unreadable
+    ]
+    ids_by_name: dict[str, list[str]] = defaultdict(list)
+    for organization in organizations:
+        ids_by_name[organization.name].append(organization.id)
+    names_by_id = {organization.id: organization.name for organization in organizations}
+    unmatched: dict[str, deque] = defaultdict(deque)
+    for app in applications:
+        unmatched[app.name].append(app)
+
+    creates, updates, unchanged = [], [], []
+    for entry in document.entries:
+        organization_id, problem = _organization(entry, document, ids_by_name, environment)
+        if problem:
+            problems.append(problem)
+            continue
+        desired = _api_data(entry, organization_id)
+        app = unmatched[entry.name].popleft() if unmatched[entry.name] else None
+        if app is None:
+            creates.append(
+                Action("create", entry.name, entry.key, entry.line, request=_create(desired),
+                       values=entry.values)
+            )  # fmt: skip
+            continue
+        fixed = _fixed_problems(entry, document, app, desired, names_by_id, environment)
+        if fixed:
+            problems += fixed
+            continue
+        changes = fields.differences(fields.editable_values(app), fields.editable_values(desired))
+        if changes:
+            updates.append(
+                Action("update", entry.name, entry.key, entry.line, app, _update(changes),
+                       changes)
+            )  # fmt: skip
+        else:
+            unchanged.append(entry.key)
+
+    left = [app for app in applications if app in unmatched[app.name]]
+    deletes = [Action("delete", app.name, app=app) for app in left] if prune else []
+    return Plan(
+        environment=environment,
+        prune=prune,
+        actions=tuple(creates + updates + deletes),
+        unchanged=tuple(unchanged),
+        kept=() if prune else tuple(left),
+        unmanaged=tuple(unmanaged),
+        problems=tuple(problems),
+    )
+
+
+def _organization(
+    entry: Entry, document: Document, ids_by_name: dict[str, list[str]], environment: str
+) -> tuple[str | None, Problem | None]:
+    name = entry.values["organization"]
+    if name is None:
+        return None, None
+    path = ("applications", entry.key, "organization")
+    ids = ids_by_name.get(name, [])
+    if len(ids) == 1:
+        return ids[0], None
+    if ids:
+        message = (
+            f"{len(ids)} organizations of {environment} are named “{name}” ({', '.join(ids)}): "
+            "organizations are matched by name, so rename all but one there."
+        )
+    else:
+        message = f"No organization of {environment} is named “{name}”."
+    return None, Problem(message, field_path(path), document.line_of(path))
+
+
+def _api_data(entry: Entry, organization_id: str | None) -> dict[str, Any]:
+    """The application the entry describes, as the API's JSON."""
+    data = {name: value for name, value in entry.values.items() if name != "organization"}
+    return data | {"organization_id": organization_id}
+
+
+def _fixed_problems(
+    entry: Entry,
+    document: Document,
+    app: Any,
+    wanted: dict[str, Any],
+    names_by_id: dict[str, str],
+    environment: str,
+) -> list[Problem]:
+    """What the file would change of `app` that cannot change after its creation."""
+    current = fields.as_data(app)
+    problems = []
+    for name in FIXED:
+        api_name = "organization_id" if name == "organization" else name
+        before, after = current.get(api_name), wanted.get(api_name)
+        if api_name in ("is_first_party", "uses_pkce"):
+            before, after = bool(before), bool(after)
+        if before == after:
+            continue
+        path = ("applications", entry.key, name)
+        if name == "organization":
+            before = names_by_id.get(before, before)
+            after = entry.values["organization"]
+        problems.append(
+            Problem(
+                f"“{name}” is set when an application is created and cannot change: “{entry.name}”"
+                f" of {environment} ({app.id}) has {_text(before)}, the file says "
+                f"{_text(after)}. Make the file say the same, or delete the application "
+                f"in {environment} (its client ID then stops working) and apply again.",
+                field_path(path),
+                document.line_of(path),
+            )
+        )
+    return problems
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"“{value}”"
+
+
+def _create(data: dict[str, Any]) -> OAuthApplicationCreate | M2MApplicationCreate:
+    common = {
+        "name": data["name"],
+        "description": data["description"],
+        "scopes": data["scopes"],
+        "organization_id": data["organization_id"],
+    }
+    if data["application_type"] == fields.M2M:
+        return M2MApplicationCreate(**common)
+    return OAuthApplicationCreate(
+        **common,
+        is_first_party=data["is_first_party"],
+        uses_pkce=data["uses_pkce"],
+        redirect_uris=data["redirect_uris"],
+        cors_origins=data["cors_origins"],
+    )
+
+
+def _update(changes: dict[str, dict[str, Any]]) -> ApplicationUpdate:
+    after = {name: change["after"] for name, change in changes.items()}
+    if "description" in after and after["description"] is None:
+        after["description"] = ""  # How the API is told to clear it.
+    return ApplicationUpdate(**after)
