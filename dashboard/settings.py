@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dashboard.applications",
     "dashboard.audit",
     "dashboard.onboarding",
+    "dashboard.promotion",
     "dashboard.configuration",
 ]
 

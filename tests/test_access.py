@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition, store
+from dashboard.promotion.models import Promotion
 from dashboard.web.models import EnvironmentRole
 
 from .conftest import make_user
@@ -35,6 +36,11 @@ REQUIRED = {
     "onboarding:try": "view",
     "onboarding:try-callback": "view",
     "onboarding:try-callback-add": "change",
+    # A copy's preview is the target environment's page: it needs Editor there.
+    "promotion:promote": "change",
+    "promotion:result": "view",
+    "promotion:links": "view",
+    "promotion:apply": "change",
     "audit:list": "view",
     "audit:event": "view",
 }
@@ -68,6 +74,13 @@ def environment_urls(environment: str = "sandbox") -> dict[str, str]:
         )
         secret, _ = store.client_secret_create(app)
     event = AuditEvent.objects.create(action="sign_in", outcome="success")
+    promotion = Promotion.objects.create(
+        source_environment=environment,
+        source_application_id=app.id,
+        target_environment="production" if environment == "sandbox" else "sandbox",
+        target_application_id="app_deleted_since",
+        application_name=app.name,
+    )
     urls = {
         "home": "/",
         "login": "/login/",
@@ -89,6 +102,10 @@ def environment_urls(environment: str = "sandbox") -> dict[str, str]:
         "onboarding:try": f"/sandbox/applications/{app.id}/try-sign-in",
         "onboarding:try-callback": f"/sandbox/applications/{app.id}/try-sign-in/callback",
         "onboarding:try-callback-add": f"/sandbox/applications/{app.id}/try-sign-in/callback/add",
+        "promotion:promote": f"/sandbox/applications/promote/production/{app.id}",
+        "promotion:result": f"/sandbox/applications/promotions/{promotion.pk}/",
+        "promotion:links": f"/sandbox/applications/{app.id}/promotions",
+        "promotion:apply": f"/sandbox/applications/{app.id}/promotions/{promotion.pk}/apply",
         "audit:list": "/audit/",
         "audit:event": f"/audit/{event.id}/",
     }

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PromotionConfig(AppConfig):
+    name = "dashboard.promotion"
+    label = "promotion"
+    verbose_name = "Promotion: applications copied between environments"
