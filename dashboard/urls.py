@@ -35,6 +35,7 @@ def _patterns(name: str) -> list:
     return [
         path(f"{name}/applications/", include("dashboard.applications.urls")),
         path(f"{name}/applications/", include("dashboard.onboarding.urls")),
+        path(f"{name}/configuration/", include("dashboard.configuration.urls")),
         path(f"{name}/applications/", include("dashboard.promotion.urls")),
         path("emulator/", include("dashboard.emulator.urls")),
         path("audit/", include("dashboard.audit.urls")),

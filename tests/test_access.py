@@ -41,6 +41,10 @@ REQUIRED = {
     "promotion:result": "view",
     "promotion:links": "view",
     "promotion:apply": "change",
+    "configuration:page": "delete",
+    "configuration:export": "delete",
+    "configuration:plan": "delete",
+    "configuration:apply": "delete",
     "audit:list": "view",
     "audit:event": "view",
 }
@@ -106,6 +110,10 @@ def environment_urls(environment: str = "sandbox") -> dict[str, str]:
         "promotion:result": f"/sandbox/applications/promotions/{promotion.pk}/",
         "promotion:links": f"/sandbox/applications/{app.id}/promotions",
         "promotion:apply": f"/sandbox/applications/{app.id}/promotions/{promotion.pk}/apply",
+        "configuration:page": "/sandbox/configuration/",
+        "configuration:export": "/sandbox/configuration/export",
+        "configuration:plan": "/sandbox/configuration/plan",
+        "configuration:apply": "/sandbox/configuration/apply",
         "audit:list": "/audit/",
         "audit:event": f"/audit/{event.id}/",
     }

@@ -209,6 +209,49 @@ def _check_refused(page, data):
     _settled(page)
 
 
+CONFIGURATION = """\
+version: 1
+applications:
+  customer-portal:
+    name: Customer Portal
+    application_type: oauth
+    is_first_party: true
+    description: Where customers sign in.
+    uses_pkce: true
+    redirect_uris:
+      - uri: https://portal.example.com/callback
+    scopes: [openid, email]
+  reports:
+    name: Reports
+    application_type: m2m
+    organization: Acme
+    scopes: [Reports]
+"""
+
+
+def _configuration(page, data):
+    page.goto("/sandbox/configuration/")
+    sync_api.expect(page.get_by_role("button", name="Show the plan")).to_be_visible()
+
+
+def _configuration_plan(page, data, text=None):
+    _configuration(page, data)
+    page.get_by_label("Or paste it").fill(text or CONFIGURATION.replace("[Reports]", "[]"))
+    page.get_by_label("Delete the applications that the file does not list").check()
+    page.get_by_role("button", name="Show the plan").click()
+    _settled(page)
+
+
+def _configuration_planned(page, data):
+    _configuration_plan(page, data)
+    sync_api.expect(page.get_by_role("button", name="Apply 4 changes")).to_be_visible()
+
+
+def _configuration_refused(page, data):
+    _configuration_plan(page, data, CONFIGURATION)
+    sync_api.expect(page.get_by_role("alert")).to_contain_text("scopes[0]")
+
+
 VIEWS = {
     "application-list": View(_list),
     "application-detail": View(_detail),
@@ -223,6 +266,9 @@ VIEWS = {
     "integrate-m2m": View(_integrate_m2m),
     "new-secret-checked": View(_new_secret_checked),
     "check-refused": View(_check_refused),
+    "configuration": View(_configuration),
+    "configuration-planned": View(_configuration_planned),
+    "configuration-refused": View(_configuration_refused),
     "audit-trail": View(_audit_trail),
     "audit-event": View(_audit_event),
     "sign-in": View(_sign_in, signed_in=False),

@@ -46,6 +46,10 @@ class Action:
     values: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def past_tense(self) -> str:
+        return {"create": "created", "update": "changed", "delete": "deleted"}[self.verb]
+
+    @property
     def label(self) -> str:
         return f"{self.key} (“{self.name}”)" if self.key else f"“{self.name}” ({self.app.id})"
 
@@ -76,6 +80,18 @@ class Plan:
 
     def of(self, verb: Verb) -> list[Action]:
         return [action for action in self.actions if action.verb == verb]
+
+    @property
+    def creates(self) -> list[Action]:
+        return self.of("create")
+
+    @property
+    def updates(self) -> list[Action]:
+        return self.of("update")
+
+    @property
+    def deletes(self) -> list[Action]:
+        return self.of("delete")
 
     @property
     def summary(self) -> str:

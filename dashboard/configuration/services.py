@@ -173,6 +173,15 @@ class Report:
     def complete(self) -> bool:
         return self.failure is None
 
+    @property
+    def counts(self) -> str:
+        """“2 created, 1 changed, 0 deleted”."""
+        done = [action.verb for action, _ in self.done]
+        return (
+            f"{done.count('create')} created, {done.count('update')} changed, "
+            f"{done.count('delete')} deleted"
+        )
+
 
 class PlanNotApplicable(Exception):
     """A plan with problems: nothing of it may be applied."""

@@ -265,18 +265,10 @@ def describe(plan: Plan) -> list[str]:
 
 
 def describe_report(report: services.Report) -> list[str]:
-    verbs = {"create": "created", "update": "changed", "delete": "deleted"}
-    lines = []
     if report.complete:
-        counts = ", ".join(
-            f"{len([a for a, _ in report.done if a.verb == verb])} {word}"
-            for verb, word in verbs.items()
-        )
-        return [f"Applied to {report.plan.environment}: {counts}."]
-    lines.append(f"Done ({len(report.done)}):")
-    lines += [
-        f"  {verbs[action.verb]} {action.label}, {result.id}" for action, result in report.done
-    ]
+        return [f"Applied to {report.plan.environment}: {report.counts}."]
+    lines = [f"Done ({len(report.done)}):"]
+    lines += [f"  {action.past_tense} {action.label}, {app.id}" for action, app in report.done]
     failure = report.failure
     lines.append(f"Failed: {failure.action.verb} {failure.action.label}: {failure.message}")
     if failure.maybe_done:
