@@ -41,6 +41,8 @@ GOALS = {
     "weight.py": "Goal: a swap under a third of a full page, the first load under 100 KB.",
     "tokens.py": "Goal: a client-credentials token within a few milliseconds (median), "
     "a small multiple of an application GET.",
+    "configuration.py": "Goal: export and plan of 10,000 applications cost one API request "
+    "per page (100 applications a page, plus the organizations' page), none per application.",
 }
 
 
@@ -55,6 +57,7 @@ def main() -> None:
         ("4. Load", ["load.py", "--seconds", arguments.load_seconds]),
         ("5. Weight", ["weight.py"]),
         ("6. Tokens of the embedded authorization server", ["tokens.py"]),
+        ("7. Configuration as code", ["configuration.py"]),
     ]
     sections = []
     for title, command in runs:
