@@ -79,12 +79,9 @@ def test_copies_that_differ_only_as_the_rules_expect_are_in_step():
         ("redirect_uris", True),
         ("cors_origins", True),
     ]
-    assert rows[0].refused_there == {
-        LOCALHOST: drift.refusals(sandbox_values(), production=True)[0].rule
-    }
-    assert rows[0].here_entries[0][:2] == (LOCALHOST, True)
-    assert rows[0].here_entries[0][2].startswith("Production environments")
-    assert rows[0].there_entries == [(PORTAL, True, None)]
+    rule = drift.refusals(sandbox_values(), production=True)[0].rule
+    assert rows[0].here_entries == [(LOCALHOST, True, rule, None), (PORTAL, False, None, None)]
+    assert rows[0].there_entries == [(PORTAL, True, None, None)]
 
 
 def test_drift_is_reported_field_by_field():
@@ -148,3 +145,55 @@ def test_between_two_environments_with_the_same_rules_a_copy_is_exact():
     assert drift.transfer(source, target, source_production=False, target_production=False) == (
         source
     )
+
+
+# A value replaced when the application was copied, and its replacement: counterparts.
+COPIED_AS = {("redirect_uris", LOCALHOST): STAGING}
+
+
+def test_a_replaced_value_and_its_replacement_are_an_expected_difference():
+    there = production_values(redirect_uris=uris(STAGING, PORTAL))
+
+    rows = drift.compare(
+        sandbox_values(),
+        there,
+        here_production=False,
+        there_production=True,
+        counterparts=COPIED_AS,
+    )
+    back = drift.compare(
+        there,
+        sandbox_values(),
+        here_production=True,
+        there_production=False,
+        counterparts=drift.inverse(COPIED_AS),
+    )
+
+    assert all(row.expected for row in rows) and all(row.expected for row in back)
+    assert rows[0].here_entries[0] == (LOCALHOST, True, None, STAGING)
+    assert back[0].here_entries[0] == (STAGING, True, None, LOCALHOST)
+
+
+def test_a_copy_either_way_turns_a_value_into_its_counterpart():
+    sandbox = sandbox_values(description="Changed in the sandbox.")
+    production = production_values(redirect_uris=uris(STAGING, PORTAL))
+
+    there = drift.transfer(
+        sandbox, production, source_production=False, target_production=True, counterparts=COPIED_AS
+    )
+    assert there == production | {"description": "Changed in the sandbox."}
+    assert drift.refusals(sandbox, production=True, counterparts=COPIED_AS)[0].field.name == (
+        "cors_origins"
+    )
+
+    production["redirect_uris"].append(
+        {"uri": "https://eu.portal.example.com/cb", "default": False}
+    )
+    back = drift.transfer(
+        production,
+        sandbox,
+        source_production=True,
+        target_production=False,
+        counterparts=drift.inverse(COPIED_AS),
+    )
+    assert back["redirect_uris"] == uris(LOCALHOST, PORTAL, "https://eu.portal.example.com/cb")

@@ -374,6 +374,30 @@ def test_the_differences_applied_to_production_after_a_preview(browser, portal, 
     assert "In step" in in_step
 
 
+def test_a_value_replaced_in_the_copy_stands_for_the_original_from_then_on(browser, portal, api):
+    promote(browser, portal, **{"refused-0-replacement": STAGING})
+    promotion = Promotion.objects.get()
+    target = promotion.target_application_id
+
+    page = browser.get(f"/sandbox/applications/{portal.id}/promotions").content.decode()
+    assert "In step" in page
+    assert f"Stands for <code>{STAGING}</code> in Production" in page
+    api.put(f"connect/applications/{portal.id}", {"description": "Changed in the sandbox."})
+    url = apply_url("production", target, promotion)
+    preview_page = browser.get(url).content.decode()
+    assert "Replaced as when the two were copied" in preview_page
+    assert f"<code>{LOCALHOST}</code> becomes <code>{STAGING}</code>" in preview_page
+    assert "refused-0-replacement" not in preview_page
+    assert browser.post(url, hidden_fields(preview_page)).status_code == 303
+
+    updated = production_app(promotion)
+    assert updated.description == "Changed in the sandbox."
+    assert updated.redirect_uris == [
+        {"uri": STAGING, "default": True},
+        {"uri": PORTAL, "default": False},
+    ]
+
+
 def test_productions_values_applied_to_the_sandbox_keep_its_localhost(browser, portal, production):
     promotion = promoted(browser, portal)
     target = promotion.target_application_id

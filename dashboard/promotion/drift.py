@@ -4,15 +4,20 @@ one's values onto the other makes: pure functions over the table's values (field
 Environments have different rules: production refuses the `http` and `localhost` redirect
 URIs and origins a sandbox takes. An entry that one side holds and the other side's rules
 refuse is an expected difference: a copy never sends it, and a copy the other way never
-removes it.
+removes it. So is an entry that was replaced when the application was copied: the two
+values are counterparts (`http://localhost:3000/cb` here, `https://staging.example.com/cb`
+there), and a copy either way turns one into the other.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dashboard import uris
 from dashboard.applications.fields import BY_NAME, EDITABLE, AppField
+
+# {(field, a value here): the value that stands for it there}.
+Counterparts = Mapping[tuple[str, str], str]
 
 
 def _redirect_uri_rule(entry: dict, production: bool) -> None:
@@ -41,6 +46,10 @@ def entry_text(entry: Any) -> str:
     return entry["uri"] if isinstance(entry, dict) else entry
 
 
+def _with_text(entry: Any, text: str) -> Any:
+    return {"uri": text, "default": entry["default"]} if isinstance(entry, dict) else text
+
+
 @dataclass(frozen=True)
 class Refusal:
     """An entry of a list field that an environment's rules refuse, and the rule."""
@@ -60,17 +69,21 @@ class Refusal:
         return isinstance(self.entry, dict) and self.entry["default"]
 
     def replaced_by(self, value: str) -> Any:
-        return {"uri": value, "default": self.default} if isinstance(self.entry, dict) else value
+        return _with_text(self.entry, value)
 
 
-def refusals(values: dict[str, Any], *, production: bool) -> list[Refusal]:
+def refusals(
+    values: dict[str, Any], *, production: bool, counterparts: Counterparts | None = None
+) -> list[Refusal]:
     """The redirect URIs and origins of `values` that an environment with these rules
-    refuses, in field then list order."""
+    refuses and that have no counterpart there, in field then list order."""
+    counterparts = counterparts or {}
     return [
         Refusal(BY_NAME[field], index, entry, rule)
         for field in _JUDGED
         for index, entry in enumerate(values.get(field) or [])
-        if (rule := refusal_rule(field, entry, production=production))
+        if (field, entry_text(entry)) not in counterparts
+        and (rule := refusal_rule(field, entry, production=production))
     ]
 
 
@@ -97,34 +110,66 @@ def adjusted(
     found: Sequence[Refusal],
     replacements: Sequence[str | None],
     *,
+    counterparts: Counterparts | None = None,
     prefer_default: str | None = None,
 ) -> dict[str, Any]:
-    """`values` with each refused entry replaced by its replacement, or dropped where the
-    replacement is empty. A dropped default redirect URI passes its part to
-    `prefer_default` if that is listed (the other side's default), else to the first."""
-    result = dict(values)
+    """`values` as the other side is to hold them: each refused entry replaced by its
+    replacement, or dropped where that is empty; each entry with a counterpart there turned
+    into it. A dropped default redirect URI passes its part to `prefer_default` if that is
+    listed (the other side's default), else to the first."""
+    counterparts = counterparts or {}
     decided = {
-        (refusal.field.name, refusal.index): (refusal, new)
+        (refusal.field.name, refusal.index): new
         for refusal, new in zip(found, replacements, strict=True)
     }
-    for field in {refusal.field.name for refusal in found}:
+    result = dict(values)
+    for field in _JUDGED:
+        if field not in values:
+            continue
         entries = []
         for index, entry in enumerate(values[field]):
-            refusal, new = decided.get((field, index), (None, entry))
-            if refusal is None:
-                entries.append(entry)
-            elif new:
-                entries.append(refusal.replaced_by(new))
+            if (field, index) in decided:
+                new = decided[field, index]
+            else:
+                new = counterparts.get((field, entry_text(entry)), entry_text(entry))
+            if new:
+                entries.append(_with_text(entry, new))
         result[field] = _one_default(field, entries, prefer_default)
     return result
 
 
-def without_refused(
-    values: dict[str, Any], *, production: bool, prefer_default: str | None = None
+def translated(
+    values: dict[str, Any],
+    *,
+    production: bool,
+    counterparts: Counterparts | None = None,
+    prefer_default: str | None = None,
 ) -> dict[str, Any]:
-    """`values` less every entry that an environment with these rules refuses."""
-    found = refusals(values, production=production)
-    return adjusted(values, found, [None] * len(found), prefer_default=prefer_default)
+    """`values` as the other side holds them: counterparts turned into theirs, and every
+    other entry that the other side's rules refuse left out."""
+    found = refusals(values, production=production, counterparts=counterparts)
+    return adjusted(
+        values,
+        found,
+        [None] * len(found),
+        counterparts=counterparts,
+        prefer_default=prefer_default,
+    )
+
+
+def _images(counterparts: Counterparts) -> dict[tuple[str, str], str]:
+    """The other side's ends of `counterparts`, each standing for itself."""
+    return {(field, there): there for (field, _), there in counterparts.items()}
+
+
+def inverse(counterparts: Counterparts) -> dict[tuple[str, str], str]:
+    """The same counterparts seen from the other side."""
+    return {(field, there): here for (field, here), there in counterparts.items()}
+
+
+# An entry of a compared list: its text, whether it is the default, the other side's rule
+# that refuses it, and its counterpart on the other side.
+Entry = tuple[str, bool, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -134,42 +179,51 @@ class FieldDrift:
     field: AppField
     here: Any
     there: Any
-    # Entries of one side that the other side's rules refuse: {entry text: rule}.
-    refused_there: dict[str, str]
-    refused_here: dict[str, str]
-    # Every difference is such an entry: the environments' rules, not a change, explain it.
+    # Every difference is explained by the environments' rules or by counterparts.
     expected: bool
-
-    @property
-    def here_entries(self) -> list[tuple[str, bool, str | None]] | None:
-        """(text, default, the other side's rule that refuses it) per entry of a list field."""
-        return _annotated(self.field, self.here, self.refused_there)
-
-    @property
-    def there_entries(self) -> list[tuple[str, bool, str | None]] | None:
-        return _annotated(self.field, self.there, self.refused_here)
+    here_entries: list[Entry] | None = None
+    there_entries: list[Entry] | None = None
 
 
-def _annotated(field: AppField, value: Any, refused: dict[str, str]):
+def _entries(
+    field: AppField, value: Any, production: bool, counterparts: Counterparts
+) -> list[Entry] | None:
     if field.name not in _JUDGED:
         return None
-    return [
-        (
-            entry_text(entry),
-            isinstance(entry, dict) and entry["default"],
-            refused.get(entry_text(entry)),
-        )
-        for entry in value or []
-    ]
+    entries = []
+    for entry in value or []:
+        text, counterpart = entry_text(entry), counterparts.get((field.name, entry_text(entry)))
+        rule = None if counterpart else refusal_rule(field.name, entry, production=production)
+        entries.append((text, isinstance(entry, dict) and entry["default"], rule, counterpart))
+    return entries
 
 
 def compare(
-    here: dict[str, Any], there: dict[str, Any], *, here_production: bool, there_production: bool
+    here: dict[str, Any],
+    there: dict[str, Any],
+    *,
+    here_production: bool,
+    there_production: bool,
+    counterparts: Counterparts | None = None,
 ) -> list[FieldDrift]:
     """Every editable field whose values differ between `here` and `there` (editable values
-    of one kind of application), in table order."""
-    here_fit = without_refused(here, production=there_production, prefer_default=default_uri(there))
-    there_fit = without_refused(there, production=here_production, prefer_default=default_uri(here))
+    of one kind of application), in table order. `counterparts` go from here to there."""
+    counterparts = counterparts or {}
+    # Both sides as the other side holds them: here's turned into there's, and there's
+    # own entries that here's rules refuse left out.
+    here_fit = translated(
+        here,
+        production=there_production,
+        counterparts=counterparts,
+        prefer_default=default_uri(there),
+    )
+    there_fit = translated(
+        there,
+        production=here_production,
+        counterparts=_images(counterparts),
+        prefer_default=default_uri(here),
+    )
+    back = inverse(counterparts)
     found = []
     for field in EDITABLE:
         if field.name not in here and field.name not in there:
@@ -181,20 +235,12 @@ def compare(
                 field,
                 here.get(field.name),
                 there.get(field.name),
-                _rules(here, field, there_production),
-                _rules(there, field, here_production),
                 expected=here_fit.get(field.name) == there_fit.get(field.name),
+                here_entries=_entries(field, here.get(field.name), there_production, counterparts),
+                there_entries=_entries(field, there.get(field.name), here_production, back),
             )
         )
     return found
-
-
-def _rules(values: dict[str, Any], field: AppField, production: bool) -> dict[str, str]:
-    return {
-        refusal.value: refusal.rule
-        for refusal in refusals(values, production=production)
-        if refusal.field == field
-    }
 
 
 def transfer(
@@ -204,24 +250,33 @@ def transfer(
     source_production: bool,
     target_production: bool,
     replacements: Sequence[str | None] | None = None,
+    counterparts: Counterparts | None = None,
 ) -> dict[str, Any]:
     """The target's editable values once the source's are copied onto it.
 
-    The source's entries that the target refuses are dropped, or replaced by `replacements`
-    (one per `refusals(source, production=target_production)`, in order). The target's own
-    entries that the source's rules refuse stay, after the copied ones, and stay the default
-    if one was; a list that differs only by such entries stays exactly as it is."""
-    found = refusals(source, production=target_production)
+    The source's entries with a counterpart in the target become it; the others that the
+    target refuses are dropped, or replaced by `replacements` (one per
+    `refusals(source, production=target_production, counterparts=counterparts)`, in order).
+    The target's own entries that the source's rules refuse stay, after the copied ones,
+    and stay the default if one was; a list that differs only by such entries and
+    counterparts stays exactly as it is."""
+    counterparts = counterparts or {}
+    found = refusals(source, production=target_production, counterparts=counterparts)
     copied = adjusted(
         source,
         found,
         replacements or [None] * len(found),
+        counterparts=counterparts,
         prefer_default=default_uri(target),
     )
-    target_fit = without_refused(
-        target, production=source_production, prefer_default=default_uri(source)
+    images = _images(counterparts)
+    target_fit = translated(
+        target,
+        production=source_production,
+        counterparts=images,
+        prefer_default=default_uri(source),
     )
-    own = refusals(target, production=source_production)
+    own = refusals(target, production=source_production, counterparts=images)
     result = {}
     for field, value in copied.items():
         if field not in target:
@@ -229,9 +284,9 @@ def transfer(
         if field in _JUDGED and value == target_fit[field]:
             value = target[field]
         elif field in _JUDGED:
-            kept = [refusal.entry for refusal in own if refusal.field.name == field]
-            if any(refusal.default for refusal in own if refusal.field.name == field):
+            kept = [refusal for refusal in own if refusal.field.name == field]
+            if any(refusal.default for refusal in kept):
                 value = [{**entry, "default": False} for entry in value]
-            value = _one_default(field, [*value, *kept])
+            value = _one_default(field, [*value, *(refusal.entry for refusal in kept)])
         result[field] = value
     return result

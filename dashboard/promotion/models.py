@@ -63,3 +63,15 @@ class Promotion(models.Model):
         if self.outgoing(environment, application_id):
             return self.target_environment, self.target_application_id
         return self.source_environment, self.source_application_id
+
+    def counterparts(self, environment: str, application_id: str) -> dict[tuple[str, str], str]:
+        """{(field, a value of that application): the value that stands for it at the other
+        end}: the refused values the copy replaced, seen from that application's side."""
+        pairs = [
+            ((adjustment["field"], adjustment["value"]), adjustment["replacement"])
+            for adjustment in self.adjustments
+            if adjustment.get("replacement")
+        ]
+        if self.outgoing(environment, application_id):
+            return dict(pairs)
+        return {(field, replacement): value for (field, value), replacement in pairs}

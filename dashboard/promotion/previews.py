@@ -127,19 +127,26 @@ class ApplyPreview:
     source: Environment
     source_app: Any
     here: Environment
+    # The source's values replaced when the two were copied, and their replacements here.
+    counterparts: drift.Counterparts
     form: ApplyForm
     formset: Any
 
     @classmethod
-    def of(cls, app: Any, source: Environment, source_app: Any, data=None) -> "ApplyPreview":
+    def of(
+        cls, app: Any, source: Environment, source_app: Any, counterparts, data=None
+    ) -> "ApplyPreview":
         here = environments.current()
         initial = {
             "version": app.updated_at.isoformat(),
             "source_version": source_app.updated_at.isoformat(),
         }
-        found = drift.refusals(editable_values(source_app), production=here.production)
+        found = drift.refusals(
+            editable_values(source_app), production=here.production, counterparts=counterparts
+        )
         formset = RefusedValueFormSet(data, refusals=found, production=here.production)
-        return cls(app, source, source_app, here, ApplyForm(data, initial=initial), formset)
+        form = ApplyForm(data, initial=initial)
+        return cls(app, source, source_app, here, counterparts, form, formset)
 
     @property
     def stale(self) -> bool:
@@ -160,6 +167,7 @@ class ApplyPreview:
             source_production=self.source.production,
             target_production=self.here.production,
             replacements=_replacements(self.formset),
+            counterparts=self.counterparts,
         )
 
     def changes(self) -> dict[str, dict]:
@@ -167,7 +175,20 @@ class ApplyPreview:
 
     def kept(self) -> list[drift.Refusal]:
         """This application's own values that the other side's rules refuse: they stay."""
-        return drift.refusals(editable_values(self.app), production=self.source.production)
+        return drift.refusals(
+            editable_values(self.app),
+            production=self.source.production,
+            counterparts=drift.inverse(self.counterparts),
+        )
+
+    def replaced(self) -> list[tuple[AppField, str, str]]:
+        """The source's values that become their counterparts here, as when copied."""
+        theirs = editable_values(self.source_app)
+        return [
+            (BY_NAME[field], value, here)
+            for (field, value), here in self.counterparts.items()
+            if value in map(drift.entry_text, theirs.get(field) or [])
+        ]
 
     def rows(self, problems: Problems | None = None) -> list[Row]:
         ours, after, refused = editable_values(self.app), self.after(), self.formset.by_field()

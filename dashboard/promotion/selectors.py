@@ -110,22 +110,33 @@ def _compare(app: Any, here: Environment, link: Promotion, may_view) -> Comparis
     if comparison.application is None:
         return comparison
     ours, theirs = editable_values(app), editable_values(comparison.application)
-    rules = {"here_production": here.production, "there_production": there.production}
-    comparison.fields = drift.compare(ours, theirs, **rules)
-    comparison.pending_there = pending(ours, theirs, here, there)
-    comparison.pending_here = pending(theirs, ours, there, here)
+    counterparts = link.counterparts(here.name, app.id)
+    comparison.fields = drift.compare(
+        ours,
+        theirs,
+        here_production=here.production,
+        there_production=there.production,
+        counterparts=counterparts,
+    )
+    comparison.pending_there = pending(ours, theirs, here, there, counterparts)
+    comparison.pending_here = pending(theirs, ours, there, here, drift.inverse(counterparts))
     return comparison
 
 
 def pending(
-    source: dict, target: dict, source_environment: Environment, target_environment: Environment
+    source: dict,
+    target: dict,
+    source_environment: Environment,
+    target_environment: Environment,
+    counterparts: drift.Counterparts,
 ) -> dict:
     """{field: {"before", "after"}}: what copying `source`'s values onto `target` changes,
-    every value the target refuses dropped."""
+    every value the target refuses and that has no counterpart there dropped."""
     copied = drift.transfer(
         source,
         target,
         source_production=source_environment.production,
         target_production=target_environment.production,
+        counterparts=counterparts,
     )
     return differences(target, copied)

@@ -211,14 +211,17 @@ def _apply_page(
         "problems": problems,
         "changes": preview.changes(),
         "kept": preview.kept(),
+        "replaced": preview.replaced(),
         "source_url": environment_reverse(source.name, "applications:detail", source_app.id),
     }
     template = _template(request, "promotion/apply.html", "form")
     return render(request, template, context, status=status)
 
 
-def _counterpart(request: HttpRequest, application_id: str, pk: int) -> tuple[Environment, Any]:
-    """The environment and application at the other end of promotion `pk`."""
+def _counterpart(
+    request: HttpRequest, application_id: str, pk: int
+) -> tuple[Promotion, Environment, Any]:
+    """Promotion `pk`, and the environment and application at its other end."""
     here = environments.current()
     link = get_object_or_404(Promotion.of(here.name, application_id), pk=pk)
     name, other_id = link.other_side(here.name, application_id)
@@ -227,7 +230,7 @@ def _counterpart(request: HttpRequest, application_id: str, pk: int) -> tuple[En
         raise Http404(f"The environment “{name}” is no longer configured.")
     access.require(request, VIEW, source.name, application_id)
     try:
-        return source, selectors.application_in(source, other_id)
+        return link, source, selectors.application_in(source, other_id)
     except errors.NotFoundError as error:
         raise Http404(
             f"{source.label}’s application {other_id} was deleted: there is nothing to apply."
@@ -239,13 +242,14 @@ def _counterpart(request: HttpRequest, application_id: str, pk: int) -> tuple[En
 @api_errors_as_pages
 def differences_apply(request: HttpRequest, application_id: str, pk: int) -> HttpResponse:
     """Give this application the values of its copy at the other end of promotion `pk`."""
-    source, source_app = _counterpart(request, application_id, pk)
+    link, source, source_app = _counterpart(request, application_id, pk)
     app = connect.application_get(application_id=application_id)
+    counterparts = link.counterparts(source.name, source_app.id)
     if request.method == "GET":
-        return _apply_page(request, ApplyPreview.of(app, source, source_app))
-    preview = ApplyPreview.of(app, source, source_app, request.POST)
+        return _apply_page(request, ApplyPreview.of(app, source, source_app, counterparts))
+    preview = ApplyPreview.of(app, source, source_app, counterparts, request.POST)
     if preview.stale:
-        fresh = ApplyPreview.of(app, source, source_app)
+        fresh = ApplyPreview.of(app, source, source_app, counterparts)
         return _apply_page(request, fresh, stale=True, status=409)
     if not preview.is_valid():
         return _apply_page(request, preview, status=422)
@@ -267,7 +271,7 @@ def differences_apply(request: HttpRequest, application_id: str, pk: int) -> Htt
             source_app=source_app,
         )
     except EditConflict as conflict:
-        fresh = ApplyPreview.of(conflict.current, source, source_app)
+        fresh = ApplyPreview.of(conflict.current, source, source_app, counterparts)
         return _apply_page(request, fresh, stale=True, status=409)
     except errors.ApiError as error:
         problems, status = _refused(error)
