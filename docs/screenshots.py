@@ -4,10 +4,12 @@
 
 It signs in as `admin`, creates one client secret on the first M2M application to show the
 secret-created page, checks it (one check that works, one with a wrong secret), and tries
-the sign-in of an OAuth application as the demo user alice@acme.example.
+the sign-in of an OAuth application as the demo user alice@acme.example. It copies one
+sandbox application to production, then changes it in the sandbox, for the drift view.
 """
 
 import os
+import re
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -23,6 +25,33 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def promotion(page) -> None:
+    """A copy to production with what production refuses, then the drift view after a
+    change in the sandbox."""
+    page.goto("/sandbox/applications/?order=asc&limit=100")
+    page.get_by_role("link", name="Mobile App (Android)").first.click()
+    page.get_by_role("link", name="Copy to Production…").click()
+    # Its loopback redirect URI is refused there; left empty, it is dropped.
+    page.get_by_label("Replace it with instead of http://127.0.0.1:8080/callback").wait_for()
+    page.screenshot(path=OUT / "promote-preview.png", full_page=True)
+    page.get_by_role("button", name="Create in Production").click()
+    page.get_by_role("link", name=re.compile("^Sandbox’s application")).click()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Description").fill("Android app sign-in, with the new onboarding.")
+    page.get_by_label("offline_access").check()
+    page.get_by_role("button", name="Save changes").click()
+    page.locator("#promotion table").wait_for()
+    box = page.locator("#promotion").bounding_box()
+    top = box["y"] + page.evaluate("window.scrollY")
+    clip = {
+        "x": box["x"] - 24,
+        "y": top - 16,
+        "width": box["width"] + 48,
+        "height": box["height"] + 32,
+    }
+    page.screenshot(path=OUT / "drift.png", full_page=True, clip=clip)
 
 
 def main() -> None:
@@ -114,6 +143,8 @@ def main() -> None:
         page.get_by_role("button", name="Save changes").click()
         page.get_by_text("Someone else saved this application").wait_for()
         page.screenshot(path=OUT / "conflict.png", full_page=True)
+
+        promotion(page)
 
         page.goto("/audit/")
         page.wait_for_load_state("networkidle")
