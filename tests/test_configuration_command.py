@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+import respx
 import yaml
 from django.core.management import CommandError, call_command
 
@@ -12,6 +13,8 @@ from dashboard.configuration import services
 from dashboard.emulator import faults, partition, store
 from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application
+
+from .conftest import EMPTY_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -430,3 +433,70 @@ def test_a_field_set_at_creation_cannot_be_changed_by_a_file(exported):
 def test_an_unreadable_file_says_so(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         connect("plan", str(tmp_path / "missing.yaml"), "--environment", "sandbox")
+
+
+def test_apply_shows_a_progress_bar_on_a_terminal(exported):
+    terminal = Terminal()
+
+    connect("apply", exported, "--environment", "production", "--yes", stderr=terminal)
+
+    shown = terminal.getvalue()
+    assert "\r[##########....................] 1/3 billing-worker (“Billing Worker”)" in shown
+    assert "\r[##############################] 3/3 partner-sync (“Partner Sync”)" in shown
+
+
+# --- Records WorkOS sends that the dashboard cannot read ---------------------------------
+
+
+@pytest.fixture
+def workos(settings):
+    settings.WORKOS_API_KEY = "sk_test_faked"
+    settings.WORKOS_BASE_URL = "https://api.workos.test"
+    with respx.mock(base_url="https://api.workos.test") as mock:
+        mock.get("/organizations").respond(json=EMPTY_PAGE)
+        mock.get("/connect/applications").respond(
+            json=EMPTY_PAGE | {"data": [unreadable_app(1), unreadable_app(2, name=None)]}
+        )
+        yield mock
+
+
+def unreadable_app(number: int, **fields) -> dict:
+    return {
+        "object": "connect_application",
+        "id": f"conn_app_01JP8BD0CZ401TDF9X54NT5ZE{number}",
+        "client_id": f"client_01JP8BD0CZ401TDF9X54NT5ZE{number}",
+        "name": f"Portal {number}",
+        "application_type": "oauth",
+        "is_first_party": True,
+        "created_at": "2026-01-15T12:00:00.000Z",
+        "updated_at": "2026-01-15T12:00:00.000Z",
+    } | fields
+
+
+def test_export_writes_nothing_rather_than_a_file_without_an_unreadable_application(
+    workos, tmp_path
+):
+    path = tmp_path / "sandbox.yaml"
+
+    with pytest.raises(CommandError) as raised:
+        connect("export", "-o", str(path))
+
+    assert str(raised.value).startswith(
+        "1 applications of sandbox could not be read (conn_app_01JP8BD0CZ401TDF9X54NT5ZE2: name: "
+    )
+    assert not path.exists()
+
+
+def test_nothing_is_applied_while_an_application_cannot_be_read(workos, tmp_path):
+    path = tmp_path / "file.yaml"
+    path.write_text("version: 1\napplications: {}\n")
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="The plan has 1 problems"):
+        connect("apply", str(path), "--prune", "--yes", stdout=out)
+
+    assert (
+        "Cannot be applied:\n  Application conn_app_01JP8BD0CZ401TDF9X54NT5ZE2 of sandbox could "
+        "not be read (name: "
+    ) in out.getvalue()
+    assert {call.request.method for call in workos.calls} == {"GET"}

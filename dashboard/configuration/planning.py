@@ -96,9 +96,9 @@ class Plan:
     @property
     def summary(self) -> str:
         counts = [
-            f"{len(self.of('create'))} to create",
-            f"{len(self.of('update'))} to change",
-            f"{len(self.of('delete'))} to delete",
+            f"{len(self.creates)} to create",
+            f"{len(self.updates)} to change",
+            f"{len(self.deletes)} to delete",
             f"{len(self.unchanged)} unchanged",
         ]
         if self.kept:
@@ -170,7 +170,8 @@ def plan_changes(
         else:
             unchanged.append(entry.key)
 
-    left = [app for app in applications if app in unmatched[app.name]]
+    unpaired = {id(app) for group in unmatched.values() for app in group}
+    left = [app for app in applications if id(app) in unpaired]
     deletes = [Action("delete", app.name, app=app) for app in left] if prune else []
     return Plan(
         environment=environment,

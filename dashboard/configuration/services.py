@@ -49,7 +49,6 @@ class Inventory:
     unmanaged: list[Any]
     unreadable: list[UnreadableRecord]
     organizations: list[Organization]
-    requests: int
 
 
 def _pages(fetch: Callable[..., Page]) -> Iterator[Page]:
@@ -64,19 +63,16 @@ def _pages(fetch: Callable[..., Page]) -> Iterator[Page]:
 
 def inventory(*, on_page: OnPage | None = None) -> Inventory:
     applications, unmanaged, unreadable, organizations = [], [], [], []
-    pages = 0
     authenticated = partial(connect.application_list, registration_types=["authenticated"])
-    for page in _pages(authenticated):
-        pages += 1
+    for number, page in enumerate(_pages(authenticated), start=1):
         for app in page.data:
             (applications if app.application_type in BOTH else unmanaged).append(app)
         unreadable += page.unreadable
         if on_page:
-            on_page(pages, len(applications) + len(unmanaged) + len(unreadable))
+            on_page(number, len(applications) + len(unmanaged) + len(unreadable))
     for page in _pages(connect.organization_list):
-        pages += 1
         organizations += page.data
-    return Inventory(applications, unmanaged, unreadable, organizations, pages)
+    return Inventory(applications, unmanaged, unreadable, organizations)
 
 
 @dataclass(frozen=True)
