@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from dashboard import connect
+from dashboard import connect, environments
 from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
 from dashboard.emulator import partition, store
@@ -469,6 +469,39 @@ def test_a_deleted_source_is_shown_as_such_on_the_copy(browser, portal, api):
     apply = apply_url("production", target, promotion)
     assert browser.get(apply).status_code == 404
     assert browser.get(f"/sandbox/applications/{portal.id}/promotions").status_code == 404
+
+
+def test_a_copy_that_cannot_be_read_just_now_is_said_so(browser, portal, monkeypatch):
+    promotion = promoted(browser, portal)
+    read = connect.application_get
+
+    def production_down(**kwargs):
+        if environments.current().production:
+            raise errors.ServerError("Upstream failed.", status=503, request_id="req_1")
+        return read(**kwargs)
+
+    monkeypatch.setattr(connect, "application_get", production_down)
+    response = browser.get(f"/sandbox/applications/{portal.id}/promotions")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Could not compare the two just now" in page and "Upstream failed." in page
+    assert promotion.target_application_id in page
+
+
+def test_a_copy_in_an_environment_no_longer_configured_is_said_so(browser, portal):
+    Promotion.objects.create(
+        source_environment="sandbox",
+        source_application_id=portal.id,
+        target_environment="staging",
+        target_application_id="conn_app_elsewhere",
+        application_name=portal.name,
+    )
+
+    page = browser.get(f"/sandbox/applications/{portal.id}/promotions").content.decode()
+
+    assert "Promoted to staging as" in page
+    assert "The environment “staging” is no longer configured" in page
 
 
 # --- Roles ---------------------------------------------------------------------------------------
