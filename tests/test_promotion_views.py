@@ -374,6 +374,27 @@ def test_the_differences_applied_to_production_after_a_preview(browser, portal, 
     assert "In step" in in_step
 
 
+def test_new_redirect_uris_applied_to_production_ask_for_its_name_as_well(browser, portal, api):
+    promotion = promoted(browser, portal)
+    uris = [{"uri": LOCALHOST, "default": True}, {"uri": PORTAL}, {"uri": STAGING}]
+    api.put(f"connect/applications/{portal.id}", {"redirect_uris": uris})
+    url = apply_url("production", promotion.target_application_id, promotion)
+
+    page = browser.get(url).content.decode()
+    assert "this environment’s name, to confirm changing the redirect URIs" in page
+    refused = browser.post(url, hidden_fields(page))
+
+    assert refused.status_code == 422
+    assert (
+        "This is Production: type production as well to confirm changing the redirect URIs."
+        in refused.content.decode()
+    )
+    assert len(production_app(promotion).redirect_uris) == 1
+    done = browser.post(url, hidden_fields(page) | {"confirm_environment": "production"})
+    assert done.status_code == 303
+    assert [entry["uri"] for entry in production_app(promotion).redirect_uris] == [PORTAL, STAGING]
+
+
 def test_a_value_replaced_in_the_copy_stands_for_the_original_from_then_on(browser, portal, api):
     promote(browser, portal, **{"refused-0-replacement": STAGING})
     promotion = Promotion.objects.get()

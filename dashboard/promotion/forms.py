@@ -9,6 +9,7 @@ from django import forms
 from dashboard.applications.fields import M2M, AppField, fields_of
 from dashboard.applications.formfields import OrganizationField
 from dashboard.connect.models import M2MApplicationCreate, OAuthApplicationCreate
+from dashboard.environments import Environment
 
 from . import drift
 
@@ -98,10 +99,39 @@ class PromotionForm(forms.Form):
 
 
 class ApplyForm(forms.Form):
-    """Applying the other side's values: the versions of both that were previewed."""
+    """Applying the other side's values: the versions of both that were previewed, and in
+    production, the environment's name typed as well when the redirect URIs change (the
+    guard rail of every change of them there)."""
 
     version = forms.CharField(widget=forms.HiddenInput)
     source_version = forms.CharField(widget=forms.HiddenInput)
+    confirm_environment = forms.CharField(
+        required=False, max_length=100, help_text="Needed only when the redirect URIs change."
+    )
+    what = "changing the redirect URIs"
+
+    def __init__(self, *args: Any, environment: Environment, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.environment = environment
+        if not environment.production:
+            del self.fields["confirm_environment"]
+
+    def redirect_uris_change_confirmed(self) -> bool:
+        """Whether the redirect URIs may change; if not, the error is next to the box."""
+        typed = self.cleaned_data.get("confirm_environment", "")
+        name = self.environment.name
+        if "confirm_environment" not in self.fields or typed == name:
+            return True
+        if typed:
+            message = (
+                f"“{typed}” is not this environment’s name: type {name} to confirm {self.what}."
+            )
+        else:
+            message = (
+                f"This is {self.environment.label}: type {name} as well to confirm {self.what}."
+            )
+        self.add_error("confirm_environment", message)
+        return False
 
 
 def cleaned(

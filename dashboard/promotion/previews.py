@@ -145,7 +145,7 @@ class ApplyPreview:
             editable_values(source_app), production=here.production, counterparts=counterparts
         )
         formset = RefusedValueFormSet(data, refusals=found, production=here.production)
-        form = ApplyForm(data, initial=initial)
+        form = ApplyForm(data, initial=initial, environment=here)
         return cls(app, source, source_app, here, counterparts, form, formset)
 
     @property
@@ -207,9 +207,12 @@ class ApplyPreview:
 
     def update_request(self) -> tuple[ApplicationUpdate | None, Problems]:
         """The changes to send once the preview is valid (None: nothing to change), or the
-        fields that are not valid."""
+        fields that are not valid; or None with the form's error, in production, when the
+        redirect URIs change and the environment's name was not typed."""
         after, changes = self.after(), self.changes()
         if not changes:
+            return None, {}
+        if "redirect_uris" in changes and not self.form.redirect_uris_change_confirmed():
             return None, {}
         table = fields_of(self.app.application_type, editable_only=True)
         values, problems = cleaned(

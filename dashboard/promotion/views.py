@@ -254,7 +254,7 @@ def differences_apply(request: HttpRequest, application_id: str, pk: int) -> Htt
     if not preview.is_valid():
         return _apply_page(request, preview, status=422)
     changes, problems = preview.update_request()
-    if problems:
+    if problems or preview.form.errors:
         return _apply_page(request, preview, problems=problems, status=422)
     detail_url = reverse("applications:detail", args=[app.id])
     labels = ", ".join(BY_NAME[name].label for name in preview.changes())
