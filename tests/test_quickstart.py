@@ -134,3 +134,22 @@ def test_quickstart_on_a_taken_port_stops_before_setting_anything_up(capsys):
 
     assert "Open http" not in capsys.readouterr().out
     assert not get_user_model().objects.exists()
+
+
+def test_quickstart_links_productions_demo_applications_to_the_sandboxs(capsys, client):
+    from dashboard.emulator import partition
+    from dashboard.promotion.models import Promotion
+
+    from .conftest import make_user
+
+    quickstart(capsys)
+    with partition.override("production"):
+        promoted = {app.id: app.name for app in Application.objects.all()}
+    links = list(Promotion.objects.all())
+
+    assert {link.target_application_id for link in links} == set(promoted)
+    portal = next(link for link in links if link.application_name == "Customer Portal")
+    assert Application.objects.get(id=portal.source_application_id).name == "Customer Portal"
+    client.force_login(make_user("ops", role="Admin"))
+    page = client.get(f"/production/applications/{portal.target_application_id}/").content
+    assert b"Sandbox" in page and portal.source_application_id.encode() in page

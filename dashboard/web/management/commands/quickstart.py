@@ -7,9 +7,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.connect import backend
+from dashboard.emulator import partition
+from dashboard.emulator.models import Application
 from dashboard.emulator.seed import DEMO_PASSWORD, USERS, seed_demo_data
 from dashboard.emulator.user_management.store import user_authenticate
 from dashboard.env import env_str
+from dashboard.promotion.models import Promotion
 
 ADMIN_USERNAME = "admin"
 
@@ -45,6 +48,7 @@ class Command(BaseCommand):
             if created:
                 counts = ", ".join(f"{count} in {name}" for name, count in created.items())
                 self.stdout.write(f"Embedded API seeded with demo applications: {counts}.")
+                _link_demo_promotions()
             else:
                 self.stdout.write("Embedded API already has data; kept as it is.")
         else:
@@ -112,3 +116,28 @@ class Command(BaseCommand):
         users.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
         self.stdout.write(f"Created the `{ADMIN_USERNAME}` user.")
         return "" if from_environment else password
+
+
+def _link_demo_promotions() -> None:
+    """The demo's production applications are the sandbox's, as promoted: link each pair as
+    a copy through the dashboard would, with the redirect URIs production refused dropped,
+    so that either page shows the other and how they have drifted apart."""
+    with partition.override(partition.SANDBOX):
+        sandbox = {app.name: app for app in Application.objects.all()}
+    with partition.override(partition.PRODUCTION):
+        promoted = list(Application.objects.all())
+    for app in promoted:
+        source = sandbox[app.name]
+        kept = {entry["uri"] for entry in app.redirect_uris}
+        dropped = [entry["uri"] for entry in source.redirect_uris if entry["uri"] not in kept]
+        Promotion.objects.create(
+            source_environment=partition.SANDBOX,
+            source_application_id=source.id,
+            target_environment=partition.PRODUCTION,
+            target_application_id=app.id,
+            application_name=app.name,
+            promoted_by_username="quickstart",
+            adjustments=[
+                {"field": "redirect_uris", "value": uri, "replacement": None} for uri in dropped
+            ],
+        )
