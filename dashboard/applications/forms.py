@@ -5,6 +5,10 @@ Redirect URIs are rows that the user adds and removes with submit buttons
 (`action=add-uri`, `action=remove-uri-N`), so the form works the same with and without
 JavaScript; `rearranged()` answers such an action with the form as it should look next.
 The API's own 422 field errors are put back next to the fields they are about.
+
+Production guard rails: in a production environment, deleting an application, revoking a
+client secret and changing redirect URIs ask for the environment's name as well, typed,
+so that a change meant for the sandbox never reaches live customers from the wrong tab.
 """
 
 import json
@@ -14,14 +18,80 @@ from typing import Any
 
 from django import forms
 
+from dashboard import environments
 from dashboard.connect.errors import UnprocessableEntityError
 from dashboard.connect.models import ApplicationUpdate, M2MApplicationCreate, OAuthApplicationCreate
 
 from . import lookups
-from .fields import M2M, OAUTH, AppField, editable_values, fields_of
+from .fields import BY_NAME, M2M, OAUTH, AppField, editable_values, fields_of
 from .formfields import row_error
 
 BLANK_ROW = {"uri": "", "default": True}
+CONFIRM_ENVIRONMENT = "confirm_environment"
+
+
+# --- Production guard rails -------------------------------------------------------------
+
+
+def _add_environment_confirmation(form: forms.Form, help_text: str = "") -> None:
+    """In a production environment, give `form` the box for the environment's name."""
+    form.environment = environments.current()
+    if form.environment.production:
+        form.fields[CONFIRM_ENVIRONMENT] = forms.CharField(
+            required=False, max_length=100, help_text=help_text
+        )
+
+
+def _check_environment_confirmation(form: forms.Form, what: str) -> None:
+    """Unless the environment's name was typed, refuse `what` with an error next to the box."""
+    typed = form.cleaned_data.get(CONFIRM_ENVIRONMENT, "")
+    name = form.environment.name
+    if typed == name:
+        return
+    if not typed:
+        message = f"This is {form.environment.label}: type {name} as well to confirm {what}."
+    else:
+        message = f"“{typed}” is not this environment’s name: type {name} to confirm {what}."
+    form.add_error(CONFIRM_ENVIRONMENT, message)
+
+
+class GuardedConfirmation(forms.Form):
+    """A confirmation that, in production, also asks for the environment's name."""
+
+    # What is confirmed, as the messages say it: "revoking the secret".
+    what = ""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _add_environment_confirmation(self)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if CONFIRM_ENVIRONMENT in self.fields:
+            _check_environment_confirmation(self, self.what)
+        return cleaned
+
+
+class ApplicationDeleteForm(GuardedConfirmation):
+    what = "deleting the application"
+    confirm_name = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, application: Any, **kwargs: Any):
+        self.application = application
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"]
+        if typed.strip() != self.application.name.strip():
+            raise forms.ValidationError("Type the application’s name exactly to confirm.")
+        return typed
+
+
+class SecretRevokeForm(GuardedConfirmation):
+    what = "revoking the secret"
+
+
+# --- Create and edit --------------------------------------------------------------------
 
 
 class ApplicationForm(forms.Form):
@@ -209,9 +279,13 @@ class ApplicationEditForm(ApplicationForm):
     updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
     original = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    what = "changing the redirect URIs"
+
     def __init__(self, *args: Any, application: Any, **kwargs: Any):
         self.application = application
         super().__init__(*args, **kwargs)
+        if "redirect_uris" in self.fields:
+            _add_environment_confirmation(self, "Needed only when the redirect URIs change.")
 
     @classmethod
     def for_application(cls, application: Any, **kwargs: Any) -> "ApplicationEditForm":
@@ -250,7 +324,19 @@ class ApplicationEditForm(ApplicationForm):
             cleaned["scopes"].sort(
                 key=lambda scope: existing.index(scope) if scope in existing else len(existing)
             )
+        if CONFIRM_ENVIRONMENT in self.fields and self.redirect_uris_change:
+            _check_environment_confirmation(self, self.what)
         return cleaned
+
+    @property
+    def redirect_uris_change(self) -> bool:
+        """The redirect URIs sent differ from the application's (valid ones only: invalid
+        ones are refused anyway)."""
+        field = BY_NAME["redirect_uris"]
+        if field not in self.sent_fields() or "redirect_uris" not in self.cleaned_data:
+            return False
+        sent = field.normalize(self.cleaned_data["redirect_uris"])
+        return sent != editable_values(self.application).get("redirect_uris")
 
     def sent_fields(self) -> tuple[AppField, ...]:
         """The table's fields the request carried. One it did not carry (a page that does

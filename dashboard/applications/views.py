@@ -28,7 +28,13 @@ from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 from . import lookups, services
 from .fields import BOTH, BY_NAME, editable_values
 from .filters import ListFilters
-from .forms import ApplicationCreateForm, ApplicationEditForm, ApplicationForm
+from .forms import (
+    ApplicationCreateForm,
+    ApplicationDeleteForm,
+    ApplicationEditForm,
+    ApplicationForm,
+    SecretRevokeForm,
+)
 from .merge import merge
 from .problems import api_errors_as_pages, describe
 
@@ -249,12 +255,13 @@ def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> 
     secret = next((s for s in secrets if s.id == secret_id), None)
     if secret is None:
         raise Http404("No such client secret on this application.")
-    if request.method == "POST":
+    form = SecretRevokeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         services.client_secret_revoke(actor=Actor.of(request), app=app, secret=secret)
         messages.success(request, f"Revoked the secret ending in “{secret.secret_hint}”.")
         return _redirect(request, reverse("applications:detail", args=[app.id]))
-    context = {"app": app, "secret": secret, "others": len(secrets) - 1}
-    return render(request, "applications/revoke.html", context)
+    context = {"app": app, "secret": secret, "others": len(secrets) - 1, "form": form}
+    return render(request, "applications/revoke.html", context, status=422 if form.errors else 200)
 
 
 # --- Create and edit --------------------------------------------------------------------------
@@ -369,13 +376,13 @@ def _conflict(request: HttpRequest, form: ApplicationEditForm, current) -> HttpR
 @api_errors_as_pages
 def application_delete(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
-    context = {"app": app, "typed": "", "error": None, "problem": None}
-    if request.method == "GET":
-        return render(request, "applications/delete.html", context)
-    context["typed"] = request.POST.get("confirm_name", "")
-    if context["typed"].strip() != app.name.strip():
-        context["error"] = "Type the application’s name exactly to confirm."
-        return render(request, "applications/delete.html", context, status=422)
+    form = ApplicationDeleteForm(
+        request.POST if request.method == "POST" else None, application=app
+    )
+    context = {"app": app, "form": form, "problem": None}
+    if not form.is_valid():
+        status = 422 if form.errors else 200
+        return render(request, "applications/delete.html", context, status=status)
     try:
         services.application_delete(actor=Actor.of(request), app=app)
     except errors.ApiError as error:
