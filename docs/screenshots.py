@@ -67,6 +67,9 @@ def main() -> None:
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "list.png")
+        page.get_by_role("navigation", name="Environment").get_by_role("link").last.click()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "production.png")
 
         page.goto("/sandbox/applications/?order=asc")
         page.get_by_role("link", name="Customer Portal").first.click()
