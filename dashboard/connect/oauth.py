@@ -197,6 +197,21 @@ def _refusal(response: httpx.Response) -> errors.ApiError:
     )
 
 
+def _token_request(issuer: str, form: dict[str, str]) -> TokenResponse:
+    """POST `form` to the issuer's token endpoint: its token, or its refusal raised."""
+    response = _send("POST", Endpoints(issuer).token, data=form)
+    if response.status_code != 200:
+        raise _refusal(response)
+    try:
+        return TokenResponse.model_validate_json(response.content)
+    except pydantic.ValidationError as exc:
+        raise errors.InvalidResponseError(
+            "The token endpoint answered 200 without a token.",
+            status=response.status_code,
+            request_id=response.headers.get("X-Request-ID"),
+        ) from exc
+
+
 def client_credentials_token(
     *, issuer: str, client_id: str, client_secret: SecretStr, scope: str | None = None
 ) -> TokenResponse:
@@ -210,17 +225,7 @@ def client_credentials_token(
     }
     if scope:
         form["scope"] = scope
-    response = _send("POST", Endpoints(issuer).token, data=form)
-    if response.status_code != 200:
-        raise _refusal(response)
-    try:
-        return TokenResponse.model_validate_json(response.content)
-    except pydantic.ValidationError as exc:
-        raise errors.InvalidResponseError(
-            "The token endpoint answered 200 without a token.",
-            status=response.status_code,
-            request_id=response.headers.get("X-Request-ID"),
-        ) from exc
+    return _token_request(issuer, form)
 
 
 def jwks(*, issuer: str) -> KeySet:
@@ -291,17 +296,7 @@ def authorization_code_token(
         "redirect_uri": redirect_uri,
         "code_verifier": code_verifier,
     }
-    response = _send("POST", Endpoints(issuer).token, data=form)
-    if response.status_code != 200:
-        raise _refusal(response)
-    try:
-        return TokenResponse.model_validate_json(response.content)
-    except pydantic.ValidationError as exc:
-        raise errors.InvalidResponseError(
-            "The token endpoint answered 200 without a token.",
-            status=response.status_code,
-            request_id=response.headers.get("X-Request-ID"),
-        ) from exc
+    return _token_request(issuer, form)
 
 
 def id_token_verify(*, issuer: str, id_token: str, client_id: str, nonce: str) -> VerifiedToken:
