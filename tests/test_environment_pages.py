@@ -53,3 +53,17 @@ def test_links_from_before_environments_lead_to_the_default_one(admin):
 
     assert response.status_code == 302
     assert response["Location"] == "/sandbox/applications/conn_app_01ABC/edit?x=1"
+
+
+def test_the_audit_link_shows_for_someone_whose_only_role_is_in_production():
+    from dashboard.web.models import EnvironmentRole
+
+    user = make_user("pat")
+    EnvironmentRole.objects.create(user=user, environment="production", role="Viewer")
+    client = Client()
+    client.force_login(user)
+
+    page = client.get("/audit/")
+
+    assert page.status_code == 200
+    assert 'href="/audit/">Audit trail</a>' in page.content.decode()

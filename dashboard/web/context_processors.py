@@ -3,6 +3,8 @@ from django.http import HttpRequest
 from dashboard import environments
 from dashboard.connect import backend as current_backend
 from dashboard.urls import environment_reverse
+from dashboard.web.access import environments_allowing
+from dashboard.web.roles import VIEW
 
 
 def backend(request: HttpRequest) -> dict:
@@ -12,4 +14,11 @@ def backend(request: HttpRequest) -> dict:
         (environment, environment_reverse(environment.name, "applications:list"))
         for environment in environments.all()
     ]
-    return {"backend": current, "environments": others if len(others) > 1 else []}
+    user = getattr(request, "user", None)
+    # The audit trail is shared: open to whoever may view applications in any environment.
+    audit = bool(user and user.is_authenticated and environments_allowing(user, VIEW))
+    return {
+        "backend": current,
+        "environments": others if len(others) > 1 else [],
+        "may_view_audit": audit,
+    }
