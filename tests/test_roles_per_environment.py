@@ -188,6 +188,15 @@ def test_the_roles_command_marks_roles_in_environments_no_longer_configured():
     assert roles("list") == "alice: Editor in staging (not configured)\n"
 
 
+def test_a_grant_left_in_an_environment_no_longer_configured_can_be_removed():
+    user = make_user("alice", role=None)
+    grant(user, "staging", "Editor")
+
+    roles("remove", "alice", "Editor", "--environment", "staging")
+
+    assert not EnvironmentRole.objects.exists()
+
+
 @pytest.mark.parametrize(
     "args",
     [

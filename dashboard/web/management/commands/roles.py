@@ -32,7 +32,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, environment: str | None = None, **options):
         ensure_roles(Group, Permission)
-        if environment is not None and environments.get(environment) is None:
+        unknown = environment is not None and environments.get(environment) is None
+        # A grant left from an environment no longer configured can still be removed.
+        leftover = EnvironmentRole.objects.filter(environment=environment).exists()
+        if unknown and not (action == "remove" and leftover):
             names = ", ".join(known.name for known in environments.all())
             raise CommandError(
                 f"No environment named {environment!r}: the environments are {names}."
