@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "dashboard.onboarding",
     "dashboard.promotion",
     "dashboard.configuration",
+    "dashboard.search",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,10 @@
-"""`manage.py connect export|plan|apply`: an environment's Connect applications as a file.
+"""`manage.py connect export|plan|apply`: an environment's Connect applications as a file;
+`connect sync`: the dashboard's search index of them, brought up to date.
 
     manage.py connect export --environment sandbox [--format yaml|json] [-o FILE]
     manage.py connect plan FILE --environment production [--prune]
     manage.py connect apply FILE --environment production [--prune] [--yes]
+    manage.py connect sync [--environment NAME | --all-environments]
 
 FILE may be `-` for standard input. Progress goes to standard error, on a terminal only.
 """
@@ -22,6 +24,7 @@ from dashboard.configuration import services
 from dashboard.configuration.document import FORMATS, InvalidDocument, as_written
 from dashboard.configuration.planning import Action, Plan
 from dashboard.connect import errors
+from dashboard.search import index
 
 # Names of what the file does not list that a plan shows before "and N more".
 SHOWN = 20
@@ -80,6 +83,13 @@ class Command(BaseCommand):
             )
             if name == "apply":
                 sub.add_argument("--yes", action="store_true", help="do not ask first")
+        actions.add_parser(
+            "sync", help="walk every application into the dashboard's search index"
+        ).add_argument(
+            "--all-environments",
+            action="store_true",
+            help="sync every environment, not only --environment",
+        )
         for sub in actions.choices.values():
             sub.add_argument(
                 "--environment",
@@ -102,6 +112,25 @@ class Command(BaseCommand):
             raise CommandError(f"{environment}: {error}") from error
         finally:
             logger.setLevel(level)
+
+    # --- sync -------------------------------------------------------------------------------
+
+    def sync(self, *, all_environments: bool, **options) -> None:
+        names = (
+            [e.name for e in environments.all()] if all_environments else [self.environment.name]
+        )
+        for name in names:
+            with environments.override(name):
+                progress = Progress(self.stderr)
+
+                def shown(count: int, name: str = name, progress: Progress = progress) -> None:
+                    progress.show(f"Syncing {name}: {count:,} applications")
+
+                try:
+                    seen = index.sync(on_page=shown)
+                finally:
+                    progress.end()
+            self.stderr.write(f"Indexed {seen:,} applications of {name}.")
 
     # --- export -----------------------------------------------------------------------------
 
