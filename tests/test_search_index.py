@@ -74,3 +74,37 @@ def test_the_command_syncs_one_or_every_environment():
 
 def test_fold_ignores_case_and_accents():
     assert index.fold("ÉQUIPE Straße") == index.fold("equipe strasse")
+
+
+def test_the_dashboards_reads_and_writes_keep_the_index_fresh(client):
+    from .conftest import make_user
+
+    client.force_login(make_user("ops", role="Admin"))
+    outside = oauth("Made Outside")  # Through the API, not the dashboard.
+    rows = IndexedApplication.objects.filter(environment="sandbox")
+    assert not rows.exists()
+
+    client.get("/sandbox/applications/")
+    assert list(rows.values_list("name", flat=True)) == ["Made Outside"]
+
+    store.application_update(outside, {"name": "Renamed Outside"})
+    client.get(f"/sandbox/applications/{outside.id}/")
+    assert rows.get().name == "Renamed Outside"
+
+    client.post(
+        "/sandbox/applications/new",
+        {"application_type": "oauth", "party": "first", "name": "Made Here", "action": "save",
+         "redirect_uri": [""], "idempotency_key": "k"},
+    )  # fmt: skip
+    made = rows.get(name="Made Here")
+    client.post(f"/sandbox/applications/{made.application_id}/delete",
+                {"confirm_name": "Made Here"})  # fmt: skip
+    assert list(rows.values_list("name", flat=True)) == ["Renamed Outside"]
+
+
+def test_a_read_of_unchanged_applications_writes_nothing(django_assert_num_queries):
+    apps = [oauth(f"App {i}") for i in range(3)]
+    index.record(apps)
+
+    with django_assert_num_queries(1):
+        index.record(apps)

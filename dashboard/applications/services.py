@@ -20,6 +20,7 @@ from dashboard.connect.models import (
     NewClientSecret,
     OAuthApplicationCreate,
 )
+from dashboard.search import index
 
 from .fields import differences, editable_values, snapshot
 from .models import EditLock
@@ -81,6 +82,7 @@ def application_create(
         event["app"] = connect.application_create(
             application=application, idempotency_key=idempotency_key
         )
+    index.record_quietly([event["app"]])
     return event["app"]
 
 
@@ -106,6 +108,7 @@ def application_update(
             updated = connect.application_update(application_id=app.id, changes=changes)
         event["app"] = updated
         event["changes"] = differences(editable_values(current), editable_values(updated))
+    index.record_quietly([updated])
     return updated
 
 
@@ -115,6 +118,7 @@ def application_delete(*, actor: Actor, app: Any) -> None:
         with suppress(errors.NotFoundError):  # Already gone: the outcome asked for.
             connect.application_delete(application_id=app.id)
         event["snapshot"] = snapshot(app)
+    index.forget(app.id)
 
 
 def _secret_detail(secret: ClientSecret) -> str:

@@ -22,6 +22,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.connect.models import Page
+from dashboard.search import index
 from dashboard.web.access import requires
 from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 
@@ -76,6 +77,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         page = Page(data=[])
     else:
         page = connect.application_list(**filters.api_arguments())
+        index.record_quietly(page.data)
     needed = {app.organization_id for app in page.data if getattr(app, "organization_id", None)}
     context = {
         "filters": filters,
@@ -160,6 +162,7 @@ def _detail(request: HttpRequest, app, extra: dict | None = None) -> HttpRespons
 @api_errors_as_pages
 def application_detail(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
+    index.record_quietly([app])
     return _detail(request, app)
 
 

@@ -1,11 +1,12 @@
 """Keeping the index fresh: one application at a time when the dashboard reads or writes
 it, and a full sync that walks every page of the API and removes what is gone."""
 
+import logging
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from dashboard import connect, environments
@@ -13,6 +14,8 @@ from dashboard import connect, environments
 from .models import IndexedApplication, Sync
 
 PAGE = 100
+
+logger = logging.getLogger("dashboard.search")
 
 
 def fold(text: str) -> str:
@@ -39,30 +42,59 @@ def _row(app: Any, environment: str, at) -> IndexedApplication:
     )
 
 
-FIELDS = [
+# What a row says of its application: compared to skip rows that would not change.
+COMPARED = [
     "client_id", "name", "folded_name", "application_type", "is_first_party",
     "dynamically_registered", "organization_id", "redirect_uris", "scopes", "created_at",
-    "indexed_at",
 ]  # fmt: skip
+FIELDS = [*COMPARED, "indexed_at"]
 
 
-def record(apps: Iterable[Any]) -> None:
-    """Write these applications of the current environment into the index, as read now."""
+def record(apps: Iterable[Any], *, touch: bool = False) -> None:
+    """Write these applications of the current environment into the index, as read now.
+
+    Rows that already say the same are left alone, so that a page that reads applications
+    costs one query here, not a write; `touch` (the full sync) marks them seen anyway."""
     environment, at = environments.current().name, timezone.now()
-    rows = [_row(app, environment, at) for app in apps]
-    IndexedApplication.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["environment", "application_id"],
-        update_fields=FIELDS,
-    )
+    rows = {app.id: _row(app, environment, at) for app in apps}
+    if not touch and rows:
+        stored = IndexedApplication.objects.filter(
+            environment=environment, application_id__in=rows
+        ).values_list("application_id", *COMPARED)
+        for application_id, *values in stored:
+            if tuple(values) == _values(rows[application_id]):
+                del rows[application_id]
+    if rows:
+        IndexedApplication.objects.bulk_create(
+            rows.values(),
+            update_conflicts=True,
+            unique_fields=["environment", "application_id"],
+            update_fields=FIELDS,
+        )
+
+
+def _values(row: IndexedApplication) -> tuple:
+    return tuple(getattr(row, name) for name in COMPARED)
+
+
+def record_quietly(apps: Iterable[Any]) -> None:
+    """`record`, for pages that read applications: an index that cannot be written just now
+    (a busy database) must not fail the page; the next read or sync catches up."""
+    try:
+        record(apps)
+    except DatabaseError:
+        logger.warning("The search index could not be updated just now.", exc_info=True)
 
 
 def forget(application_id: str) -> None:
-    """Remove a deleted application of the current environment from the index."""
-    IndexedApplication.objects.filter(
-        environment=environments.current().name, application_id=application_id
-    ).delete()
+    """Remove a deleted application of the current environment from the index (the next
+    sync does, if the database is busy just now)."""
+    try:
+        IndexedApplication.objects.filter(
+            environment=environments.current().name, application_id=application_id
+        ).delete()
+    except DatabaseError:
+        logger.warning("The search index could not be updated just now.", exc_info=True)
 
 
 def sync(on_page: Callable[[int], None] | None = None) -> int:
@@ -79,7 +111,7 @@ def sync(on_page: Callable[[int], None] | None = None) -> int:
         page = connect.application_list(
             limit=PAGE, order="asc", after=after, registration_types=["authenticated", "dynamic"]
         )
-        record(page.data)
+        record(page.data, touch=True)
         # A record that cannot be read is still there: its row stays as it was.
         unreadable = [row.id for row in page.unreadable if row.id]
         IndexedApplication.objects.filter(
