@@ -9,13 +9,13 @@ import json
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
+from django_htmx.http import push_url, trigger_client_event
 
 from dashboard import connect, uris
 from dashboard.audit.models import AuditEvent
@@ -24,6 +24,7 @@ from dashboard.connect import errors
 from dashboard.connect.models import Page
 from dashboard.search import index
 from dashboard.web.access import requires
+from dashboard.web.responses import page_or_partial, redirect_after_change
 from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 
 from . import lookups, services
@@ -40,21 +41,6 @@ from .merge import merge
 from .problems import api_errors_as_pages, describe
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
-
-
-def _template(request: HttpRequest, page: str, partial: str) -> str:
-    return f"{page}#{partial}" if request.htmx and not request.htmx.boosted else page
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """After a change: an HTMX client redirect, or a 303 so a reload never posts again."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return HttpResponseSeeOther(url)
 
 
 def _production() -> bool:
@@ -88,7 +74,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "next_url": filters.url(after=page.after) if page.after else None,
         "previous_url": filters.url(before=page.before) if page.before else None,
     }
-    response = render(request, _template(request, "applications/list.html", "results"), context)
+    response = render(
+        request, page_or_partial(request, "applications/list.html", "results"), context
+    )
     if not request.htmx:
         return response
     if filters.organization_id:
@@ -219,7 +207,7 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
             "That secret was already created and shown once; it is never "
             "shown again. Revoke it if its value was lost.",
         )
-        return _redirect(request, detail_url)
+        return redirect_after_change(request, detail_url)
     app = connect.application_get(application_id=application_id)
     try:
         created = services.client_secret_create(
@@ -229,7 +217,7 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
         if error.code != "idempotency_key_reused":
             raise
         messages.info(request, error.message)
-        return _redirect(request, detail_url)
+        return redirect_after_change(request, detail_url)
     if token:
         request.session[USED_SECRET_TOKENS] = (used + [token])[-50:]
     try:
@@ -262,7 +250,7 @@ def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> 
     if form.is_valid():
         services.client_secret_revoke(actor=Actor.of(request), app=app, secret=secret)
         messages.success(request, f"Revoked the secret ending in “{secret.secret_hint}”.")
-        return _redirect(request, reverse("applications:detail", args=[app.id]))
+        return redirect_after_change(request, reverse("applications:detail", args=[app.id]))
     context = {"app": app, "secret": secret, "others": len(secrets) - 1, "form": form}
     return render(request, "applications/revoke.html", context, status=422 if form.errors else 200)
 
@@ -274,7 +262,7 @@ def _form_page(
     request: HttpRequest, form: ApplicationForm, *, app=None, status: int = 200, **extra
 ) -> HttpResponse:
     context = {"form": form, "app": app, "organization_names": lookups.organization_names()}
-    template = _template(request, "applications/form.html", "form")
+    template = page_or_partial(request, "applications/form.html", "form")
     return render(request, template, context | extra, status=status)
 
 
@@ -320,7 +308,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     except errors.ApiError as error:
         return _form_failed(request, form, error)
     messages.success(request, f"Created “{app.name}”.")
-    return _redirect(request, reverse("applications:detail", args=[app.id]))
+    return redirect_after_change(request, reverse("applications:detail", args=[app.id]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -352,7 +340,7 @@ def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
     except errors.ApiError as error:
         return _form_failed(request, form, error, app)
     messages.success(request, f"Saved “{updated.name}”.")
-    return _redirect(request, reverse("applications:detail", args=[app.id]))
+    return redirect_after_change(request, reverse("applications:detail", args=[app.id]))
 
 
 def _conflict(request: HttpRequest, form: ApplicationEditForm, current) -> HttpResponse:
@@ -394,4 +382,4 @@ def application_delete(request: HttpRequest, application_id: str) -> HttpRespons
             request, "applications/delete.html", context, status=context["problem"].status
         )
     messages.success(request, f"Deleted “{app.name}”. Its client ID no longer works.")
-    return _redirect(request, reverse("applications:list"))
+    return redirect_after_change(request, reverse("applications:list"))

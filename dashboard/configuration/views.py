@@ -3,18 +3,18 @@ apply the plan that was shown. Admins only: applying may delete applications.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import environments
 from dashboard.applications.problems import api_errors_as_pages, describe
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.web.access import requires
+from dashboard.web.responses import redirect_after_change
 from dashboard.web.roles import DELETE
 
 from . import services
@@ -24,10 +24,6 @@ from .forms import ApplyForm, PlanForm
 ADMIN = DELETE
 PAGE = "configuration/page.html"
 CONTENT_TYPES = {"yaml": "application/yaml", "json": "application/json"}
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
 
 
 def _page(request: HttpRequest, status: int = 200, **context) -> HttpResponse:
@@ -115,7 +111,7 @@ def configuration_apply(request: HttpRequest) -> HttpResponse:
     if report.complete:
         messages.success(request, f"Applied to {plan.environment}: {report.counts}.")
         url = reverse("configuration:page")
-        return HttpResponseClientRedirect(url) if request.htmx else HttpResponseSeeOther(url)
+        return redirect_after_change(request, url)
     error = report.failure.error
     status = describe(error).status if isinstance(error, errors.ApiError) else 409
     return _page(request, status, report=report, text=text, prune=plan.prune)

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dashboard import connect
 from dashboard.applications.problems import api_errors_as_pages
 from dashboard.applications.services import EditConflict
-from dashboard.applications.views import HttpResponseSeeOther
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor
 from dashboard.web.access import requires
+from dashboard.web.responses import HttpResponseSeeOther
 from dashboard.web.roles import CHANGE, SECRETS, VIEW
 
 from . import services

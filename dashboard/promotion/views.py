@@ -17,34 +17,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import connect, environments
 from dashboard.applications import lookups
 from dashboard.applications.fields import BOTH, BY_NAME
 from dashboard.applications.problems import api_errors_as_pages, describe
 from dashboard.applications.services import EditConflict
-from dashboard.applications.views import HttpResponseSeeOther
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.environments import Environment
 from dashboard.urls import environment_reverse
 from dashboard.web.access import requires
+from dashboard.web.responses import page_or_partial, redirect_after_change
 from dashboard.web.roles import CHANGE, VIEW
 
 from . import access, selectors, services
 from .models import Promotion
 from .previews import ApplyPreview, CopyPreview
-
-
-def _template(request: HttpRequest, page: str, partial: str) -> str:
-    return f"{page}#{partial}" if request.htmx and not request.htmx.boosted else page
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return HttpResponseSeeOther(url)
 
 
 def _other(name: str) -> Environment:
@@ -93,7 +82,7 @@ def _copy_page(
             target_environment=target.name,
         ),
     }
-    template = _template(request, "promotion/promote.html", "form")
+    template = page_or_partial(request, "promotion/promote.html", "form")
     return render(request, template, context, status=status)
 
 
@@ -134,7 +123,7 @@ def promote(request: HttpRequest, source: str, application_id: str) -> HttpRespo
             preview.form.add_error("organization_id" if preview.match else None, message)
         problem = describe(error)
         return _copy_page(request, preview, problems=problems, problem=problem, status=status)
-    return _redirect(request, reverse("promotion:result", args=[promotion.pk]))
+    return redirect_after_change(request, reverse("promotion:result", args=[promotion.pk]))
 
 
 @require_GET
@@ -192,7 +181,7 @@ def promotion_links(request: HttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
     found = selectors.comparisons(app, may_view=lambda name: access.may(request.user, VIEW, name))
     context = {"app": app, "comparisons": [_shown(request, app, c) for c in found]}
-    return render(request, _template(request, "promotion/links.html", "section"), context)
+    return render(request, page_or_partial(request, "promotion/links.html", "section"), context)
 
 
 def _apply_page(
@@ -214,7 +203,7 @@ def _apply_page(
         "replaced": preview.replaced(),
         "source_url": environment_reverse(source.name, "applications:detail", source_app.id),
     }
-    template = _template(request, "promotion/apply.html", "form")
+    template = page_or_partial(request, "promotion/apply.html", "form")
     return render(request, template, context, status=status)
 
 
@@ -260,7 +249,7 @@ def differences_apply(request: HttpRequest, application_id: str, pk: int) -> Htt
     labels = ", ".join(BY_NAME[name].label for name in preview.changes())
     if changes is None:
         messages.info(request, f"Nothing to apply: “{app.name}” already has these values.")
-        return _redirect(request, detail_url)
+        return redirect_after_change(request, detail_url)
     try:
         services.differences_apply(
             actor=Actor.of(request),
@@ -279,4 +268,4 @@ def differences_apply(request: HttpRequest, application_id: str, pk: int) -> Htt
             request, preview, problems=problems, problem=describe(error), status=status
         )
     messages.success(request, f"Applied {source.label}’s values to “{app.name}”: {labels}.")
-    return _redirect(request, detail_url)
+    return redirect_after_change(request, detail_url)
