@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "dashboard.emulator",
     "dashboard.emulator.authkit",
     "dashboard.web",
@@ -299,6 +300,16 @@ WORKOS_EMULATOR_PRODUCTION_API_KEY = env_value(
 WORKOS_ENVIRONMENTS = environments.named(
     os.environ, base_url=WORKOS_BASE_URL, authkit_domain=WORKOS_AUTHKIT_DOMAIN
 )
+
+# Background work (the search index's syncs): queued in the database, so that every
+# instance shares the queue; `manage.py connect worker` runs it (quickstart starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds: the worker syncs an environment's search index when it is older than this.
+DASHBOARD_INDEX_MAX_AGE = env_int("DASHBOARD_INDEX_MAX_AGE", 15 * 60, minimum=10)
+# Credential health: a secret older than this many days is due for rotation; one not used
+# for this many days (or never, this long after its creation) is unused.
+DASHBOARD_SECRET_ROTATION_DAYS = env_int("DASHBOARD_SECRET_ROTATION_DAYS", 90, minimum=1)
+DASHBOARD_SECRET_UNUSED_DAYS = env_int("DASHBOARD_SECRET_UNUSED_DAYS", 30, minimum=1)
 
 # Seconds; a dashboard request should fail fast rather than hang on a slow upstream.
 WORKOS_TIMEOUT = env_float("WORKOS_TIMEOUT", 5.0, minimum=0)

@@ -36,6 +36,7 @@ def _patterns(name: str) -> list:
         path(f"{name}/applications/", include("dashboard.applications.urls")),
         path(f"{name}/applications/", include("dashboard.onboarding.urls")),
         path(f"{name}/configuration/", include("dashboard.configuration.urls")),
+        path(f"{name}/health/", include("dashboard.search.urls")),
         path(f"{name}/applications/", include("dashboard.promotion.urls")),
         path("emulator/", include("dashboard.emulator.urls")),
         path("audit/", include("dashboard.audit.urls")),

@@ -41,9 +41,9 @@ def test_a_sync_indexes_every_page_and_removes_what_is_gone():
     assert (row.name, row.folded_name, row.client_id) == (
         "Équipe Portal", "equipe portal", renamed.client_id
     )  # fmt: skip
-    assert rows.get(application_id=dynamic.id).dynamically_registered
+    assert rows.get(application_id=dynamic.id).was_dynamically_registered
     state = Sync.objects.get(environment="sandbox")
-    assert state.seen == len(apps) and state.finished_at >= state.started_at
+    assert state.seen == len(apps) and state.phase == "applications"
 
 
 def test_each_environment_has_its_own_rows():
@@ -59,17 +59,23 @@ def test_each_environment_has_its_own_rows():
     ]
 
 
-def test_the_command_syncs_one_or_every_environment():
+def test_the_command_syncs_every_environment_or_one():
     oauth("Sandbox App")
     with partition.override("production"):
         oauth("Live App")
     err = StringIO()
 
-    call_command("connect", "sync", "--all-environments", stderr=err)
+    call_command("connect", "sync", stderr=err)
 
     assert "Indexed 1 applications of sandbox." in err.getvalue()
     assert "Indexed 1 applications of production." in err.getvalue()
     assert IndexedApplication.objects.count() == 2
+
+    IndexedApplication.objects.all().delete()
+    call_command("connect", "sync", "--environment", "production", stderr=StringIO())
+    assert list(IndexedApplication.objects.values_list("environment", flat=True)) == [
+        "production"
+    ]
 
 
 def test_fold_ignores_case_and_accents():

@@ -324,7 +324,7 @@ def test_go_to_opens_an_app_by_client_id_or_says_it_does_not_exist(browser, app)
     missing = browser.get("/sandbox/applications/go", {"id": "client_nope"}, follow=True)
 
     assert found.status_code == 302 and found["Location"] == f"/sandbox/applications/{app.id}/"
-    assert b"No application has the ID or client ID" in missing.content
+    assert "No application has the ID, client ID or name “client_nope”".encode() in missing.content
 
 
 def test_an_api_failure_on_the_list_is_a_clear_page(browser, monkeypatch):

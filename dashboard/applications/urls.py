@@ -7,6 +7,7 @@ app_name = "applications"
 urlpatterns = [
     path("", views.application_list, name="list"),
     path("go", views.application_go, name="go"),
+    path("index", views.index_status, name="index-status"),
     path("new", views.application_create, name="create"),
     path("organizations", views.organization_options, name="organization-options"),
     path("<str:application_id>/", views.application_detail, name="detail"),

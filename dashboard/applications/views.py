@@ -22,14 +22,14 @@ from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.connect.models import Page
-from dashboard.search import index
+from dashboard.search import health, index, selectors, tasks
 from dashboard.web.access import requires
 from dashboard.web.responses import page_or_partial, redirect_after_change
 from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 
 from . import lookups, services
 from .fields import BOTH, BY_NAME, editable_values
-from .filters import ListFilters
+from .filters import MAX_QUERY, ListFilters
 from .forms import (
     ApplicationCreateForm,
     ApplicationDeleteForm,
@@ -55,24 +55,42 @@ def _production() -> bool:
 @api_errors_as_pages
 def application_list(request: HttpRequest) -> HttpResponse:
     filters = ListFilters(request.GET)
-    canonical = filters.url(**filters.cursor)
+    canonical = filters.url(**filters.position)
     if not request.htmx and filters.query(request.GET) != filters.query_of(canonical):
         # Empty and default parameters, or an organization typed by name: one URL per state.
         return redirect(canonical)
+    environment = connect.backend().name
+    results = None
     if filters.has_error("organization"):
         page = Page(data=[])
+    elif filters.searching:
+        results = selectors.search(environment, **filters.search_arguments())
+        page = Page(data=results.rows)
     else:
         page = connect.application_list(**filters.api_arguments())
         index.record_quietly(page.data)
-    needed = {app.organization_id for app in page.data if getattr(app, "organization_id", None)}
+    if results:
+        organization_names = {
+            row.organization_id: row.organization_name for row in page.data if row.organization_name
+        }
+    else:
+        needed = {app.organization_id for app in page.data if getattr(app, "organization_id", None)}
+        organization_names = lookups.organization_names(needed)
     context = {
         "filters": filters,
         "page": page,
-        "organization_names": lookups.organization_names(needed),
+        "results": results,
+        "totals": selectors.totals(environment),
+        "matching": results.total if results else _matching(environment, filters),
+        "health": health.by_application(environment, [app.id for app in page.data]),
+        "index": selectors.freshness(environment),
+        "columns": filters.sorting(),
+        "type_urls": {kind: filters.url(type=kind) for kind in ("oauth", "m2m")},
+        "organization_names": organization_names,
         "hidden_dynamic": filters.hides_dynamic and lookups.dynamic_count(filters.organization_id),
         "show_dynamic_url": filters.url(registration="both"),
-        "next_url": filters.url(after=page.after) if page.after else None,
-        "previous_url": filters.url(before=page.before) if page.before else None,
+        "next_url": _next_url(filters, page, results),
+        "previous_url": _previous_url(filters, page, results),
     }
     response = render(
         request, page_or_partial(request, "applications/list.html", "results"), context
@@ -86,18 +104,74 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return push_url(response, canonical)
 
 
+def _matching(environment: str, filters: ListFilters) -> int | None:
+    """How many indexed applications the live list's filters match (None when unfiltered)."""
+    if not filters.is_filtered or filters.has_error("organization"):
+        return None
+    return selectors.matching(environment, **filters.count_arguments()).count()
+
+
+def _next_url(filters: ListFilters, page: Page, results) -> str | None:
+    if results:
+        return filters.url(page=results.page + 1) if results.page < results.pages else None
+    return filters.url(after=page.after) if page.after else None
+
+
+def _previous_url(filters: ListFilters, page: Page, results) -> str | None:
+    if results:
+        return filters.url(page=results.page - 1) if results.page > 1 else None
+    return filters.url(before=page.before) if page.before else None
+
+
+@require_http_methods(["GET", "POST"])
+@requires(VIEW)
+def index_status(request: HttpRequest) -> HttpResponse:
+    """How fresh the search index is, and a sync in progress; POST asks for a sync now.
+
+    The status polls itself while a sync runs; when the sync ends it tells the page, which
+    reloads its results."""
+    environment = connect.backend().name
+    if request.method == "POST":
+        tasks.request_sync(environment)
+        if not request.htmx:
+            messages.info(request, "A sync of the index was started; the list shows its progress.")
+            return redirect_after_change(request, reverse("applications:list"))
+    elif not request.htmx:
+        return redirect("applications:list")
+    state = selectors.freshness(environment)
+    response = render(request, "applications/list.html#index-status", {"index": state})
+    if request.GET.get("was") == "busy" and not state.busy:
+        trigger_client_event(response, "index-synced")
+    return response
+
+
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
 def application_go(request: HttpRequest) -> HttpResponse:
-    """Open an application from its application ID or client ID."""
+    """Open an application from its application ID, client ID or name: the one match, or
+    the search results when a name matches several."""
     identifier = request.GET.get("id", "").strip()
-    try:
-        app = connect.application_get(application_id=identifier)
-    except errors.NotFoundError:
-        messages.error(request, f"No application has the ID or client ID “{identifier}”.")
+    if not identifier:
         return redirect("applications:list")
-    return redirect("applications:detail", application_id=app.id)
+    if " " not in identifier:
+        try:
+            app = connect.application_get(application_id=identifier)
+        except (errors.NotFoundError, errors.UnprocessableEntityError):
+            pass
+        else:
+            return redirect("applications:detail", application_id=app.id)
+    environment, query = connect.backend().name, identifier[:MAX_QUERY]
+    # An exact name first: "Portal" opens the app called Portal, not the results of "Portal".
+    candidates = selectors.named(environment, identifier) or list(
+        selectors.matching(environment, q=query).values_list("application_id", flat=True)[:2]
+    )
+    if len(candidates) == 1:
+        return redirect("applications:detail", application_id=candidates[0])
+    if candidates:
+        return redirect(ListFilters({}).url(q=query, registration="both"))
+    messages.error(request, f"No application has the ID, client ID or name “{identifier}”.")
+    return redirect("applications:list")
 
 
 @require_GET

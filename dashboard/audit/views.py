@@ -5,7 +5,6 @@ fields (its template tags and `applications/_value.html`). The trail itself (mod
 `record`, signals) imports nothing from the apps that record into it.
 """
 
-import csv
 import json
 
 from django import forms
@@ -23,6 +22,7 @@ from dashboard.connect.errors import ApiError
 from dashboard.environments import Environment
 from dashboard.urls import environment_reverse
 from dashboard.web.access import environments_allowing, requires
+from dashboard.web.responses import csv_response
 from dashboard.web.roles import CHANGE, VIEW
 
 from .models import AuditEvent
@@ -122,48 +122,25 @@ def _application_ids(identifier: str) -> set[str]:
         return {identifier}  # Deleted, or the API is away: the events that kept it.
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv(events) -> StreamingHttpResponse:
-    # Every cell quoted: a spreadsheet that splits on ";" or tabs keeps a user name such as
-    # "x;=cmd|..." in one cell instead of starting a formula in the next.
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
-
-    def rows():
-        yield writer.writerow(CSV_COLUMNS)
-        for event in events.iterator():
-            yield writer.writerow(
-                [
-                    _cell(value)
-                    for value in (
-                        event.at.isoformat(),
-                        event.username,
-                        event.ip or "",
-                        event.environment,
-                        event.action,
-                        event.outcome,
-                        event.application_id,
-                        event.client_id,
-                        event.application_name,
-                        json.dumps(event.changes) if event.changes else "",
-                        event.detail,
-                        event.request_id,
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
-    return response
+    rows = (
+        (
+            event.at.isoformat(),
+            event.username,
+            event.ip or "",
+            event.environment,
+            event.action,
+            event.outcome,
+            event.application_id,
+            event.client_id,
+            event.application_name,
+            json.dumps(event.changes) if event.changes else "",
+            event.detail,
+            event.request_id,
+        )
+        for event in events.iterator()
+    )
+    return csv_response("audit.csv", CSV_COLUMNS, rows)
 
 
 @require_GET

@@ -2,18 +2,26 @@
 it, and a full sync that walks every page of the API and removes what is gone."""
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from dashboard import connect, environments
+from dashboard.connect import errors
 
-from .models import IndexedApplication, Sync
+from .models import IndexedApplication, IndexedOrganization, IndexedSecret, IndexedTerm, Sync
 
 PAGE = 100
+# Terms and query words are cut to what the index holds; a longer word still matches
+# everything that begins with its first 255 characters.
+TERM_LENGTH = 255
+QUOTES = "()[]{}<>\"'“”‘’«»,;!?"
 
 logger = logging.getLogger("dashboard.search")
 
@@ -24,7 +32,41 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _row(app: Any, environment: str, at) -> IndexedApplication:
+def words(query: str) -> list[str]:
+    """The folded words of a query, without the punctuation around them, cut to what the
+    index holds."""
+    found = (word.strip(QUOTES)[:TERM_LENGTH] for word in fold(query).split())
+    return [word for word in found if word]
+
+
+def name_terms(name: str) -> set[str]:
+    """A name's words, split at spaces and at punctuation: "Slack-Bot (iOS)" is found by
+    "slack-bot", "slack", "bot" and "ios"."""
+    folded = fold(name)
+    return set(words(folded)) | {word[:TERM_LENGTH] for word in re.findall(r"\w+", folded)}
+
+
+def terms_of(row: IndexedApplication) -> set[str]:
+    """What an application is found by (see `IndexedTerm`)."""
+    terms = name_terms(row.name) | name_terms(row.organization_name)
+    terms |= {fold(row.application_id), fold(row.client_id), *map(fold, row.scopes)}
+    for uri in row.redirect_uris:
+        terms.add(fold(uri))
+        host = _host(uri)
+        if host:
+            terms.add(host)
+    return {term[:TERM_LENGTH] for term in terms if term}
+
+
+def _host(uri: str) -> str:
+    try:
+        return (urlsplit(uri).hostname or "").casefold()
+    except ValueError:
+        return ""
+
+
+def _row(app: Any, environment: str, at: datetime, organizations) -> IndexedApplication:
+    organization_id = getattr(app, "organization_id", None) or ""
     return IndexedApplication(
         environment=environment,
         application_id=app.id,
@@ -33,8 +75,10 @@ def _row(app: Any, environment: str, at) -> IndexedApplication:
         folded_name=fold(app.name)[:255],
         application_type=app.application_type,
         is_first_party=getattr(app, "is_first_party", None),
-        dynamically_registered=bool(getattr(app, "was_dynamically_registered", False)),
-        organization_id=getattr(app, "organization_id", None) or "",
+        was_dynamically_registered=bool(getattr(app, "was_dynamically_registered", False)),
+        uses_pkce=getattr(app, "uses_pkce", None),
+        organization_id=organization_id,
+        organization_name=(organizations or {}).get(organization_id, "")[:255],
         redirect_uris=[entry.uri for entry in getattr(app, "redirect_uris", None) or []],
         scopes=list(app.scopes),
         created_at=app.created_at,
@@ -45,36 +89,62 @@ def _row(app: Any, environment: str, at) -> IndexedApplication:
 # What a row says of its application: compared to skip rows that would not change.
 COMPARED = [
     "client_id", "name", "folded_name", "application_type", "is_first_party",
-    "dynamically_registered", "organization_id", "redirect_uris", "scopes", "created_at",
+    "was_dynamically_registered", "uses_pkce", "organization_id", "organization_name",
+    "redirect_uris", "scopes", "created_at",
 ]  # fmt: skip
 FIELDS = [*COMPARED, "indexed_at"]
+
+
+def _values(row: IndexedApplication) -> tuple:
+    return tuple(getattr(row, name) for name in COMPARED)
 
 
 def record(apps: Iterable[Any], *, touch: bool = False) -> None:
     """Write these applications of the current environment into the index, as read now.
 
     Rows that already say the same are left alone, so that a page that reads applications
-    costs one query here, not a write; `touch` (the full sync) marks them seen anyway."""
+    costs a query or two here, not a write; `touch` (the full sync) marks them seen anyway."""
+    apps = list(apps)
     environment, at = environments.current().name, timezone.now()
-    rows = {app.id: _row(app, environment, at) for app in apps}
-    if not touch and rows:
-        stored = IndexedApplication.objects.filter(
-            environment=environment, application_id__in=rows
-        ).values_list("application_id", *COMPARED)
-        for application_id, *values in stored:
-            if tuple(values) == _values(rows[application_id]):
-                del rows[application_id]
-    if rows:
+    organization_ids = {getattr(app, "organization_id", None) for app in apps} - {None, ""}
+    organizations = organization_ids and dict(
+        IndexedOrganization.objects.filter(
+            environment=environment, organization_id__in=organization_ids
+        ).values_list("organization_id", "name")
+    )
+    rows = {app.id: _row(app, environment, at, organizations) for app in apps}
+    if not rows:
+        return
+    stored = IndexedApplication.objects.filter(environment=environment, application_id__in=rows)
+    unchanged = {
+        application_id
+        for application_id, *values in stored.values_list("application_id", *COMPARED)
+        if tuple(values) == _values(rows[application_id])
+    }
+    changed = [row for application_id, row in rows.items() if application_id not in unchanged]
+    if touch and unchanged:
+        stored.filter(application_id__in=unchanged).update(indexed_at=at)
+    if not changed:
+        return
+    with transaction.atomic():
         IndexedApplication.objects.bulk_create(
-            rows.values(),
+            changed,
             update_conflicts=True,
             unique_fields=["environment", "application_id"],
             update_fields=FIELDS,
         )
-
-
-def _values(row: IndexedApplication) -> tuple:
-    return tuple(getattr(row, name) for name in COMPARED)
+        # bulk_create does not give back the keys of updated rows on every database.
+        keys = dict(
+            IndexedApplication.objects.filter(
+                environment=environment, application_id__in=[row.application_id for row in changed]
+            ).values_list("application_id", "row_id")
+        )
+        IndexedTerm.objects.filter(application_id__in=keys.values()).delete()
+        IndexedTerm.objects.bulk_create(
+            IndexedTerm(application_id=keys[row.application_id], environment=environment, term=term)
+            for row in changed
+            for term in terms_of(row)
+        )
 
 
 def record_quietly(apps: Iterable[Any]) -> None:
@@ -82,6 +152,36 @@ def record_quietly(apps: Iterable[Any]) -> None:
     (a busy database) must not fail the page; the next read or sync catches up."""
     try:
         record(apps)
+    except DatabaseError:
+        logger.warning("The search index could not be updated just now.", exc_info=True)
+
+
+def record_secrets(application_id: str, secrets: Iterable[Any]) -> None:
+    """The dates of an application's client secrets, as just read (never the secrets)."""
+    environment, at = environments.current().name, timezone.now()
+    with transaction.atomic():
+        row = IndexedApplication.objects.filter(
+            environment=environment, application_id=application_id
+        ).first()
+        if row is None:
+            return
+        IndexedSecret.objects.filter(application=row).delete()
+        IndexedSecret.objects.bulk_create(
+            IndexedSecret(
+                application=row,
+                secret_id=secret.id,
+                secret_hint=secret.secret_hint[:20],
+                created_at=secret.created_at,
+                last_used_at=secret.last_used_at,
+            )
+            for secret in secrets
+        )
+        IndexedApplication.objects.filter(row_id=row.row_id).update(secrets_checked_at=at)
+
+
+def record_secrets_quietly(application_id: str, secrets: Iterable[Any]) -> None:
+    try:
+        record_secrets(application_id, secrets)
     except DatabaseError:
         logger.warning("The search index could not be updated just now.", exc_info=True)
 
@@ -97,15 +197,20 @@ def forget(application_id: str) -> None:
         logger.warning("The search index could not be updated just now.", exc_info=True)
 
 
+# --- The full sync ------------------------------------------------------------------------------
+
+
 def sync(on_page: Callable[[int], None] | None = None) -> int:
-    """Walk every page of the current environment's applications into the index, then
-    remove the rows of applications the walk did not see. Answers how many it saw."""
+    """Walk every organization, then every application of the current environment into the
+    index, and remove the rows of those the walk did not see. Answers how many applications
+    it saw. The Sync row says how far it got as it goes."""
     environment = environments.current().name
     started = timezone.now()
-    Sync.objects.update_or_create(
-        environment=environment,
-        defaults={"started_at": started, "finished_at": None, "seen": 0},
-    )
+    state, _ = Sync.objects.get_or_create(environment=environment)
+    expected = IndexedApplication.objects.filter(environment=environment).count()
+    _progress(environment, phase="organizations", seen=0, expected=expected)
+    _sync_organizations(environment, started)
+    _progress(environment, phase="applications")
     seen, after = 0, None
     while True:
         page = connect.application_list(
@@ -118,13 +223,66 @@ def sync(on_page: Callable[[int], None] | None = None) -> int:
             environment=environment, application_id__in=unreadable
         ).update(indexed_at=timezone.now())
         seen += len(page.rows)
-        Sync.objects.filter(environment=environment).update(seen=seen)
+        _progress(environment, seen=seen, expected=max(expected, seen))
         if on_page:
             on_page(seen)
         if not page.has_more:
             break
         after = page.after
-    with transaction.atomic():
-        IndexedApplication.objects.filter(environment=environment, indexed_at__lt=started).delete()
-        Sync.objects.filter(environment=environment).update(finished_at=timezone.now())
+    IndexedApplication.objects.filter(environment=environment, indexed_at__lt=started).delete()
     return seen
+
+
+def _progress(environment: str, **values: Any) -> None:
+    Sync.objects.filter(environment=environment).update(heartbeat_at=timezone.now(), **values)
+
+
+def _sync_organizations(environment: str, started: datetime) -> None:
+    after = None
+    while True:
+        page = connect.organization_list(limit=PAGE, order="asc", after=after)
+        at = timezone.now()
+        IndexedOrganization.objects.bulk_create(
+            [
+                IndexedOrganization(
+                    environment=environment,
+                    organization_id=org.id,
+                    name=org.name[:255],
+                    indexed_at=at,
+                )
+                for org in page.data
+            ],
+            update_conflicts=True,
+            unique_fields=["environment", "organization_id"],
+            update_fields=["name", "indexed_at"],
+        )
+        _progress(environment)
+        if not page.has_more:
+            break
+        after = page.after
+    IndexedOrganization.objects.filter(environment=environment, indexed_at__lt=started).delete()
+
+
+def check_credentials(on_application: Callable[[int, int], None] | None = None) -> int:
+    """Read the client secrets of every indexed application of the current environment (one
+    request each: the API lists secrets per application). Answers how many it read."""
+    environment = environments.current().name
+    rows = list(
+        IndexedApplication.objects.filter(environment=environment)
+        .order_by("secrets_checked_at", "row_id")
+        .values_list("application_id", flat=True)
+    )
+    _progress(environment, phase="credentials", seen=0, expected=len(rows))
+    for done, application_id in enumerate(rows, start=1):
+        try:
+            secrets = connect.client_secret_list(application_id=application_id)
+        except errors.NotFoundError:
+            forget(application_id)
+            continue
+        except errors.UnreadableRecordError:
+            continue
+        record_secrets(application_id, secrets)
+        _progress(environment, seen=done)
+        if on_application:
+            on_application(done, len(rows))
+    return len(rows)

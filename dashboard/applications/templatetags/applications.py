@@ -89,8 +89,9 @@ def _detail_url_pattern(environment: str) -> str:
 
 
 @register.simple_tag
-def application_row(app, organization_names: dict):
-    """One row of the application list.
+def application_row(app, organization_names: dict, health: dict | None = None):
+    """One row of the application list (an application of the API, or a row of the search
+    index), with what needs attention in its credentials from `health`.
 
     Built with plain escaping rather than template tags: with a hundred rows a page,
     this is the dashboard's hottest markup.
@@ -111,11 +112,21 @@ def application_row(app, organization_names: dict):
         pkce = '<span class="muted">n/a</span>'
     pattern = _detail_url_pattern(environments.current().name)
     detail = pattern.replace("APPLICATION_ID", quote(app.id, safe=""))
+    findings = (health or {}).get(app.id)
+    if findings:
+        titles = escape("; ".join(dict.fromkeys(finding.problem.title for finding in findings)))
+        attention = (
+            f'<a class="attention" href="{escape(detail)}#secrets" title="{titles}">'
+            f'{len(findings)} to look at<span class="visually-hidden">: {titles}</span></a>'
+        )
+    else:
+        attention = '<span class="muted">—</span>'
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'<tr><th scope="row"><a href="{escape(detail)}">{escape(app.name)}</a></th>'
         f'<td class="col-optional">{escape(kind_label(app))}</td>'
         f'<td class="nowrap col-optional"><code>{escape(app.client_id)}</code> '
         f"{copy_button(app.client_id)}</td>"
         f'<td>{organization}</td><td class="col-optional">{pkce}</td>'
-        f'<td class="nowrap col-optional">{timestamp(app.created_at)}</td></tr>'
+        f'<td class="nowrap col-optional">{timestamp(app.created_at)}</td>'
+        f'<td class="nowrap">{attention}</td></tr>'
     )

@@ -1,10 +1,13 @@
 """`manage.py connect export|plan|apply`: an environment's Connect applications as a file;
-`connect sync`: the dashboard's search index of them, brought up to date.
+`connect sync`: the dashboard's search index of them, brought up to date here and now;
+`connect worker`: the background worker that runs syncs (and starts them when an index is
+older than DASHBOARD_INDEX_MAX_AGE).
 
     manage.py connect export --environment sandbox [--format yaml|json] [-o FILE]
     manage.py connect plan FILE --environment production [--prune]
     manage.py connect apply FILE --environment production [--prune] [--yes]
-    manage.py connect sync [--environment NAME | --all-environments]
+    manage.py connect sync [--environment NAME]   (every environment without it)
+    manage.py connect worker
 
 FILE may be `-` for standard input. Progress goes to standard error, on a terminal only.
 """
@@ -13,10 +16,16 @@ import getpass
 import json
 import logging
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 
 from dashboard import environments
 from dashboard.audit.record import Actor
@@ -24,7 +33,7 @@ from dashboard.configuration import services
 from dashboard.configuration.document import FORMATS, InvalidDocument, as_written
 from dashboard.configuration.planning import Action, Plan
 from dashboard.connect import errors
-from dashboard.search import index
+from dashboard.search import selectors, tasks
 
 # Names of what the file does not list that a plan shows before "and N more".
 SHOWN = 20
@@ -57,6 +66,19 @@ class Progress:
             self.length = 0
 
 
+def _schedule(every: float) -> None:
+    """Ask for the syncs that are due, every `every` seconds, for as long as the worker runs."""
+    while True:
+        close_old_connections()
+        try:
+            tasks.request_due_syncs()
+        except DatabaseError:
+            logging.getLogger("dashboard.search").warning(
+                "Could not look for syncs due just now.", exc_info=True
+            )
+        time.sleep(every)
+
+
 class Command(BaseCommand):
     help = (
         "Export an environment's Connect applications to a YAML or JSON file, show what "
@@ -83,22 +105,31 @@ class Command(BaseCommand):
             )
             if name == "apply":
                 sub.add_argument("--yes", action="store_true", help="do not ask first")
-        actions.add_parser(
-            "sync", help="walk every application into the dashboard's search index"
-        ).add_argument(
-            "--all-environments",
-            action="store_true",
-            help="sync every environment, not only --environment",
+        actions.add_parser("sync", help="walk every application into the dashboard's search index")
+        worker = actions.add_parser(
+            "worker", help="run background syncs, and start them when an index gets old"
         )
-        for sub in actions.choices.values():
+        worker.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="seconds between looks at the queue when it is empty (default: %(default)s)",
+        )
+        for name, sub in actions.choices.items():
+            if name == "worker":
+                continue
             sub.add_argument(
                 "--environment",
                 choices=[environment.name for environment in environments.all()],
-                default=environments.default().name,
-                help="the environment to work in (default: %(default)s)",
+                default=None if name == "sync" else environments.default().name,
+                help=(
+                    "the environment to sync (default: every one)"
+                    if name == "sync"
+                    else "the environment to work in (default: %(default)s)"
+                ),
             )
 
-    def handle(self, *args, action: str, environment: str, verbosity: int, **options):
+    def handle(self, *args, action: str, verbosity: int, environment: str | None = None, **options):
         # A log line per request and per audit event would scatter the progress and the
         # plan; -v 2 shows them.
         logger = logging.getLogger("dashboard")
@@ -106,6 +137,9 @@ class Command(BaseCommand):
         if verbosity < 2:
             logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
         try:
+            if action in ("sync", "worker"):
+                getattr(self, action)(environment=environment, **options)
+                return
             with environments.override(environment) as self.environment:
                 getattr(self, action)(**options)
         except errors.ApiError as error:
@@ -115,22 +149,39 @@ class Command(BaseCommand):
 
     # --- sync -------------------------------------------------------------------------------
 
-    def sync(self, *, all_environments: bool, **options) -> None:
-        names = (
-            [e.name for e in environments.all()] if all_environments else [self.environment.name]
-        )
+    def sync(self, *, environment: str | None, **options) -> None:
+        names = [environment] if environment else [e.name for e in environments.all()]
         for name in names:
-            with environments.override(name):
-                progress = Progress(self.stderr)
+            progress = Progress(self.stderr)
+            expected = selectors.freshness(name).expected
 
-                def shown(count: int, name: str = name, progress: Progress = progress) -> None:
-                    progress.show(f"Syncing {name}: {count:,} applications")
+            def pages(count: int, name=name, progress=progress, expected=expected) -> None:
+                progress.bar(count, max(count, expected), f"applications of {name}")
 
-                try:
-                    seen = index.sync(on_page=shown)
-                finally:
-                    progress.end()
-            self.stderr.write(f"Indexed {seen:,} applications of {name}.")
+            def secrets(done: int, total: int, name=name, progress=progress) -> None:
+                progress.bar(done, total, f"client secrets of {name}")
+
+            try:
+                seen = tasks.run_sync(name, timezone.now(), on_page=pages, on_application=secrets)
+            finally:
+                progress.end()
+            if seen is None:
+                state = selectors.freshness(name)
+                self.stderr.write(
+                    f"A sync of {name} is already running ({state.seen:,} of about "
+                    f"{state.expected:,}); it brings the index up to date."
+                )
+            else:
+                self.stderr.write(f"Indexed {seen:,} applications of {name}.")
+
+    # --- worker -----------------------------------------------------------------------------
+
+    def worker(self, *, interval: float, **options) -> None:
+        """The database backend's worker, with a thread that asks for a sync of every
+        environment whose index has grown older than its allowed age."""
+        every = min(60.0, settings.DASHBOARD_INDEX_MAX_AGE / 4)
+        threading.Thread(target=_schedule, args=(every,), daemon=True).start()
+        call_command("db_worker", interval=interval, reload=False, startup_delay=False)
 
     # --- export -----------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 import secrets
 import socket
+import subprocess
+import sys
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,7 +22,8 @@ ADMIN_USERNAME = "admin"
 class Command(BaseCommand):
     help = (
         "Set up and run the dashboard: migrate, create the `admin` user, seed the embedded API "
-        "with demo data when it is empty, then serve. Running it again keeps all data."
+        "with demo data when it is empty, then serve, with the background worker beside the "
+        "server. Running it again keeps all data."
     )
 
     def add_arguments(self, parser):
@@ -79,7 +82,23 @@ class Command(BaseCommand):
             )
             self._show_demo_user()
         if not no_serve:
+            self._serve(addrport)
+
+    def _serve(self, addrport: str) -> None:
+        """The server, and beside it the worker that keeps the search index fresh: one
+        command starts everything, and stopping it stops both."""
+        worker = subprocess.Popen(  # noqa: S603 - this interpreter and this project's manage.py
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "connect", "worker"]
+        )
+        self.stdout.write(f"Background worker started (process {worker.pid}).")
+        try:
             call_command("runserver", addrport, use_reloader=False)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
     def _show_demo_user(self) -> None:
         """How to sign in as a seeded end user, while the demo password still works."""

@@ -1,0 +1,67 @@
+"""Credential health: what needs attention in an environment's applications."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from dashboard import connect
+from dashboard.web.access import requires
+from dashboard.web.responses import csv_response
+from dashboard.web.roles import VIEW
+
+from . import health, selectors
+
+CSV_COLUMNS = [
+    "environment", "problem", "application_name", "application_id", "client_id", "detail",
+    "fix", "fix_url",
+]  # fmt: skip
+
+
+def _fix_url(request: HttpRequest, finding: health.Finding) -> str:
+    application_id = finding.application.application_id
+    if finding.problem.fixed_at == "edit":
+        return reverse("applications:edit", args=[application_id])
+    return reverse("applications:detail", args=[application_id]) + "#secrets"
+
+
+@require_GET
+@requires(VIEW)
+def health_page(request: HttpRequest) -> HttpResponse:
+    environment = connect.backend().name
+    found = health.findings(environment)
+    if request.GET.get("format") == "csv":
+        rows = (
+            (
+                environment,
+                finding.problem.title,
+                finding.application.name,
+                finding.application.application_id,
+                finding.application.client_id,
+                finding.detail,
+                finding.problem.fix,
+                request.build_absolute_uri(_fix_url(request, finding)),
+            )
+            for finding in found
+        )
+        return csv_response(f"credential-health-{environment}.csv", CSV_COLUMNS, rows)
+    groups = [
+        {
+            "problem": problem,
+            "why": health.why(problem),
+            "findings": [
+                (finding, _fix_url(request, finding))
+                for finding in found
+                if finding.problem is problem
+            ],
+        }
+        for problem in health.PROBLEMS.values()
+    ]
+    context = {
+        "groups": groups,
+        "total": len(found),
+        "applications": len({finding.application.application_id for finding in found}),
+        "unchecked": health.unchecked(environment),
+        "index": selectors.freshness(environment),
+    }
+    return render(request, "search/health.html", context)
