@@ -254,7 +254,10 @@ def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
 def secret_list(request: HttpRequest, application_id: str) -> HttpResponse:
     """The secrets section: loaded into the detail page, or a full page without JavaScript."""
     app = connect.application_get(application_id=application_id)
-    context = _secrets(app, connect.client_secret_list(application_id=app.id))
+    secrets = connect.client_secret_list(application_id=app.id)
+    index.record_quietly([app])
+    index.record_secrets_quietly(app.id, secrets)
+    context = _secrets(app, secrets)
     if request.htmx:
         return render(request, "applications/detail.html#secrets", context)
     return _detail(request, app, context)

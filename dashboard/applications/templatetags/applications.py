@@ -128,5 +128,5 @@ def application_row(app, organization_names: dict, health: dict | None = None):
         f"{copy_button(app.client_id)}</td>"
         f'<td>{organization}</td><td class="col-optional">{pkce}</td>'
         f'<td class="nowrap col-optional">{timestamp(app.created_at)}</td>'
-        f'<td class="nowrap">{attention}</td></tr>'
+        f'<td class="nowrap col-optional">{attention}</td></tr>'
     )
