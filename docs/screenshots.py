@@ -6,6 +6,8 @@ It signs in as `admin`, creates one client secret on the first M2M application t
 secret-created page, checks it (one check that works, one with a wrong secret), and tries
 the sign-in of an OAuth application as the demo user alice@acme.example. It copies one
 sandbox application to production, then changes it in the sandbox, for the drift view.
+The search and credential health pages need the index synced: quickstart's worker does it
+within seconds of starting.
 """
 
 import os
@@ -152,6 +154,15 @@ def main() -> None:
         page.goto("/audit/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "audit.png")
+
+        page.goto("/sandbox/applications/")
+        page.get_by_label("Search").fill("portal")
+        page.wait_for_url(re.compile(r"q=portal"))
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "search.png")
+        page.goto("/sandbox/health/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "health.png")
 
         page.emulate_media(color_scheme="dark")
         page.goto("/sandbox/applications/")

@@ -69,14 +69,29 @@ def application_list(request: HttpRequest) -> HttpResponse:
     else:
         page = connect.application_list(**filters.api_arguments())
         index.record_quietly(page.data)
+    context = _list_context(environment, filters, page, results)
+    response = render(
+        request, page_or_partial(request, "applications/list.html", "results"), context
+    )
+    if not request.htmx:
+        return response
+    if filters.organization_id:
+        # The box shows the name of the organization it was resolved to, not what was typed.
+        name = lookups.organization_name(filters.organization_id) or filters.organization_id
+        trigger_client_event(response, "organization-chosen", {"name": name})
+    return push_url(response, canonical)
+
+
+def _list_context(
+    environment: str, filters: ListFilters, page: Page, results: selectors.Results | None
+) -> dict:
     if results:
-        organization_names = {
-            row.organization_id: row.organization_name for row in page.data if row.organization_name
-        }
+        names = {row.organization_id: row.organization_name for row in page.data}
+        organization_names = {key: name for key, name in names.items() if name}
     else:
         needed = {app.organization_id for app in page.data if getattr(app, "organization_id", None)}
         organization_names = lookups.organization_names(needed)
-    context = {
+    return {
         "filters": filters,
         "page": page,
         "results": results,
@@ -92,16 +107,6 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "next_url": _next_url(filters, page, results),
         "previous_url": _previous_url(filters, page, results),
     }
-    response = render(
-        request, page_or_partial(request, "applications/list.html", "results"), context
-    )
-    if not request.htmx:
-        return response
-    if filters.organization_id:
-        # The box shows the name of the organization it was resolved to, not what was typed.
-        name = lookups.organization_name(filters.organization_id) or filters.organization_id
-        trigger_client_event(response, "organization-chosen", {"name": name})
-    return push_url(response, canonical)
 
 
 def _matching(environment: str, filters: ListFilters) -> int | None:
@@ -132,9 +137,14 @@ def index_status(request: HttpRequest) -> HttpResponse:
     reloads its results."""
     environment = connect.backend().name
     if request.method == "POST":
-        tasks.request_sync(environment)
+        asked = tasks.request_sync(environment)
         if not request.htmx:
-            messages.info(request, "A sync of the index was started; the list shows its progress.")
+            messages.info(
+                request,
+                "A sync of the index was asked for; the list shows its progress."
+                if asked
+                else "A sync of the index is already on its way.",
+            )
             return redirect_after_change(request, reverse("applications:list"))
     elif not request.htmx:
         return redirect("applications:list")

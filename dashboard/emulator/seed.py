@@ -250,6 +250,15 @@ def _seed_sandbox(seeded_at: datetime) -> list[Application]:
             if index % 3:
                 secret.last_used_at = seeded_at - timedelta(hours=index * 5)
                 secret.save(update_fields=["last_used_at"])
+    # Something for credential health to show: a secret nobody has used for weeks, and an
+    # application holding more secrets than a rotation needs.
+    by_name = {app.name: app for app in apps}
+    idle = by_name["Nightly Billing Export"].client_secrets.get()
+    idle.last_used_at = idle.created_at + timedelta(days=1)
+    idle.save(update_fields=["last_used_at"])
+    crowded = by_name["Webhook Relay"]
+    for days in (2, 3):
+        store.client_secret_create(crowded, created_at=crowded.created_at + timedelta(days=days))
     return apps
 
 
