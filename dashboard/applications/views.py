@@ -41,6 +41,7 @@ from .merge import merge
 from .problems import api_errors_as_pages, describe
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
+SORT_HEADERS = ("sort-by-name", "sort-by-created")
 
 
 def _production() -> bool:
@@ -70,6 +71,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
         page = connect.application_list(**filters.api_arguments())
         index.record_quietly(page.data)
     context = _list_context(environment, filters, page, results)
+    # A column header changed the order: the form's Order box follows (not when the box
+    # itself changed it, which would take the focus from it).
+    context["sorted_by_header"] = bool(request.htmx) and request.htmx.trigger in SORT_HEADERS
     response = render(
         request, page_or_partial(request, "applications/list.html", "results"), context
     )
@@ -100,13 +104,25 @@ def _list_context(
         "health": health.by_application(environment, [app.id for app in page.data]),
         "index": selectors.freshness(environment),
         "columns": filters.sorting(),
-        "type_urls": {kind: filters.url(type=kind) for kind in ("oauth", "m2m")},
+        # The totals are the whole environment's: their links show all of a type.
+        "type_urls": {
+            kind: ListFilters({}).url(type=kind, registration="both") for kind in ("oauth", "m2m")
+        },
         "organization_names": organization_names,
-        "hidden_dynamic": filters.hides_dynamic and lookups.dynamic_count(filters.organization_id),
+        "hidden_dynamic": filters.hides_dynamic and _hidden_dynamic(environment, filters, results),
         "show_dynamic_url": filters.url(registration="both"),
         "next_url": _next_url(filters, page, results),
         "previous_url": _previous_url(filters, page, results),
     }
+
+
+def _hidden_dynamic(environment: str, filters: ListFilters, results) -> int:
+    """How many dynamically registered applications the list leaves out: of the search's
+    matches, or of the organization's applications."""
+    if results:
+        arguments = filters.count_arguments() | {"registration": "dynamic"}
+        return selectors.matching(environment, **arguments).count()
+    return lookups.dynamic_count(filters.organization_id)
 
 
 def _matching(environment: str, filters: ListFilters) -> int | None:

@@ -5,7 +5,9 @@ from urllib.parse import quote
 
 from django import forms, template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from dashboard import environments
 from dashboard.applications import fields, lookups
@@ -70,6 +72,16 @@ def timestamp(value: datetime | None, never: str = "never"):
     return mark_safe(  # noqa: S308
         f'<time datetime="{iso}" title="{exact}" data-local-time>{exact[:16]} UTC</time>'
     )
+
+
+@register.simple_tag
+def ago(value: datetime):
+    """ "just now" or "2 minutes ago", with the exact UTC time on hover."""
+    value = value.astimezone(UTC)
+    seconds = (datetime.now(UTC) - value).total_seconds()
+    words = "just now" if seconds < 60 else f"{timesince(value)} ago"
+    exact = value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, words)
 
 
 @register.simple_tag
