@@ -73,9 +73,7 @@ def test_the_command_syncs_every_environment_or_one():
 
     IndexedApplication.objects.all().delete()
     call_command("connect", "sync", "--environment", "production", stderr=StringIO())
-    assert list(IndexedApplication.objects.values_list("environment", flat=True)) == [
-        "production"
-    ]
+    assert list(IndexedApplication.objects.values_list("environment", flat=True)) == ["production"]
 
 
 def test_fold_ignores_case_and_accents():
