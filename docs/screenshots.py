@@ -156,8 +156,8 @@ def main() -> None:
         page.screenshot(path=OUT / "audit.png")
 
         page.goto("/sandbox/applications/")
-        page.get_by_label("Search").fill("portal")
-        page.wait_for_url(re.compile(r"q=portal"))
+        page.get_by_label("Search").fill("acme")
+        page.wait_for_url(re.compile(r"q=acme"))
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "search.png")
         page.goto("/sandbox/health/")
