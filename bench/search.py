@@ -1,0 +1,396 @@
+"""Benchmark: the search index, searched among 100,000 applications and synced from 10,000.
+
+    python bench/search.py [--indexed 100000] [--applications 10000] [--latency-ms 50]
+                           [--runs 100] [--credentials 500]
+
+Search: the sandbox's index holds `--indexed` applications (names of a few words, client
+IDs, organizations, redirect URIs, scopes), their terms computed as a sync computes them.
+Each search is timed through `selectors.search` alone and through the list page with that
+query (Django's test client, signed in), against the plain list page (25 a page, read live
+from the embedded API) in the same run. Server time: no latency is added here. Goal: a
+search costs no more than the list page.
+
+Sync: the embedded API holds `--applications` applications and adds `--latency-ms` to every
+request. A full sync must cost about one request per page of 100 (and the organizations'
+page): the time is set against that lower bound (goal: within 1.2 times). The embedded API
+runs in the same process, so its own work counts too; walking the pages without writing
+shows how much. Reading client secrets costs one request per application by the API's
+design; it is timed on `--credentials` applications of the embedded API's production
+environment, so that it stays within minutes.
+"""
+
+import argparse
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    make_apps,
+    make_organizations,
+    setup_django,
+    summary,
+    table,
+    timed,
+)
+
+BATCH = 5_000
+LIST_URL = "/sandbox/applications/"
+
+PRODUCTS = [
+    "Acme", "Atlas", "Beacon", "Bluebird", "Cobalt", "Comet", "Cypress", "Delta", "Ember",
+    "Falcon", "Fjord", "Granite", "Harbor", "Helix", "Horizon", "Juniper", "Kestrel", "Lumen",
+    "Maple", "Meridian", "Nimbus", "Nova", "Onyx", "Orbit", "Pioneer", "Quartz", "Radius",
+    "Redwood", "Sable", "Sierra", "Summit", "Tandem", "Tundra", "Vertex", "Willow", "Zephyr",
+    "Aurora", "Basalt", "Cedar", "Drift", "Echo", "Flint", "Glacier", "Heron", "Indigo",
+    "Jasper", "Kite", "Lagoon", "Mosaic", "Nectar", "Opal", "Prism", "Quill", "Ripple",
+    "Saffron", "Talon", "Umber", "Velvet", "Équipe", "Zürich",
+]  # fmt: skip
+FUNCTIONS = [
+    "Billing", "Checkout", "Support", "Helpdesk", "Analytics", "Reporting", "Payroll",
+    "Inventory", "Onboarding", "Scheduling", "Invoicing", "Marketing", "Docs", "Wiki", "Chat",
+    "Calendar", "Expenses", "Recruiting", "Shipping", "Search", "Admin", "Audit", "Backup",
+    "Sync", "Notifications", "Payments", "Identity", "Compliance", "Forecasting",
+    "Procurement",
+]  # fmt: skip
+KINDS = [
+    "Portal", "Dashboard", "Console", "Mobile", "iOS", "Android", "Desktop", "CLI", "Worker",
+    "Service", "API", "Bot", "Connector", "Gateway", "Agent", "Exporter", "Importer", "Web",
+    "Staging", "Internal",
+]  # fmt: skip
+ORGANIZATION_NAMES = [
+    "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Soylent", "Tyrell",
+    "Cyberdyne", "Vandelay", "Massive", "Dynamic", "Oscorp", "Aperture", "Monarch",
+    "Gringotts", "Nakatomi", "Virtucon", "Sirius", "Prestige", "Gekko", "Duff", "Krusty",
+    "Bluth", "Sterling", "Cooper", "Dunder", "Wernham", "Pawnee", "Octan", "Rekall",
+    "Spacely", "Cogswell", "Tessier", "Weyland", "Yoyodyne", "Zorg", "Abstergo", "Ingen",
+    "Kwik", "Lacuna", "Mooby", "Nordberg", "Ollivander", "Pendant", "Quantum", "Rossum",
+    "Sabre",
+]  # fmt: skip
+ORGANIZATION_KINDS = [
+    "Corporation", "Labs", "Industries", "Health", "Bank", "Logistics", "Media", "Energy",
+    "Foods", "Systems", "Group", "Partners", "Studios", "Holdings", "Retail", "Airlines",
+    "Insurance", "University", "Clinic", "Motors",
+]  # fmt: skip
+RESOURCE_SCOPES = [
+    "documents:read", "documents:write", "billing:read", "billing:write", "users:read",
+    "users:write", "reports:read", "events:read", "webhooks:write", "admin",
+]  # fmt: skip
+
+
+def fill_index(environment: str, count: int, seed: int = 7) -> list:
+    """`count` applications in the index, written as a sync writes them (terms included),
+    without the API: a sync of that many would take hours with latency."""
+    from django.db import transaction
+
+    from dashboard.emulator.ids import new_id
+    from dashboard.search import index
+    from dashboard.search.models import IndexedApplication, IndexedOrganization, IndexedTerm
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    organizations = [
+        (new_id("org_")[0], f"{first} {kind}")
+        for first in ORGANIZATION_NAMES
+        for kind in ORGANIZATION_KINDS
+    ]
+    rows = []
+    for row_id in range(1, count + 1):
+        product, function, kind = rng.choice(PRODUCTS), rng.choice(FUNCTIONS), rng.choice(KINDS)
+        name = f"{product} {function} {kind}" if rng.random() < 0.8 else f"{product} {function}"
+        oauth = rng.random() < 0.7
+        organization_id, organization_name = (
+            rng.choice(organizations) if not oauth or rng.random() < 0.6 else ("", "")
+        )
+        domain = organization_name.split()[0] if organization_name else product
+        created = now - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        redirect_uris = []
+        if oauth:
+            host = index.fold(f"{function}-{product}.{domain}.com")
+            redirect_uris.append(f"https://{host}/auth/callback")
+            if rng.random() < 0.3:
+                redirect_uris.append(f"http://localhost:{rng.randrange(3000, 9000)}/callback")
+        scopes = rng.sample(RESOURCE_SCOPES, rng.randrange(0, 4))
+        if oauth:
+            scopes = ["openid", "profile", "email", *scopes]
+        rows.append(
+            IndexedApplication(
+                row_id=row_id,
+                environment=environment,
+                application_id=new_id("conn_app_", at=created)[0],
+                client_id=new_id("client_", at=created)[0],
+                name=name,
+                folded_name=index.fold(name)[:255],
+                application_type="oauth" if oauth else "m2m",
+                is_first_party=rng.random() < 0.5 if oauth else None,
+                was_dynamically_registered=oauth and rng.random() < 0.05,
+                uses_pkce=rng.random() < 0.3 if oauth else None,
+                organization_id=organization_id,
+                organization_name=organization_name,
+                redirect_uris=redirect_uris,
+                scopes=scopes,
+                created_at=created,
+                indexed_at=now,
+            )
+        )
+    with transaction.atomic():
+        IndexedOrganization.objects.bulk_create(
+            IndexedOrganization(
+                environment=environment, organization_id=oid, name=name, indexed_at=now
+            )
+            for oid, name in organizations
+        )
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            IndexedApplication.objects.bulk_create(batch)
+            IndexedTerm.objects.bulk_create(
+                IndexedTerm(application_id=row.row_id, environment=environment, term=term)
+                for row in batch
+                for term in index.terms_of(row)
+            )
+    return rows
+
+
+def searches(rows: list) -> list[tuple[str, dict]]:
+    """The searches timed, as the list's query strings, their words taken from one
+    application of the index. Without `order`, newest first as the list is."""
+    from urllib.parse import urlsplit
+
+    target = next(
+        row
+        for row in rows[len(rows) // 2 :]
+        if row.redirect_uris
+        and row.organization_name
+        and not row.was_dynamically_registered
+        and len(row.name.split()) == 3
+    )
+    product, function, kind = target.name.split()
+    return [
+        ("one name word", {"q": function.lower()}),
+        ("two name words, other order", {"q": f"{kind.lower()} {product.lower()}"}),
+        ("client ID", {"q": target.client_id}),
+        ("redirect URI host", {"q": urlsplit(target.redirect_uris[0]).hostname}),
+        ("organization name word", {"q": target.organization_name.split()[0]}),
+        ("many matches, by name", {"q": "openid", "order": "name"}),
+        ("no words, by name", {"order": "name"}),
+        # What searching as one types sends on the way to a longer word.
+        ("one letter", {"q": product[0].lower()}),
+        ("what every client ID begins with", {"q": "client_"}),
+    ]
+
+
+def measure_search(arguments) -> tuple[float, list]:
+    """Seconds to fill the index, and the search table's rows."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from dashboard.applications.filters import ListFilters
+    from dashboard.search import selectors
+
+    started = time.perf_counter()
+    rows = fill_index("sandbox", arguments.indexed)
+    filled = time.perf_counter() - started
+    admin = get_user_model().objects.create_superuser("bench", password="bench-password-1")
+    client = Client()
+    client.force_login(admin)
+
+    def get(params: dict):
+        response = client.get(LIST_URL, params)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    list_median, list_p95 = summary(timed(lambda: get({}), arguments.runs))
+    table_rows = [
+        ["list page (baseline)", "-", arguments.runs, "-", "-", list_median, list_p95, 1.0]
+    ]
+    for label, params in searches(rows):
+        # What the page asks of the index for this query string.
+        search_arguments = ListFilters(params).search_arguments()
+        started = time.perf_counter()
+        found = selectors.search("sandbox", **search_arguments)
+        # Fewer runs of the searches that take more than a few list pages.
+        slow = time.perf_counter() - started > 3 * list_median / 1000
+        runs = max(10, arguments.runs // 5) if slow else arguments.runs
+        assert found.total and found.rows[0].name in get(params).content.decode(), label
+        selector_median, selector_p95 = summary(
+            timed(lambda a=search_arguments: selectors.search("sandbox", **a), runs)
+        )
+        page_median, page_p95 = summary(timed(lambda p=params: get(p), runs))
+        words = " ".join(f"{name}={value}" for name, value in params.items())
+        table_rows.append(
+            [
+                f"{label} ({words})",
+                f"{found.total:,}",
+                runs,
+                selector_median,
+                selector_p95,
+                page_median,
+                page_p95,
+                page_median / list_median,
+            ]
+        )
+    return filled, table_rows
+
+
+class Counter:
+    """The embedded API's answers, counted as they are sent."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, **kwargs):
+        self.count += 1
+
+
+def measured(counter: Counter, call) -> tuple[float, int, object]:
+    before = counter.count
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, counter.count - before, result
+
+
+def remove_index(environment: str) -> float:
+    """Seconds to remove every row of the index as a sync removes what is gone."""
+    from dashboard.search.models import IndexedApplication, IndexedOrganization
+
+    started = time.perf_counter()
+    IndexedApplication.objects.filter(environment=environment).delete()
+    elapsed = time.perf_counter() - started
+    IndexedOrganization.objects.filter(environment=environment).delete()
+    return elapsed
+
+
+def walk() -> int:
+    """Every page a sync reads, read and nothing written: what the API and the client cost."""
+    from dashboard import connect
+    from dashboard.search import index
+
+    seen = 0
+    for kind in ("organizations", "applications"):
+        after = None
+        while True:
+            if kind == "organizations":
+                page = connect.organization_list(limit=index.PAGE, order="asc", after=after)
+            else:
+                page = connect.application_list(
+                    limit=index.PAGE,
+                    order="asc",
+                    after=after,
+                    registration_types=["authenticated", "dynamic"],
+                )
+                seen += len(page.rows)
+            if not page.has_more:
+                break
+            after = page.after
+    return seen
+
+
+def measure_sync(arguments, counter: Counter, organizations: int) -> list:
+    from dashboard import environments
+    from dashboard.emulator import faults
+    from dashboard.search import index
+
+    latency = (arguments.latency_ms, arguments.latency_ms)
+    pages = -(-arguments.applications // index.PAGE) + -(-organizations // index.PAGE)
+    bound = pages * arguments.latency_ms / 1000
+    runs = []
+    operations = [
+        ("the pages alone, nothing written", walk),
+        ("full sync, empty index", index.sync),
+        ("full sync again, nothing changed", index.sync),
+    ]
+    with environments.override("sandbox"), faults.injected(latency_ms=latency):
+        for label, operation in operations:
+            seconds, requests, seen = measured(counter, operation)
+            assert seen == arguments.applications, seen
+            runs.append([label, requests, pages, seconds * 1000, bound * 1000, seconds / bound])
+    return runs
+
+
+def measure_credentials(arguments, counter: Counter) -> list:
+    from dashboard import environments
+    from dashboard.emulator import faults, partition, store
+    from dashboard.emulator.models import Application
+    from dashboard.search import index
+
+    with partition.override(partition.PRODUCTION):
+        make_apps(arguments.credentials, make_organizations())
+        for app in Application.objects.all():
+            store.client_secret_create(app)
+    latency = (arguments.latency_ms, arguments.latency_ms)
+    bound = arguments.credentials * arguments.latency_ms / 1000
+    with environments.override("production"), faults.injected(latency_ms=latency):
+        index.sync()
+        seconds, requests, read = measured(counter, index.check_credentials)
+    assert read == arguments.credentials, read
+    return [
+        f"client secrets of {arguments.credentials:,} applications",
+        requests,
+        arguments.credentials,
+        seconds * 1000,
+        bound * 1000,
+        seconds / bound,
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--indexed", type=int, default=100_000)
+    parser.add_argument("--applications", type=int, default=10_000)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--credentials", type=int, default=500)
+    arguments = parser.parse_args()
+    setup_django()
+    from dashboard.emulator.http import api_responded
+    from dashboard.search import index
+
+    organizations = make_organizations()
+    make_apps(arguments.applications, organizations)
+    filled, search_rows = measure_search(arguments)
+    print(
+        f"Search among {arguments.indexed:,} applications in the sandbox's index (filled in "
+        f"{filled:.0f} s), against the list page: 25 of the embedded API's "
+        f"{arguments.applications:,} applications, read live. Server time in ms, in process, "
+        "no added latency. Selector: selectors.search alone, "
+        "with the arguments the page gives it; page: the whole list page with that query."
+    )
+    headers = ["search", "matches", "runs", "selector median", "selector p95", "page median"]
+    print(table([*headers, "page p95", "page × list page"], search_rows))
+
+    removed = remove_index("sandbox")
+    print(
+        f"\nRemoving the {arguments.indexed:,} rows of the index as a sync removes applications "
+        f"that are gone (one QuerySet.delete, terms cascading): {removed:.1f} s."
+    )
+
+    counter = Counter()
+    api_responded.connect(counter, weak=False)
+    runs = [
+        *measure_sync(arguments, counter, len(organizations)),
+        measure_credentials(arguments, counter),
+    ]
+    print(
+        f"\nFull sync of {arguments.applications:,} applications and {len(organizations)} "
+        f"organizations, from the embedded API in process with {arguments.latency_ms:g} ms "
+        f"added to each request, {index.PAGE} a page. Lower bound: the pages times the "
+        "latency. Client secrets: one request per application by the API's design, timed on "
+        f"{arguments.credentials:,} applications (one secret each) of the embedded API's "
+        "production environment."
+    )
+    headers = ["operation", "API requests", "pages or applications", "ms", "lower bound ms"]
+    print(table([*headers, "× lower bound"], runs))
+    own = (runs[-1][3] - runs[-1][4]) / arguments.credentials
+    estimate = arguments.applications * (arguments.latency_ms + own) / 60_000
+    print(
+        f"Client secrets: {own:.1f} ms per application beyond the latency (the embedded API's "
+        f"work included); {arguments.applications:,} applications would take about "
+        f"{estimate:.1f} min."
+    )
+
+
+if __name__ == "__main__":
+    main()
