@@ -151,6 +151,8 @@ def fill_index(environment: str, count: int, seed: int = 7) -> list:
                 for row in batch
                 for term in index.terms_of(row)
             )
+    # As a full sync does when it ends: the database's statistics of the index.
+    index.analyze()
     return rows
 
 

@@ -248,6 +248,18 @@ def test_sync_now_queues_one_sync_and_the_page_shows_it_waiting(viewer):
     assert plain.status_code == 303 and plain["Location"] == "/sandbox/applications/"
 
 
+def test_a_request_that_finds_a_sync_running_runs_after_it():
+    now = timezone.now()
+    Sync.objects.create(environment="sandbox", started_at=now, heartbeat_at=now)
+    requested = now + timedelta(seconds=1)
+
+    assert tasks.sync_environment.call("sandbox", requested.isoformat()) is None
+
+    (later,) = DBTaskResult.objects.all()
+    assert later.args_kwargs["args"] == ["sandbox", requested.isoformat()]
+    assert later.run_after > timezone.now()
+
+
 def test_two_requests_for_a_sync_run_one():
     oauth("Only")
     requested = timezone.now()
@@ -263,12 +275,13 @@ def test_two_requests_for_a_sync_run_one():
 def test_a_sync_does_not_start_while_another_runs_unless_its_heartbeat_stopped():
     now = timezone.now()
     Sync.objects.create(environment="sandbox", started_at=now, heartbeat_at=now)
-    assert not tasks.claim("sandbox", now + timedelta(seconds=1))
+    assert tasks.claim("sandbox", now + timedelta(seconds=1)) is tasks.Claim.BUSY
     assert selectors.freshness("sandbox").running
 
     Sync.objects.update(heartbeat_at=now - tasks.STALE - timedelta(seconds=1))
     assert not selectors.freshness("sandbox").running
-    assert tasks.claim("sandbox", now + timedelta(seconds=1))
+    assert tasks.claim("sandbox", now + timedelta(seconds=1)) is tasks.Claim.STARTED
+    assert tasks.claim("sandbox", now) is tasks.Claim.ANSWERED
 
 
 def test_the_schedule_asks_only_for_syncs_that_are_due(settings):

@@ -109,19 +109,18 @@ def _list_context(
             kind: ListFilters({}).url(type=kind, registration="both") for kind in ("oauth", "m2m")
         },
         "organization_names": organization_names,
-        "hidden_dynamic": filters.hides_dynamic and _hidden_dynamic(environment, filters, results),
+        "hidden_dynamic": filters.hides_dynamic and _hidden_dynamic(filters, results),
         "show_dynamic_url": filters.url(registration="both"),
         "next_url": _next_url(filters, page, results),
         "previous_url": _previous_url(filters, page, results),
     }
 
 
-def _hidden_dynamic(environment: str, filters: ListFilters, results) -> int:
+def _hidden_dynamic(filters: ListFilters, results) -> int:
     """How many dynamically registered applications the list leaves out: of the search's
     matches, or of the organization's applications."""
     if results:
-        arguments = filters.count_arguments() | {"registration": "dynamic"}
-        return selectors.matching(environment, **arguments).count()
+        return results.hidden_dynamic
     return lookups.dynamic_count(filters.organization_id)
 
 

@@ -1,19 +1,22 @@
 """Keeping the index fresh: one application at a time when the dashboard reads or writes
 it, and a full sync that walks every page of the API and removes what is gone."""
 
+import contextvars
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from dashboard import connect, environments
 from dashboard.connect import errors
+from dashboard.connect.models import Page
 
 from .models import IndexedApplication, IndexedOrganization, IndexedSecret, IndexedTerm, Sync
 
@@ -47,9 +50,10 @@ def name_terms(name: str) -> set[str]:
 
 
 def terms_of(row: IndexedApplication) -> set[str]:
-    """What an application is found by (see `IndexedTerm`)."""
+    """What an application is found by (see `IndexedTerm`); its IDs are found by their
+    own indexed columns (see `selectors`)."""
     terms = name_terms(row.name) | name_terms(row.organization_name)
-    terms |= {fold(row.application_id), fold(row.client_id), *map(fold, row.scopes)}
+    terms |= set(map(fold, row.scopes))
     for uri in row.redirect_uris:
         terms.add(fold(uri))
         host = _host(uri)
@@ -211,11 +215,8 @@ def sync(on_page: Callable[[int], None] | None = None) -> int:
     _progress(environment, phase="organizations", seen=0, expected=expected)
     _sync_organizations(environment, started)
     _progress(environment, phase="applications")
-    seen, after = 0, None
-    while True:
-        page = connect.application_list(
-            limit=PAGE, order="asc", after=after, registration_types=["authenticated", "dynamic"]
-        )
+    seen = 0
+    for page in _application_pages():
         record(page.data, touch=True)
         # A record that cannot be read is still there: its row stays as it was.
         unreadable = [row.id for row in page.unreadable if row.id]
@@ -223,14 +224,48 @@ def sync(on_page: Callable[[int], None] | None = None) -> int:
             environment=environment, application_id__in=unreadable
         ).update(indexed_at=timezone.now())
         seen += len(page.rows)
-        _progress(environment, seen=seen, expected=max(expected, seen))
+        _progress(environment, seen=seen)
         if on_page:
             on_page(seen)
-        if not page.has_more:
-            break
-        after = page.after
     IndexedApplication.objects.filter(environment=environment, indexed_at__lt=started).delete()
     return seen
+
+
+def _application_pages() -> Iterator[Page]:
+    """Every page of the current environment's applications, oldest first. From a remote
+    API the next page is asked for while the caller writes this one, so that the sync
+    costs about the pages' latency; the embedded API answers in this process, from the
+    same database, so there one page follows the other."""
+
+    def fetch(after: str | None) -> Page:
+        return connect.application_list(
+            limit=PAGE, order="asc", after=after, registration_types=["authenticated", "dynamic"]
+        )
+
+    if environments.current().embedded:
+        page = fetch(None)
+        yield page
+        while page.has_more:
+            page = fetch(page.after)
+            yield page
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(contextvars.copy_context().run, fetch, None)
+        while True:
+            page = future.result()
+            if page.has_more:
+                future = pool.submit(contextvars.copy_context().run, fetch, page.after)
+            yield page
+            if not page.has_more:
+                return
+
+
+def analyze() -> None:
+    """Fresh statistics of the index's tables, so that the database plans searches by how
+    many rows a term or an ID matches (a full sync may have changed most of them)."""
+    with connection.cursor() as cursor:
+        for model in (IndexedApplication, IndexedTerm):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _progress(environment: str, **values: Any) -> None:

@@ -55,6 +55,7 @@ class IndexedApplication(models.Model):
             models.Index(fields=["environment", "folded_name"], name="index_env_name"),
             models.Index(fields=["environment", "created_at"], name="index_env_created"),
             models.Index(fields=["environment", "application_type"], name="index_env_type"),
+            models.Index(fields=["environment", "client_id"], name="index_env_client"),
         ]
 
     def __str__(self) -> str:

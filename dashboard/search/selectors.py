@@ -24,18 +24,37 @@ REGISTRATIONS = {
 }
 
 
-def _next(word: str) -> str:
-    """The first string after every string that begins with `word`."""
-    return word[:-1] + chr(ord(word[-1]) + 1)
+def _beginning(column: str, word: str) -> Q:
+    """`column` begins with `word`. On SQLite also as a range of code points: its LIKE
+    ignores case, so it cannot use an index, and a range can (SQLite compares text by code
+    point; terms are folded and IDs' case is known)."""
+    condition = Q(**{f"{column}__startswith": word})
+    if connection.vendor != "sqlite":
+        return condition
+    condition &= Q(**{f"{column}__gte": word})
+    last = ord(word[-1])
+    if last < 0x10FFFF:
+        # The first code point after the last one, skipping the surrogates text cannot hold.
+        following = 0xE000 if 0xD7FF <= last < 0xE000 else last + 1
+        condition &= Q(**{f"{column}__lt": word[:-1] + chr(following)})
+    return condition
 
 
 def _terms_beginning(environment: str, word: str) -> QuerySet:
-    terms = IndexedTerm.objects.filter(environment=environment, term__startswith=word)
-    if connection.vendor == "sqlite":
-        # SQLite's LIKE ignores case, so it cannot use the index; a range of the same terms
-        # can (terms are folded, and SQLite compares them by code point).
-        terms = terms.filter(term__gte=word, term__lt=_next(word))
-    return terms
+    return IndexedTerm.objects.filter(_beginning("term", word), environment=environment)
+
+
+# IDs are a lowercase prefix and an uppercase ULID: "client_01H…", "conn_app_01H…".
+ID_COLUMNS = {"client_": "client_id", "conn_app_": "application_id"}
+
+
+def _id_beginning(word: str) -> Q | None:
+    """The applications whose client or application ID begins with `word` (any case), by
+    the IDs' own indexed columns; None when `word` is not the beginning of an ID."""
+    for prefix, column in ID_COLUMNS.items():
+        if word.startswith(prefix):
+            return _beginning(column, prefix + word.removeprefix(prefix).upper())
+    return None
 
 
 def matching(
@@ -47,10 +66,13 @@ def matching(
     registration: str = "both",
 ) -> QuerySet:
     """The indexed applications of `environment` that every word of `q` finds (a word
-    finds the applications with a term that begins with it), within the filters."""
+    finds the applications with a term or an ID that begins with it), within the filters."""
     rows = IndexedApplication.objects.filter(environment=environment)
     for word in dict.fromkeys(words(q)):
-        rows = rows.filter(row_id__in=_terms_beginning(environment, word).values("application_id"))
+        by_id = _id_beginning(word)
+        if by_id is None:
+            by_id = Q(row_id__in=_terms_beginning(environment, word).values("application_id"))
+        rows = rows.filter(by_id)
     if application_type:
         rows = rows.filter(application_type=application_type)
     if organization_id:
@@ -74,6 +96,8 @@ class Results:
     total: int
     page: int
     per_page: int
+    # Matches the registration filter left out (dynamically registered applications).
+    hidden_dynamic: int = 0
 
     @property
     def pages(self) -> int:
@@ -89,14 +113,26 @@ class Results:
 
 
 def search(
-    environment: str, *, sort: str = "name", page: int = 1, per_page: int = 25, **filters
+    environment: str,
+    *,
+    sort: str = "name",
+    page: int = 1,
+    per_page: int = 25,
+    registration: str = "both",
+    **filters,
 ) -> Results:
-    rows = matching(environment, **filters)
-    total = rows.count()
+    # One pass counts the matches and those the registration filter leaves out.
+    counts = matching(environment, **filters).aggregate(
+        total=Count("row_id", filter=REGISTRATIONS[registration]),
+        dynamic=Count("row_id", filter=REGISTRATIONS["dynamic"]),
+    )
+    total = counts["total"]
+    hidden = counts["dynamic"] if registration == "authenticated" else 0
     page = min(max(page, 1), max(1, -(-total // per_page)))
     start = (page - 1) * per_page
+    rows = matching(environment, registration=registration, **filters)
     shown = list(rows.order_by(*SORTS[sort])[start : start + per_page])
-    return Results(rows=shown, total=total, page=page, per_page=per_page)
+    return Results(rows=shown, total=total, page=page, per_page=per_page, hidden_dynamic=hidden)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ An environment has one sync at a time: a sync claims its environment's Sync row,
 request is answered by any sync that starts after it, so asking twice runs one.
 """
 
+import enum
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -72,18 +73,27 @@ def request_due_syncs() -> list[str]:
     ]
 
 
-def claim(environment: str, requested_at: datetime) -> bool:
-    """Start a sync of `environment`, unless one is running or one started since
-    `requested_at` (which answers the request)."""
+class Claim(enum.Enum):
+    STARTED = "started"
+    # A sync that started after the request answers it.
+    ANSWERED = "answered"
+    # A sync that started before the request still runs: the request waits for its end.
+    BUSY = "busy"
+
+
+def claim(environment: str, requested_at: datetime) -> Claim:
+    """Start a sync of `environment`, unless one started since `requested_at` (which
+    answers the request) or one is running."""
     now = timezone.now()
     Sync.objects.get_or_create(environment=environment)
-    unanswered = Q(started_at__isnull=True) | Q(started_at__lt=requested_at)
-    return bool(
-        Sync.objects.filter(environment=environment)
-        .filter(_not_running(now))
-        .filter(unanswered)
-        .update(started_at=now, heartbeat_at=now, ended_at=None, error="", seen=0, phase="starting")
-    )
+    rows = Sync.objects.filter(environment=environment)
+    with transaction.atomic():
+        if rows.filter(started_at__gte=requested_at).exists():
+            return Claim.ANSWERED
+        started = rows.filter(_not_running(now)).update(
+            started_at=now, heartbeat_at=now, ended_at=None, error="", seen=0, phase="starting"
+        )
+    return Claim.STARTED if started else Claim.BUSY
 
 
 def run_sync(
@@ -92,17 +102,23 @@ def run_sync(
     *,
     on_page: Callable[[int], None] | None = None,
     on_application: Callable[[int, int], None] | None = None,
+    on_busy: Callable[[], None] | None = None,
 ) -> int | None:
     """A full sync of `environment`, here and now, unless another answers the request:
     applications and organizations, then every application's client secrets. Answers how
-    many applications it saw, or None when it did not run."""
-    if not claim(environment, requested_at):
+    many applications it saw, or None when it did not run; `on_busy` is called when it did
+    not because another sync still runs."""
+    claimed = claim(environment, requested_at)
+    if claimed is not Claim.STARTED:
+        if claimed is Claim.BUSY and on_busy:
+            on_busy()
         return None
     rows = Sync.objects.filter(environment=environment)
     try:
         with environments.override(environment):
             seen = index.sync(on_page=on_page)
             rows.update(completed_at=timezone.now())
+            index.analyze()
             index.check_credentials(on_application=on_application)
     except (errors.ApiError, LookupError) as error:
         rows.update(ended_at=timezone.now(), error=str(error)[:500], phase="")
@@ -114,6 +130,17 @@ def run_sync(
     return seen
 
 
+# How long a request that found a sync running waits before it looks again.
+RETRY_AFTER = timedelta(seconds=5)
+
+
 @task()
 def sync_environment(environment: str, requested_at: str) -> int | None:
-    return run_sync(environment, datetime.fromisoformat(requested_at))
+    def later() -> None:
+        # Asked for while another sync ran: that one may have missed what the request was
+        # for, so this one runs after it (another worker may be running it).
+        sync_environment.using(run_after=timezone.now() + RETRY_AFTER).enqueue(
+            environment, requested_at
+        )
+
+    return run_sync(environment, datetime.fromisoformat(requested_at), on_busy=later)
