@@ -10,6 +10,7 @@ import os
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -132,6 +133,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, with permissions per environment (roles per environment).
     "dashboard.web.backends.EnvironmentRoleBackend",
+    # Sessions begun by single sign-on: the same permissions, no password.
+    "dashboard.web.backends.SingleSignOnBackend",
 ]
 
 LOGIN_URL = "login"
@@ -187,6 +190,64 @@ TRUSTED_PROXY_COUNT = env_int(
     1 if env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False) else 0,
     minimum=0,
 )
+
+
+def _issuer(value: str) -> str:
+    """An https URL (http only on this machine, for trying a provider locally)."""
+    parts = urlsplit(value)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ValueError(value)
+    if not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(value)
+    return value.rstrip("/")
+
+
+ROLE_NAMES = ("Viewer", "Editor", "Admin")
+
+
+def _role_map(value: str) -> dict[str, list[tuple[str, str | None]]]:
+    """`ops=Editor, ops=Viewer@production` -> {claim value: [(role, environment), ...]}."""
+    mapping: dict[str, list[tuple[str, str | None]]] = {}
+    for item in value.split(","):
+        claim, equals, target = (part.strip() for part in item.partition("="))
+        role, _, environment = target.partition("@")
+        canonical = next((name for name in ROLE_NAMES if name.lower() == role.lower()), None)
+        if not claim or not equals or canonical is None:
+            raise ValueError(value)
+        mapping.setdefault(claim, []).append((canonical, environment.strip().lower() or None))
+    return mapping
+
+
+# Single sign-on (OpenID Connect, dashboard/web/sso.py). With DASHBOARD_OIDC_ISSUER unset and
+# the embedded API served, the dashboard signs staff in at the embedded authorization
+# server, as the client `quickstart` registers there.
+DASHBOARD_OIDC_ISSUER = env_value(
+    "DASHBOARD_OIDC_ISSUER",
+    "",
+    parse=_issuer,
+    expected="the identity provider's issuer URL, such as https://example.okta.com",
+)
+DASHBOARD_OIDC_CLIENT_ID = env_str("DASHBOARD_OIDC_CLIENT_ID")
+DASHBOARD_OIDC_CLIENT_SECRET = env_str("DASHBOARD_OIDC_CLIENT_SECRET")
+DASHBOARD_OIDC_SCOPES = env_str("DASHBOARD_OIDC_SCOPES", "openid profile email")
+# What the sign-in button says: "Sign in with Okta".
+DASHBOARD_OIDC_NAME = env_str("DASHBOARD_OIDC_NAME", "SSO")
+# The ID token claim that holds someone's roles or groups (a string or a list of them),
+# and how its values map to the dashboard's roles: `value=Role` or `value=Role@environment`,
+# comma-separated. Unset, the values viewer, editor and admin (any case) are those roles.
+DASHBOARD_OIDC_ROLE_CLAIM = env_str("DASHBOARD_OIDC_ROLE_CLAIM", "roles")
+DASHBOARD_OIDC_ROLE_MAP = env_value(
+    "DASHBOARD_OIDC_ROLE_MAP",
+    {},
+    parse=_role_map,
+    expected="comma-separated value=Role or value=Role@environment, Role one of "
+    "Viewer, Editor, Admin",
+)
+# 0: single sign-on is the only way in, but for the user names listed in
+# DASHBOARD_BREAK_GLASS_USERS (superusers), kept for when the identity provider is down.
+DASHBOARD_PASSWORD_LOGIN = env_bool("DASHBOARD_PASSWORD_LOGIN", True)
+DASHBOARD_BREAK_GLASS_USERS = env_list("DASHBOARD_BREAK_GLASS_USERS", [])
 
 # Sign-in throttling: after this many failures from one client address, whatever user names
 # they tried, sign-in from that address is locked. Per address, never per user name alone,

@@ -19,6 +19,9 @@ REQUIRED = {
     "home": None,  # Only a redirect to the application list.
     "login": None,
     "logout": None,
+    # Single sign-on: how one signs in, so open to anyone.
+    "sso-start": None,
+    "sso-callback": None,
     "applications:list": "view",
     "applications:go": "view",
     "applications:index-status": "view",
@@ -91,6 +94,8 @@ def environment_urls(environment: str = "sandbox") -> dict[str, str]:
         "home": "/",
         "login": "/login/",
         "logout": "/logout/",
+        "sso-start": "/sso/start",
+        "sso-callback": "/sso/callback",
         "applications:list": "/sandbox/applications/",
         "applications:go": f"/sandbox/applications/go?id={app.id}",
         "applications:index-status": "/sandbox/applications/index",

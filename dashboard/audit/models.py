@@ -19,6 +19,9 @@ class AuditEvent(models.Model):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
         PERMISSION_REFUSED = "permission_refused", "Permission refused"
+        SSO_SIGN_IN = "sso_sign_in", "Signed in with single sign-on"
+        SSO_REFUSED = "sso_refused", "Single sign-on refused"
+        ROLE_CHANGED = "role_changed", "Role changed by the identity provider"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Succeeded"

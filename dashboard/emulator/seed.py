@@ -90,6 +90,16 @@ USERS = [
 ]
 DEMO_PASSWORD = "demo-password-2026"
 
+# The dashboard's own staff, for its single sign-on at the embedded authorization server:
+# one per role (the `roles` metadata becomes the ID token's `roles` claim), and one without.
+STAFF = [
+    ("Vera", "Viewer", "viewer@staff.example", "viewer"),
+    ("Eddie", "Editor", "editor@staff.example", "editor"),
+    ("Ada", "Admin", "admin@staff.example", "admin"),
+    ("Gus", "Guest", "guest@staff.example", ""),
+]
+STAFF_CLIENT_NAME = "Connect dashboard (staff sign-in)"
+
 # Long enough for an application a day, each older than the last week of secret use.
 HISTORY = timedelta(days=60)
 
@@ -297,3 +307,52 @@ def _seed_production(seeded_at: datetime, sandbox: list[Application]) -> list[Ap
         store.client_secret_create(app, created_at=created_at + timedelta(hours=1))
         apps.append(app)
     return apps
+
+
+def staff_sign_on_client(redirect_uris: list[str], application_id: str | None) -> Application:
+    """The sandbox's first-party client the dashboard signs its staff in with (a public
+    client: PKCE, no secret), made if missing, with `redirect_uris` registered."""
+    with partition.override(partition.SANDBOX):
+        app = Application.objects.filter(id=application_id).first() if application_id else None
+        if app is None:
+            return _create(
+                {
+                    "application_type": "oauth",
+                    "name": STAFF_CLIENT_NAME,
+                    "description": "The dashboard's own sign-in for its staff.",
+                    "is_first_party": True,
+                    "uses_pkce": True,
+                    "scopes": [],
+                    "redirect_uris": [
+                        {"uri": uri, "default": index == 0}
+                        for index, uri in enumerate(redirect_uris)
+                    ],
+                },
+                now(),
+            )
+        registered = [entry["uri"] for entry in app.redirect_uris]
+        missing = [{"uri": uri} for uri in redirect_uris if uri not in registered]
+        if missing:
+            body = {"redirect_uris": app.redirect_uris + missing}
+            app = store.application_update(app, validation.application_update(body, app))
+        return app
+
+
+def ensure_staff_users() -> None:
+    """The STAFF end users of the sandbox, made if missing."""
+    with partition.override(partition.SANDBOX):
+        for first_name, last_name, email, roles in STAFF:
+            if User.objects.filter(email=email).exists():
+                continue
+            user_store.user_create(
+                **user_validation.user_create(
+                    {
+                        "email": email,
+                        "password": DEMO_PASSWORD,
+                        "first_name": first_name,
+                        "last_name": last_name,
+                        "email_verified": True,
+                        "metadata": {"roles": roles} if roles else {},
+                    }
+                )
+            )

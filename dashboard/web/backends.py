@@ -61,3 +61,12 @@ class EnvironmentRoleBackend(ModelBackend):
         )
         groups = Group.objects.filter(name=role) if role else user_obj.groups.all()
         return Permission.objects.filter(group__in=groups)
+
+
+class SingleSignOnBackend(EnvironmentRoleBackend):
+    """The backend of sessions begun by single sign-on (dashboard/web/sso.py): the same
+    permissions, but it takes no password, so a user created by a sign-on cannot be signed
+    in with one. Naming it in the session tells sign-out to offer the provider's own."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        return None

@@ -26,3 +26,35 @@ class EnvironmentRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.role} in {self.environment}"
+
+
+class SignOnIdentity(models.Model):
+    """Who a user is at an identity provider: its issuer and subject, never an email
+    address alone (an address can be given to someone else; a subject is not reused)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_on_identities"
+    )
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    last_sign_in_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_user_per_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+class EmbeddedSignOn(models.Model):
+    """The client `quickstart` registered at the embedded authorization server, for the
+    dashboard's own staff sign-in when no identity provider is configured. A public client
+    (PKCE, no secret): there is nothing secret to keep here."""
+
+    client_id = models.CharField(max_length=200)
+    application_id = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.client_id

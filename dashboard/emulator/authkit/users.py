@@ -16,6 +16,9 @@ class EndUser:
     first_name: str | None
     last_name: str | None
     email_verified: bool
+    # The user's `roles` metadata (comma-separated), given as the `roles` claim: what an
+    # identity provider's groups or roles are to the applications that sign people in.
+    roles: tuple[str, ...] = ()
     # What the sign-in and consent decided: the organization the tokens are for, the consent.
     organization_id: str | None = None
     consent_id: str | None = None
@@ -29,6 +32,11 @@ class EndUser:
             first_name=user.first_name,
             last_name=user.last_name,
             email_verified=bool(user.email_verified),
+            roles=tuple(
+                role.strip()
+                for role in (user.metadata or {}).get("roles", "").split(",")
+                if role.strip()
+            ),
             **decided,
         )
 
@@ -68,4 +76,6 @@ class EndUser:
             }
         if "email" in scopes:
             claims |= {"email": self.email, "email_verified": self.email_verified}
+        if self.roles and "profile" in scopes:
+            claims["roles"] = list(self.roles)
         return UserInfo({name: value for name, value in claims.items() if value is not None})

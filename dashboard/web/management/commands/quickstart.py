@@ -10,11 +10,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.connect import backend
 from dashboard.emulator import partition
+from dashboard.emulator.errors import ApiProblem
 from dashboard.emulator.models import Application
-from dashboard.emulator.seed import DEMO_PASSWORD, USERS, seed_demo_data
+from dashboard.emulator.seed import (
+    DEMO_PASSWORD,
+    STAFF,
+    USERS,
+    ensure_staff_users,
+    seed_demo_data,
+    staff_sign_on_client,
+)
 from dashboard.emulator.user_management.store import user_authenticate
 from dashboard.env import env_str
 from dashboard.promotion.models import Promotion
+from dashboard.web.models import EmbeddedSignOn
 
 ADMIN_USERNAME = "admin"
 
@@ -81,6 +90,8 @@ class Command(BaseCommand):
                 f"{settings.WORKOS_EMULATOR_PRODUCTION_API_KEY} for production)"
             )
             self._show_demo_user()
+        if current.embedded and not settings.DASHBOARD_OIDC_ISSUER:
+            self._ensure_sign_on(addrport)
         if not no_serve:
             self._serve(addrport)
 
@@ -108,6 +119,32 @@ class Command(BaseCommand):
                 f"Demo end user for the authorization server's sign-in: {email}, "
                 f"with the password {DEMO_PASSWORD}"
             )
+
+    def _ensure_sign_on(self, addrport: str) -> None:
+        """Staff single sign-on with no identity provider: the dashboard as a client of the
+        embedded authorization server, and an end user per role to sign in as."""
+        host, _, port = addrport.rpartition(":")
+        host = host or "127.0.0.1"
+        hosts = [host, "localhost"] if host == "127.0.0.1" else [host]
+        callbacks = [f"http://{name}:{port}/sso/callback" for name in hosts]
+        registered = EmbeddedSignOn.objects.first()
+        try:
+            app = staff_sign_on_client(callbacks, registered.application_id if registered else None)
+        except ApiProblem as problem:
+            # A host the embedded server refuses for a plain-http redirect URI (not loopback).
+            self.stdout.write(f"Single sign-on not set up for {addrport}: {problem.message}")
+            return
+        if registered is None or registered.application_id != app.id:
+            EmbeddedSignOn.objects.all().delete()
+            EmbeddedSignOn.objects.create(client_id=app.client_id, application_id=app.id)
+        ensure_staff_users()
+        people = ", ".join(
+            f"{email} ({roles.capitalize() or 'no role'})" for _, _, email, roles in STAFF
+        )
+        self.stdout.write(
+            f"Single sign-on: “Sign in with SSO” on the sign-in page, as {people}, "
+            f"with the password {DEMO_PASSWORD}"
+        )
 
     def _check_free(self, addrport: str) -> None:
         """Stop before setting anything up when the address is taken, rather than print

@@ -1,0 +1,186 @@
+"""Who a single sign-on makes of someone: the dashboard user of the provider's subject
+(created at the first sign-in), with the roles the provider's claim maps to, applied at
+every sign-in, and each sign-in, refusal and role change in the audit trail."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dashboard.audit.models import AuditEvent
+from dashboard.audit.record import Actor, record
+
+from .models import EnvironmentRole, SignOnIdentity
+from .roles import ROLES, ensure_roles
+
+RANK = list(ROLES)  # Viewer, Editor, Admin: each may do what the one before may.
+DEFAULT_MAP = {role.lower(): [(role, None)] for role in ROLES}
+
+
+class NoAccess(Exception):
+    """The provider signed someone in whose claims map to no role here."""
+
+
+@dataclass(frozen=True)
+class Grants:
+    """The roles a sign-in gives: everywhere, and per environment."""
+
+    role: str | None = None
+    environments: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.role or self.environments)
+
+    def describe(self) -> str:
+        parts = [self.role] if self.role else []
+        parts += [f"{role} in {name}" for name, role in sorted(self.environments.items())]
+        return ", ".join(parts) or "no role"
+
+
+def claimed_values(claims: dict[str, Any]) -> list[str]:
+    """The role claim's values: a string, or a list of them."""
+    value = claims.get(settings.DASHBOARD_OIDC_ROLE_CLAIM)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def _targets(value: str) -> list[tuple[str, str | None]]:
+    """The roles (and their environments) a claim value maps to: as DASHBOARD_OIDC_ROLE_MAP
+    says, or by the role's own name in any case when no map is configured."""
+    if settings.DASHBOARD_OIDC_ROLE_MAP:
+        return settings.DASHBOARD_OIDC_ROLE_MAP.get(value, [])
+    return DEFAULT_MAP.get(value.lower(), [])
+
+
+def grants_from(claims: dict[str, Any]) -> Grants:
+    role, per_environment = None, {}
+    for value in claimed_values(claims):
+        for granted, environment in _targets(value):
+            if environment is None:
+                role = _higher(role, granted)
+            else:
+                per_environment[environment] = _higher(per_environment.get(environment), granted)
+    return Grants(role, per_environment)
+
+
+def _higher(current: str | None, other: str) -> str:
+    return other if current is None or RANK.index(other) > RANK.index(current) else current
+
+
+def grants_of(user) -> Grants:
+    groups = [group.name for group in user.groups.all() if group.name in ROLES]
+    role = max(groups, key=RANK.index) if groups else None
+    return Grants(role, {grant.environment: grant.role for grant in user.environment_roles.all()})
+
+
+def _audit(request, action: str, outcome: str, user, claims: dict, issuer: str, **fields):
+    actor = Actor.of(request)
+    record(
+        Actor(user, user.get_username() if user else "", actor.ip),
+        action,
+        outcome=outcome,
+        environment="",
+        changes={"issuer": issuer, "subject": str(claims.get("sub", ""))}
+        | fields.pop("changes", {}),
+        **fields,
+    )
+
+
+def _username(claims: dict[str, Any]) -> str:
+    """A free user name: the email address, else one made from the subject."""
+    users = get_user_model()
+    email = claims.get("email")
+    if isinstance(email, str) and email and not users.objects.filter(username=email).exists():
+        return email[:150]
+    base = f"sso-{str(claims['sub'])[:100]}"
+    name, number = base, 1
+    while users.objects.filter(username=name).exists():
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def _apply(user, grants: Grants) -> None:
+    if grants.role and not Group.objects.filter(name=grants.role).exists():
+        # The role groups come with the migrations; someone deleted them since.
+        ensure_roles(Group, Permission)
+    user.groups.set(Group.objects.filter(name=grants.role) if grants.role else [])
+    EnvironmentRole.objects.filter(user=user).exclude(environment__in=grants.environments).delete()
+    for environment, role in grants.environments.items():
+        EnvironmentRole.objects.update_or_create(
+            user=user, environment=environment, defaults={"role": role}
+        )
+
+
+def sign_in_user(request, issuer: str, claims: dict[str, Any]):
+    """The dashboard user the claims make, with their roles applied now; NoAccess when
+    they map to no role (any roles the user had are taken away)."""
+    grants = grants_from(claims)
+    subject = str(claims["sub"])
+    user = None
+    with transaction.atomic():
+        identity = (
+            SignOnIdentity.objects.select_for_update()
+            .select_related("user")
+            .filter(issuer=issuer, subject=subject)
+            .first()
+        )
+        if identity is None and grants:
+            identity = _create(claims, issuer, subject)
+        if identity is not None:
+            user = identity.user
+            _update_profile(user, claims)
+            before = grants_of(user)
+            if before != grants:
+                _apply(user, grants)
+                _audit(
+                    request, AuditEvent.Action.ROLE_CHANGED, AuditEvent.Outcome.SUCCESS, user,
+                    claims, issuer, detail=f"{before.describe()} → {grants.describe()}",
+                    changes={"before": before.describe(), "after": grants.describe()},
+                )  # fmt: skip
+            if grants and user.is_active:
+                identity.last_sign_in_at = timezone.now()
+                identity.save(update_fields=["last_sign_in_at"])
+    # Outside the transaction: a refusal keeps the roles it took away, and its record.
+    if not grants or not user.is_active:
+        reason = "No role" if not grants else "The account is deactivated"
+        _audit(
+            request, AuditEvent.Action.SSO_REFUSED, AuditEvent.Outcome.REFUSED, user, claims,
+            issuer, detail=f"{reason}: {claims.get('email') or subject}.",
+        )  # fmt: skip
+        raise NoAccess
+    _audit(
+        request, AuditEvent.Action.SSO_SIGN_IN, AuditEvent.Outcome.SUCCESS, user, claims,
+        issuer, detail=f"{grants.describe()}, as {subject} at {issuer}",
+    )  # fmt: skip
+    return user
+
+
+def _create(claims: dict[str, Any], issuer: str, subject: str) -> SignOnIdentity:
+    users = get_user_model()
+    try:
+        with transaction.atomic():
+            user = users.objects.create_user(_username(claims))
+            user.set_unusable_password()
+            user.save()
+            return SignOnIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+    except IntegrityError:
+        # Two first sign-ins of one person at once: the other made the user.
+        return SignOnIdentity.objects.select_related("user").get(issuer=issuer, subject=subject)
+
+
+def _update_profile(user, claims: dict[str, Any]) -> None:
+    email = claims.get("email") if isinstance(claims.get("email"), str) else ""
+    first = claims.get("given_name") if isinstance(claims.get("given_name"), str) else ""
+    last = claims.get("family_name") if isinstance(claims.get("family_name"), str) else ""
+    changed = (user.email, user.first_name, user.last_name) != (email, first[:150], last[:150])
+    if changed:
+        user.email, user.first_name, user.last_name = email[:254], first[:150], last[:150]
+        user.save(update_fields=["email", "first_name", "last_name"])

@@ -1,0 +1,101 @@
+"""Staff single sign-on in Chromium, against the embedded authorization server as quickstart
+sets it up: the first sign-in makes the user with the mapped role, a changed role claim
+changes the role at the next sign-in, no role is no access, and password sign-in can be off.
+The sign-in, no-access and signed-out pages pass axe-core."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from dashboard.emulator import partition
+from dashboard.emulator.models import User as EndUser
+from dashboard.emulator.seed import DEMO_PASSWORD, ensure_staff_users, staff_sign_on_client
+from dashboard.web.models import EmbeddedSignOn
+
+# Fixtures come in by name and tests take them as arguments of the same name.
+# ruff: noqa: F811
+from .browser import axe_core, chromium, sync_api  # noqa: F401
+from .test_accessibility import axe_violations, describe
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def staff(live_server):
+    app = staff_sign_on_client([f"{live_server.url}/sso/callback"], None)
+    EmbeddedSignOn.objects.create(client_id=app.client_id, application_id=app.id)
+    ensure_staff_users()
+    return app
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_on(page, email: str) -> None:
+    page.goto("/sandbox/health/")
+    page.get_by_role("link", name="Sign in with SSO").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def set_roles(email: str, roles: str) -> None:
+    with partition.override(partition.SANDBOX):
+        user = EndUser.objects.get(email=email)
+        user.metadata = {"roles": roles} if roles else {}
+        user.save()
+
+
+def test_a_first_sign_on_then_a_changed_role_claim(browser_page, staff, axe_core):
+    expect, page = sync_api.expect, browser_page
+    page.goto("/login/")
+    assert axe_violations(page, axe_core) == [], describe(axe_violations(page, axe_core))
+
+    sign_on(page, "editor@staff.example")
+
+    page.wait_for_url(re.compile(r"/sandbox/health/$"))
+    expect(page.get_by_text("Signed in as")).to_contain_text("editor@staff.example")
+    expect(page.get_by_role("link", name="New application")).to_be_visible()
+    user = get_user_model().objects.get(username="editor@staff.example")
+    assert [group.name for group in user.groups.all()] == ["Editor"]
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login/$"))
+    set_roles("editor@staff.example", "viewer")
+    sign_on(page, "editor@staff.example")
+
+    page.wait_for_url(re.compile(r"/sandbox/health/$"))
+    expect(page.get_by_role("link", name="New application")).to_have_count(0)
+    assert [group.name for group in user.groups.all()] == ["Viewer"]
+
+
+def test_no_role_is_no_access(browser_page, staff, axe_core):
+    expect, page = sync_api.expect, browser_page
+
+    sign_on(page, "guest@staff.example")
+
+    expect(page.get_by_role("heading", name="No access")).to_be_visible()
+    assert axe_violations(page, axe_core) == [], describe(axe_violations(page, axe_core))
+    page.goto("/sandbox/applications/")
+    page.wait_for_url(re.compile(r"/login/\?next="))
+    assert not get_user_model().objects.exists()
+
+
+def test_with_password_sign_in_off_sso_is_the_way_in(browser_page, staff, settings):
+    expect, page = sync_api.expect, browser_page
+    settings.DASHBOARD_PASSWORD_LOGIN = False
+    get_user_model().objects.create_user("ops", password="an-ops-password-2026")
+
+    page.goto("/login/")
+
+    expect(page.get_by_text("Password sign-in is turned off")).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_count(0)
+    sign_on(page, "admin@staff.example")
+    page.wait_for_url(re.compile(r"/sandbox/health/$"))
+    expect(page.get_by_role("link", name="Configuration")).to_be_visible()
