@@ -19,14 +19,18 @@ from .client import request
 from .models import (
     Application,
     ApplicationUpdate,
+    AuthorizedApplication,
     ClientSecret,
     M2MApplicationCreate,
     NewClientSecret,
     OAuthApplicationCreate,
     Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
     Page,
     Permission,
     UnreadableRecord,
+    User,
 )
 
 Order = Literal["desc", "asc", "normal"]
@@ -58,6 +62,8 @@ _SECRETS = _Kind("list of client secrets", pydantic.TypeAdapter(list[ClientSecre
 _NEW_SECRET = _Kind("new client secret", pydantic.TypeAdapter(NewClientSecret))
 _ORGANIZATION = _Kind("organization", pydantic.TypeAdapter(Organization))
 _PERMISSION = _Kind("permission", pydantic.TypeAdapter(Permission))
+_AUTHORIZED = _Kind("authorized application", pydantic.TypeAdapter(AuthorizedApplication))
+_USER = _Kind("user", pydantic.TypeAdapter(User))
 _ENVELOPE = _Kind("list", pydantic.TypeAdapter(_Envelope))
 
 # An ID worth showing beside an unreadable record: what an ID is made of, and no more.
@@ -295,6 +301,98 @@ def organization_list(
 def organization_get(*, organization_id: str) -> Organization:
     response = request("GET", ("organizations", organization_id))
     return _decode(response, _ORGANIZATION)
+
+
+def organization_create(
+    *, organization: OrganizationCreate, idempotency_key: str | None = None
+) -> Organization:
+    """WorkOS lets several organizations share a name: checking for one is the caller's."""
+    response = request(
+        "POST", ("organizations",), json=organization.to_body(), idempotency_key=idempotency_key
+    )
+    return _decode(response, _ORGANIZATION)
+
+
+def organization_update(*, organization_id: str, changes: OrganizationUpdate) -> Organization:
+    response = request("PUT", ("organizations", organization_id), json=changes.to_body())
+    return _decode(response, _ORGANIZATION)
+
+
+def organization_delete(*, organization_id: str) -> None:
+    request("DELETE", ("organizations", organization_id))
+
+
+def organization_authorized_application_list(
+    *,
+    organization_id: str,
+    limit: int = 10,
+    order: Order = "desc",
+    before: str | None = None,
+    after: str | None = None,
+) -> Page[AuthorizedApplication]:
+    """The applications users authorized for this organization, one record per consent."""
+    params = {"limit": limit, "order": order, "before": before, "after": after}
+    response = request(
+        "GET", ("organizations", organization_id, "authorized_applications"), params=params
+    )
+    return _page(response, _AUTHORIZED, order)
+
+
+def organization_authorized_application_iter(
+    *, organization_id: str, order: Order = "desc", page_size: int = 100
+) -> Iterator[AuthorizedApplication]:
+    """Every consent given for the organization, page after page."""
+
+    def fetch(**cursor: str | None) -> Page[AuthorizedApplication]:
+        return organization_authorized_application_list(
+            organization_id=organization_id, limit=page_size, order=order, **cursor
+        )
+
+    return _walk(fetch, order)
+
+
+# --- Users -------------------------------------------------------------------------------------
+
+
+def user_list(
+    *,
+    limit: int = 10,
+    order: Order = "desc",
+    before: str | None = None,
+    after: str | None = None,
+    email: str | None = None,
+) -> Page[User]:
+    params = {"limit": limit, "order": order, "before": before, "after": after, "email": email}
+    response = request("GET", ("user_management", "users"), params=params)
+    return _page(response, _USER, order)
+
+
+def user_get(*, user_id: str) -> User:
+    response = request("GET", ("user_management", "users", user_id))
+    return _decode(response, _USER)
+
+
+def user_authorized_application_list(
+    *,
+    user_id: str,
+    limit: int = 10,
+    order: Order = "desc",
+    before: str | None = None,
+    after: str | None = None,
+) -> Page[AuthorizedApplication]:
+    params = {"limit": limit, "order": order, "before": before, "after": after}
+    response = request(
+        "GET", ("user_management", "users", user_id, "authorized_applications"), params=params
+    )
+    return _page(response, _AUTHORIZED, order)
+
+
+def user_authorized_application_delete(*, user_id: str, application_id: str) -> None:
+    """Revoke the user's consent to the application (its ID or client ID)."""
+    request(
+        "DELETE",
+        ("user_management", "users", user_id, "authorized_applications", application_id),
+    )
 
 
 # --- Permissions -------------------------------------------------------------------------------

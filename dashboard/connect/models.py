@@ -120,6 +120,49 @@ class Organization(ApiObject):
     updated_at: AwareDatetime
 
 
+class ApplicationSummary(ApiObject):
+    """An application as an authorization names it: fewer fields than `Application` (no
+    `application_type`), so it is its own model."""
+
+    object: str = "connect_application"
+    id: str
+    client_id: str
+    name: str
+    description: str | None = None
+    scopes: list[str] = []
+
+
+class AuthorizedApplication(ApiObject):
+    """A user's consent to a third-party application: what the user granted it."""
+
+    object: str = "authorized_connect_application"
+    id: str
+    granted_scopes: list[str] = []
+    application: ApplicationSummary
+    user_id: str | None = None
+    """The user who authorized it: set in an organization's list, absent in a user's own."""
+    oauth_resource: str | None = None
+    """The resource the access was asked for, if the application named one."""
+    created_at: AwareDatetime | None = None
+    """When the user consented. Not in WorkOS's published shape: shown when an API sends it."""
+
+
+class User(ApiObject):
+    object: str = "user"
+    id: str
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @property
+    def display_name(self) -> str:
+        """ "Alice Smith" when the user has a name, else the email address."""
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or self.email
+
+
 class Permission(ApiObject):
     object: str = "permission"
     id: str
@@ -208,6 +251,22 @@ class M2MApplicationCreate(RequestBody):
     organization_id: str
     description: str | None = None
     scopes: list[str] | None = None
+
+
+class OrganizationDomainInput(RequestBody):
+    domain: str
+    state: Literal["pending", "verified"] = "pending"
+
+
+class OrganizationCreate(RequestBody):
+    name: str
+    domain_data: list[OrganizationDomainInput] | None = None
+
+
+class OrganizationUpdate(RequestBody):
+    """Fields left as None stay unchanged."""
+
+    name: str | None = None
 
 
 class ApplicationUpdate(RequestBody):
