@@ -16,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from dashboard import environments
+from dashboard import environments, uris
 from dashboard.env import env_bool, env_float, env_int, env_list, env_str, env_value
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -353,6 +353,34 @@ WORKOS_EMULATOR_PRODUCTION_API_KEY = env_value(
     expected="a long random key starting with sk_live_",
     secret=True,
     blank_is_default=False,
+)
+
+
+def _login_uri(*, production: bool):
+    def parse(value: str) -> str:
+        try:
+            uris.validate_login_uri(value, production=production)
+        except uris.UriRejected as rejected:
+            raise ValueError(value) from rejected
+        return value
+
+    return parse
+
+
+# Standalone Connect: the page of an application that keeps its own sign-in, where each
+# environment's authorization server sends people to sign in (with an external_auth_id)
+# instead of signing them in itself. Unset: it signs them in itself.
+WORKOS_EMULATOR_LOGIN_URI = env_value(
+    "WORKOS_EMULATOR_LOGIN_URI",
+    "",
+    parse=_login_uri(production=False),
+    expected="an https address (http only on a loopback address) without a fragment",
+)
+WORKOS_EMULATOR_PRODUCTION_LOGIN_URI = env_value(
+    "WORKOS_EMULATOR_PRODUCTION_LOGIN_URI",
+    "",
+    parse=_login_uri(production=True),
+    expected="an https address without a fragment, not on localhost",
 )
 
 # Several environments, each with its own key: WORKOS_ENVIRONMENTS=sandbox,production with

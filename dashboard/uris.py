@@ -282,6 +282,16 @@ def validate_redirect_uri(uri: str, *, production: bool = False, is_default: boo
         )
 
 
+def validate_login_uri(uri: str, *, production: bool = False) -> None:
+    """Raise `UriRejected` unless `uri` may be Standalone Connect's Login URI: a web page that
+    the authorization server sends people to, by the rules of a default redirect URI."""
+    if not uri.lower().startswith(("https://", "http://")):
+        raise UriRejected(
+            "unsupported_scheme", "The Login URI must be a web address starting with “https://”."
+        )
+    validate_redirect_uri(uri, production=production, is_default=True)
+
+
 def validate_cors_origin(origin: str, *, production: bool = False) -> None:
     """Raise `UriRejected` unless `origin` is a scheme, a host and an optional port."""
     what = "origin"

@@ -58,7 +58,7 @@ def _operation(path: str, method: str) -> tuple[OpenAPI, set[int]] | None:
     no operation of either contract."""
     for openapi, spec in _contracts:
         for template, operations in spec["paths"].items():
-            pattern = template.replace("{id}", "[^/]+")
+            pattern = re.sub(r"\{[^}/]+\}", "[^/]+", template)
             if re.fullmatch(pattern, path) and method.lower() in operations:
                 responses = operations[method.lower()]["responses"]
                 return openapi, {int(status) for status in responses}

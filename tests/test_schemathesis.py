@@ -1,6 +1,6 @@
 """Schemathesis against the embedded API over real HTTP: the whole Connect contract, and
 the operations of the User Management contract that the embedded API serves (users:
-list, create, get).
+list, create, get; the applications a user authorized: list, revoke).
 
 The examples, coverage and fuzzing phases send the contract's examples, its edge cases
 (missing, empty, over-long and mistyped values, bodies that are not objects) and generated
@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from dashboard.emulator import store
+from dashboard.emulator.authkit import consents
 from dashboard.emulator.models import Application, ClientSecret, Organization, User
 from dashboard.emulator.user_management import store as user_store
 
@@ -37,6 +38,8 @@ USER_OPERATIONS = [
     "GET /user_management/users",
     "POST /user_management/users",
     "GET /user_management/users/{id}",
+    "GET /user_management/users/{user_id}/authorized_applications",
+    "DELETE /user_management/users/{user_id}/authorized_applications/{application_id}",
 ]
 
 CONFIG = """
@@ -140,6 +143,19 @@ def seed() -> dict[str, list[str]]:
         for first_name, email in (("Ada", "ada@example.com"), ("Bob", "bob@example.com"))
     ]
     users[0] = under_id(User, users[0], examples["/user_management/users/{id}"])
+    # Consents: the example user's of the example application (first-party) and, for the
+    # example organization, of a third-party one; another user's for another organization.
+    for user, app, organization in (
+        (users[0], apps[0], None),
+        (users[0], apps[1], foo_corp),
+        (users[1], apps[1], acme),
+    ):
+        consents.consent_record(
+            user_id=user.id,
+            app=app,
+            organization_id=organization.id if organization else None,
+            scopes=["openid", "documents:read"],
+        )
     return {
         "applications": [app.id for app in apps] + [app.client_id for app in apps],
         "client_secrets": [secret.id for secret in secrets],

@@ -1,6 +1,11 @@
-"""What the embedded authorization server keeps: its signing key."""
+"""What the embedded authorization server keeps: its signing key, the codes and refresh
+tokens it issued, the consents users gave, and the sign-ins it handed to an application's
+own Login URI."""
 
 from django.db import models
+
+from dashboard.emulator import partition
+from dashboard.emulator.models import Application, Organization, User
 
 
 class SigningKey(models.Model):
@@ -30,6 +35,68 @@ class Consent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user_id", "client_id"])]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class AuthorizedApplication(models.Model):
+    """What a user authorized an application to do, for one organization (or none, for a
+    first-party application): User Management's authorized application. Each consent the
+    user gives the application for that organization adds its scopes."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="authorizations")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="authorizations"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, related_name="authorizations"
+    )
+    granted_scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = partition.manager(through="application")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["user", "id"], name="authorization_user_id"),
+            models.Index(fields=["organization", "id"], name="authorization_org_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "application", "organization"],
+                name="authorization_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "application"],
+                condition=models.Q(organization__isnull=True),
+                name="authorization_without_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class ExternalAuth(models.Model):
+    """A sign-in handed to the application's own Login URI (Standalone Connect): the
+    authorization request that waits for it and, once the application completes it, the user
+    it named. Only the hash of the completion's state is kept."""
+
+    id = models.CharField(primary_key=True, max_length=40)
+    environment = partition.field()
+    # Where the browser goes back to: the authorization request, on the server it reached.
+    issuer = models.TextField()
+    authorize_path = models.TextField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True)
+    state_sha256 = models.CharField(max_length=64, null=True, unique=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True)
+
+    objects = partition.manager()
 
     def __str__(self) -> str:
         return self.id

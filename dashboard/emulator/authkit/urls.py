@@ -11,6 +11,11 @@ urlpatterns = [
         name="authkit-openid-configuration",
     ),
     path("oauth2/authorize", views.authorize, name="authkit-authorize"),
+    path(
+        "oauth2/authorize/complete",
+        views.authorize_complete,
+        name="authkit-authorize-complete",
+    ),
     path("oauth2/jwks", views.jwks, name="authkit-jwks"),
     path("oauth2/token", views.token, name="authkit-token"),
     path("oauth2/userinfo", views.userinfo, name="authkit-userinfo"),

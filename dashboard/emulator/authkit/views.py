@@ -1,12 +1,15 @@
 """Endpoints of the embedded authorization server: discovery, keys, tokens, the sign-in
-and consent pages of the authorize endpoint, and userinfo."""
+and consent pages of the authorize endpoint (or, in Standalone Connect, the way to and
+back from the application's Login URI), and userinfo."""
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from authlib.oauth2.rfc6749.errors import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749.util import scope_to_list
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,9 +24,10 @@ from joserfc.errors import JoseError
 from dashboard.emulator import partition
 from dashboard.emulator.http import emulator_enabled
 from dashboard.emulator.models import Application, Organization
+from dashboard.emulator.user_management import store as users
 
+from . import consents, standalone
 from .keys import ALGORITHM, public_jwks, signing_keys
-from .models import Consent
 from .server import OPENID_SCOPES, SECRET_AUTH_METHODS, AuthorizationServer
 from .users import EndUser
 
@@ -126,27 +130,33 @@ def authorize(request: HttpRequest) -> HttpResponse:
             return server.handle_error_response(request, error)
         return render(request, "authkit/error.html", {"error": error}, status=400)
     app = grant.client.app
-    user = EndUser.load(request.session.get(_signed_in_key(), ""))
     action = request.POST.get("action")
-    if user is None or action == "sign_in":
-        return _sign_in(request, app)
+    if standalone.login_uri():
+        user = _signed_in_by_the_application(request)
+        if user is None:
+            return _send_to_the_login_uri(request)
+    else:
+        user = EndUser.load(request.session.get(_signed_in_key(), ""))
+        if user is None or action == "sign_in":
+            return _sign_in(request, app)
+        user.auth_time = request.session.get(_signed_in_key() + ":at", 0)
     if action == "deny":
-        return server.create_authorization_response(request, grant_user=None, grant=grant)
+        return _answer(request, server, grant, None)
+    scopes = scope_to_list(grant.client.get_allowed_scope(grant.request.payload.scope)) or []
     if app.is_first_party:
-        return server.create_authorization_response(request, grant_user=user, grant=grant)
+        # No consent screen, yet a grant all the same, recorded as a third party's is.
+        user.consent_id = consents.consent_record(
+            user_id=user.id, app=app, organization_id=None, scopes=scopes
+        ).id
+        return _answer(request, server, grant, user)
     organizations = Organization.objects.order_by("name")
     chosen = request.POST.get("organization_id", "")
     if action == "allow" and organizations.filter(id=chosen).exists():
         user.organization_id = chosen
-        user.consent_id = Consent.objects.create(
-            id=new_consent_id(),
-            user_id=user.id,
-            client_id=app.client_id,
-            organization_id=chosen,
-            scope=grant.request.payload.scope or "",
+        user.consent_id = consents.consent_record(
+            user_id=user.id, app=app, organization_id=chosen, scopes=scopes
         ).id
-        user.auth_time = request.session.get(_signed_in_key() + ":at", 0)
-        return server.create_authorization_response(request, grant_user=user, grant=grant)
+        return _answer(request, server, grant, user)
     context = {
         "app": app,
         "user": user,
@@ -156,6 +166,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
     }
     response = render(request, "authkit/consent.html", context, status=422 if action else 200)
     return _may_redirect_to(response, app)
+
+
+def _answer(request: HttpRequest, server, grant, user: EndUser | None) -> HttpResponse:
+    """Redirect with a code for `user`, or with access_denied when there is none; a sign-in
+    lent by the application serves this one authorization request."""
+    request.session.pop(_lent_sign_in_key(), None)
+    return server.create_authorization_response(request, grant_user=user, grant=grant)
 
 
 def _sign_in(request: HttpRequest, app: Application) -> HttpResponse:
@@ -188,10 +205,63 @@ def _may_redirect_to(response: HttpResponse, app: Application) -> HttpResponse:
     return response
 
 
-def new_consent_id() -> str:
-    from dashboard.emulator.ids import new_id
+def _external_auth_key() -> str:
+    """The external auth this browser was sent to the Login URI with, in its session."""
+    return f"authkit:{partition.current()}:external_auth"
 
-    return new_id("app_consent_")[0]
+
+def _lent_sign_in_key() -> str:
+    """A sign-in the application lent (Standalone Connect): the user and the authorization
+    request it is for."""
+    return f"authkit:{partition.current()}:lent_sign_in"
+
+
+def _send_to_the_login_uri(request: HttpRequest) -> HttpResponse:
+    """Standalone Connect: the application signs the user in, on its Login URI."""
+    external_auth_id, location = standalone.external_auth_begin(
+        issuer=issuer(request), authorize_path=request.get_full_path()
+    )
+    request.session[_external_auth_key()] = external_auth_id
+    return redirect(location)
+
+
+def _signed_in_by_the_application(request: HttpRequest) -> EndUser | None:
+    """The user the application signed in for this very authorization request, if any:
+    every other request goes to the Login URI, where the application decides again."""
+    lent = request.session.get(_lent_sign_in_key())
+    if not lent or lent["request"] != request.get_full_path():
+        return None
+    user = EndUser.load(lent["user_id"])
+    if user is not None:
+        user.auth_time = lent["at"]
+    return user
+
+
+@served
+@require_GET
+@never_cache
+def authorize_complete(request: HttpRequest) -> HttpResponse:
+    """Back from the application's Login URI, with the state of the external auth it
+    completed: on to the authorization request, signed in as the user it named."""
+    completed = standalone.external_auth_finish(
+        request.GET.get("state", ""), request.session.get(_external_auth_key())
+    )
+    if completed is None:
+        context = {
+            "error": InvalidRequestError("the sign-in is over or belongs to another browser."),
+            "explanation": "Start again from the application: a sign-in through its own page "
+            "is used once, within ten minutes, in the browser that began it.",
+        }
+        return render(request, "authkit/error.html", context, status=400)
+    users.user_record_sign_in(completed.user)
+    request.session.cycle_key()
+    request.session.pop(_external_auth_key(), None)
+    request.session[_lent_sign_in_key()] = {
+        "user_id": completed.user.id,
+        "request": completed.authorize_path,
+        "at": int(time.time()),
+    }
+    return redirect(completed.authorize_path)
 
 
 @served

@@ -106,6 +106,16 @@ def user_create(
         raise
 
 
+def user_update(user: User, changes: dict) -> User:
+    """`user` with `changes` (names, metadata) saved, if there are any."""
+    if changes:
+        for name, value in changes.items():
+            setattr(user, name, value)
+        user.updated_at = now()
+        user.save(update_fields=[*changes, "updated_at"])
+    return user
+
+
 @functools.cache
 def _dummy_hash() -> str:
     # A hash made with the current hasher, so checking an unknown address takes as long

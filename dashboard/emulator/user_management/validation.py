@@ -79,7 +79,7 @@ def _email(fields: Fields) -> str | None:
         fields.error("email", "blank", "May not be blank.")
     elif len(email) > MAX_EMAIL:
         fields.error("email", "too_long", rules.too_long("An email address", MAX_EMAIL, len(email)))
-    elif has_control_characters(email) or not _is_email(email):
+    elif has_control_characters(email) or not is_email(email):
         fields.error(
             "email", "invalid_email", "Must be an email address such as “ada@example.com”."
         )
@@ -88,7 +88,7 @@ def _email(fields: Fields) -> str | None:
     return None
 
 
-def _is_email(value: str) -> bool:
+def is_email(value: str) -> bool:
     try:
         _email_validator(value)
     except ValidationError:

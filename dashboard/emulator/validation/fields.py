@@ -197,7 +197,9 @@ def _cursor(
     query: QueryDict, name: str, errors: list[FieldError], id_prefix: str | None
 ) -> str | None:
     """A cursor is the ID of one of the list's objects, as a page's list_metadata gives it."""
-    value = query_text(query, name, errors, max_length=rules.MAX_ID)
+    # A prefix and a 26-character ULID: "authorized_connect_app_…" is longer than most IDs.
+    max_length = max(rules.MAX_ID, len(id_prefix or "") + 26)
+    value = query_text(query, name, errors, max_length=max_length)
     if value is None or is_cursor(value, id_prefix):
         return value
     shape = f"“{id_prefix}”" if id_prefix else "a prefix ending in “_”"
