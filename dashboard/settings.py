@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboard.promotion",
     "dashboard.configuration",
     "dashboard.search",
+    "dashboard.organizations",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,8 @@ def _patterns(name: str) -> list:
         path(f"{name}/configuration/", include("dashboard.configuration.urls")),
         path(f"{name}/health/", include("dashboard.search.urls")),
         path(f"{name}/applications/", include("dashboard.promotion.urls")),
+        path(f"{name}/applications/", include("dashboard.organizations.consent_urls")),
+        path(f"{name}/organizations/", include("dashboard.organizations.urls")),
         path("emulator/", include("dashboard.emulator.urls")),
         path("audit/", include("dashboard.audit.urls")),
         path("applications/<path:rest>", _Moved.as_view()),

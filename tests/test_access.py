@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition, store
+from dashboard.emulator.user_management import store as users
 from dashboard.promotion.models import Promotion
 from dashboard.web.models import EnvironmentRole
 
@@ -46,6 +47,14 @@ REQUIRED = {
     "promotion:result": "view",
     "promotion:links": "view",
     "promotion:apply": "change",
+    "organizations:list": "view",
+    "organizations:create": "change",
+    "organizations:detail": "view",
+    "organizations:consents": "view",
+    "organizations:rename": "change",
+    "organizations:delete": "delete",
+    "consents:list": "view",
+    "consents:revoke": "delete",
     "configuration:page": "delete",
     "configuration:export": "delete",
     "configuration:plan": "delete",
@@ -82,6 +91,16 @@ def environment_urls(environment: str = "sandbox") -> dict[str, str]:
             application_type="oauth", name="Portal", is_first_party=False, organization_id=org.id
         )
         secret, _ = store.client_secret_create(app)
+        user = users.user_create(
+            email="alice@acme.example",
+            password=None,
+            first_name=None,
+            last_name=None,
+            name=None,
+            email_verified=True,
+            external_id=None,
+            metadata={},
+        )
     event = AuditEvent.objects.create(action="sign_in", outcome="success")
     promotion = Promotion.objects.create(
         source_environment=environment,
@@ -119,6 +138,14 @@ def environment_urls(environment: str = "sandbox") -> dict[str, str]:
         "promotion:result": f"/sandbox/applications/promotions/{promotion.pk}/",
         "promotion:links": f"/sandbox/applications/{app.id}/promotions",
         "promotion:apply": f"/sandbox/applications/{app.id}/promotions/{promotion.pk}/apply",
+        "organizations:list": "/sandbox/organizations/?q=a",
+        "organizations:create": "/sandbox/organizations/new",
+        "organizations:detail": f"/sandbox/organizations/{org.id}/",
+        "organizations:consents": f"/sandbox/organizations/{org.id}/consents",
+        "organizations:rename": f"/sandbox/organizations/{org.id}/rename",
+        "organizations:delete": f"/sandbox/organizations/{org.id}/delete",
+        "consents:list": f"/sandbox/applications/{app.id}/consents",
+        "consents:revoke": f"/sandbox/applications/{app.id}/consents/{user.id}/revoke",
         "configuration:page": "/sandbox/configuration/",
         "configuration:export": "/sandbox/configuration/export",
         "configuration:plan": "/sandbox/configuration/plan",

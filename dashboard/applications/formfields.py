@@ -93,7 +93,9 @@ class OrganizationField(TextField):
         try:
             return lookups.find_organization(text).id
         except lookups.OrganizationNotFound as problem:
-            raise forms.ValidationError(str(problem), code="organization") from None
+            # "organization_unknown": no organization has the name, which an Editor may create.
+            code = "organization_unknown" if problem.nothing_matches else "organization"
+            raise forms.ValidationError(str(problem), code=code) from None
 
 
 def organization() -> forms.Field:

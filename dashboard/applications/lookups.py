@@ -45,6 +45,11 @@ def organization_names(needed: set[str] | None = None) -> dict[str, str]:
     return names
 
 
+def forget_organizations() -> None:
+    """After an organization was created, renamed or deleted: the next look-up asks the API."""
+    cache.delete(_key(ORGANIZATIONS_KEY))
+
+
 def organization_name(organization_id: str) -> str | None:
     """One organization's name: from the cache, or asked for alone (and then cached)."""
     names = organization_names()
@@ -66,7 +71,12 @@ def looks_like_organization_id(text: str) -> bool:
 
 
 class OrganizationNotFound(ValueError):
-    """A typed organization that is no organization, or more than one: the message says."""
+    """A typed organization that is no organization, or more than one: the message says.
+    `nothing_matches` when no organization's name contains what was typed."""
+
+    def __init__(self, message: str, *, nothing_matches: bool = False):
+        super().__init__(message)
+        self.nothing_matches = nothing_matches
 
 
 def find_organization(text: str) -> Organization:
@@ -97,7 +107,8 @@ def find_organization(text: str) -> Organization:
         also = f" ({len(page.unreadable)} could not be read: {unreadable})" if unreadable else ""
         raise OrganizationNotFound(
             f"No organization is named “{text}”{also}. Choose one from the suggestions, "
-            "or paste its ID (org_…)."
+            "or paste its ID (org_…).",
+            nothing_matches=not also,
         )
     if exact:
         ids = ", ".join(org.id for org in exact[:5])

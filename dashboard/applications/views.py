@@ -39,6 +39,7 @@ from .forms import (
 )
 from .merge import merge
 from .problems import api_errors_as_pages, describe
+from .templatetags.applications import organization_offer_context
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
 SORT_HEADERS = ("sort-by-name", "sort-by-created")
@@ -215,10 +216,19 @@ def organization_options(request: HttpRequest) -> HttpResponse:
     try:
         organizations = connect.organization_list(search=query or None, limit=20).data
     except errors.ApiError:
-        organizations = []
-    return render(
-        request, "applications/organization_options.html", {"organizations": organizations}
-    )
+        return render(request, "applications/organization_options.html", {"organizations": []})
+    context = {"organizations": organizations}
+    if request.htmx and request.htmx.trigger:
+        # The box's note below it: the offer to create what no organization is named.
+        parameter = "organization" if "organization" in request.GET else "organization_id"
+        context |= organization_offer_context(
+            request.user,
+            request.htmx.trigger,
+            "" if organizations else query,
+            next_url=request.htmx.current_url_abs_path or "",
+            parameter=parameter,
+        )
+    return render(request, "applications/organization_options.html", context)
 
 
 # --- An application ---------------------------------------------------------------------------
@@ -393,6 +403,9 @@ def application_create(request: HttpRequest) -> HttpResponse:
             form = ApplicationCreateForm.from_snapshot(deleted, production=production)
         else:
             initial = {"application_type": request.GET.get("type", "oauth")}
+            if request.GET.get("organization_id"):
+                # Back from creating the organization the box offered to create.
+                initial |= {"organization_id": request.GET["organization_id"], "party": "third"}
             form = ApplicationCreateForm(initial=initial, production=production)
         return _form_page(request, form, recreated=deleted)
     form = ApplicationCreateForm(request.POST, production=production)

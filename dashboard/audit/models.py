@@ -22,6 +22,10 @@ class AuditEvent(models.Model):
         SSO_SIGN_IN = "sso_sign_in", "Signed in with single sign-on"
         SSO_REFUSED = "sso_refused", "Single sign-on refused"
         ROLE_CHANGED = "role_changed", "Role changed by the identity provider"
+        ORGANIZATION_CREATED = "organization_created", "Organization created"
+        ORGANIZATION_RENAMED = "organization_renamed", "Organization renamed"
+        ORGANIZATION_DELETED = "organization_deleted", "Organization deleted"
+        CONSENT_REVOKED = "consent_revoked", "Consent revoked"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Succeeded"
@@ -48,6 +52,10 @@ class AuditEvent(models.Model):
     application_id = models.CharField(max_length=200, blank=True, db_index=True)
     client_id = models.CharField(max_length=200, blank=True, db_index=True)
     application_name = models.CharField(max_length=255, blank=True)
+    # The organization an organization's event is about (its name at the time), or that a
+    # revoked authorization was given for.
+    organization_id = models.CharField(max_length=200, blank=True, db_index=True)
+    organization_name = models.CharField(max_length=255, blank=True)
     # {"field": {"before": ..., "after": ...}} for an update.
     changes = models.JSONField(default=dict, blank=True)
     # The application's whole configuration, kept at deletion to allow recreating it.

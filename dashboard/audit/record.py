@@ -1,6 +1,8 @@
 """Writing audit events: who did what, from where, to which application, and how it ended."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +114,23 @@ def finish(
     event.save()
     _log(event)
     return event
+
+
+@contextmanager
+def recorded(actor: Actor, action: str, **event: Any) -> Iterator[dict[str, Any]]:
+    """Record `action` before the block asks the API for it, with an unknown outcome, and
+    complete the event when the block ends: done, or refused or failed with the API's error
+    (added to the event's detail). The block may add to the event."""
+    pending = begin(actor, action, **event)
+    try:
+        yield event
+    except ApiError as error:
+        detail = event.pop("detail", "")
+        if detail:
+            event["detail"] = f"{detail}: {error.message}"
+        finish(pending, error=error, **event)
+        raise
+    finish(pending, **event)
 
 
 def _log(event: AuditEvent) -> None:

@@ -387,6 +387,19 @@ def user_authorized_application_list(
     return _page(response, _AUTHORIZED, order)
 
 
+def user_authorized_application_iter(
+    *, user_id: str, order: Order = "desc", page_size: int = 100
+) -> Iterator[AuthorizedApplication]:
+    """Every application the user authorized, page after page."""
+
+    def fetch(**cursor: str | None) -> Page[AuthorizedApplication]:
+        return user_authorized_application_list(
+            user_id=user_id, limit=page_size, order=order, **cursor
+        )
+
+    return _walk(fetch, order)
+
+
 def user_authorized_application_delete(*, user_id: str, application_id: str) -> None:
     """Revoke the user's consent to the application (its ID or client ID)."""
     request(

@@ -201,6 +201,45 @@ def forget(application_id: str) -> None:
         logger.warning("The search index could not be updated just now.", exc_info=True)
 
 
+def record_organization(org: Any) -> None:
+    """An organization just created or renamed through the dashboard, and the organization's
+    name on its indexed applications, at once (the next sync does, if the database is busy)."""
+    environment, name = environments.current().name, org.name[:255]
+    try:
+        with transaction.atomic():
+            IndexedOrganization.objects.update_or_create(
+                environment=environment,
+                organization_id=org.id,
+                defaults={"name": name, "indexed_at": timezone.now()},
+            )
+            renamed = list(
+                IndexedApplication.objects.filter(
+                    environment=environment, organization_id=org.id
+                ).exclude(organization_name=name)
+            )
+            for row in renamed:
+                row.organization_name = name
+            IndexedApplication.objects.bulk_update(renamed, ["organization_name"])
+            IndexedTerm.objects.filter(application_id__in=[row.row_id for row in renamed]).delete()
+            IndexedTerm.objects.bulk_create(
+                IndexedTerm(application_id=row.row_id, environment=environment, term=term)
+                for row in renamed
+                for term in terms_of(row)
+            )
+    except DatabaseError:
+        logger.warning("The search index could not be updated just now.", exc_info=True)
+
+
+def forget_organization(organization_id: str) -> None:
+    """Remove a deleted organization of the current environment from the index."""
+    try:
+        IndexedOrganization.objects.filter(
+            environment=environments.current().name, organization_id=organization_id
+        ).delete()
+    except DatabaseError:
+        logger.warning("The search index could not be updated just now.", exc_info=True)
+
+
 # --- The full sync ------------------------------------------------------------------------------
 
 

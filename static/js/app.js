@@ -56,10 +56,18 @@
     busyRegions.delete(event.detail.elt);
   });
 
-  // An organization typed in the list filter was resolved: the box shows its whole name.
+  // An organization typed in the list filter was resolved, or one an organization box
+  // offered to create was created: the box shows its whole name. A created one is chosen as
+  // if typed (the list follows it), and the box's old error goes.
   document.addEventListener("organization-chosen", function (event) {
-    const box = document.getElementById("id_organization");
-    if (box && box.value !== event.detail.name) box.value = event.detail.name;
+    const box = document.getElementById(event.detail.box || "id_organization");
+    if (!box) return;
+    if (box.value !== event.detail.name) box.value = event.detail.name;
+    if (!event.detail.created) return;
+    box.removeAttribute("aria-invalid");
+    document.getElementById(box.id + "_error")?.remove();
+    box.closest(".has-error")?.classList.remove("has-error");
+    box.dispatchEvent(new Event("change", {bubbles: true}));
   });
 })();
 

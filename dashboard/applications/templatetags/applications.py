@@ -1,7 +1,8 @@
+import json
 from datetime import UTC, datetime
 from functools import cache
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms, template
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.timesince import timesince
 
 from dashboard import environments
 from dashboard.applications import fields, lookups
+from dashboard.web.roles import CHANGE
 
 register = template.Library()
 
@@ -58,6 +60,41 @@ def field_labels(changes: dict) -> str:
 def organization_label(organization_id: str) -> str:
     """An organization's name, or its ID when the name cannot be found."""
     return lookups.organization_name(organization_id) or organization_id
+
+
+def organization_offer_context(
+    user, box: str, typed: str, *, next_url: str = "", parameter: str = ""
+) -> dict:
+    """What an organization box offers when no organization has the name typed in it: to
+    create it, for those who may (CHANGE). Rendered by `_organization_offer.html`."""
+    offer = typed.strip()
+    may_create = user.has_perm(CHANGE)
+    if not may_create or lookups.looks_like_organization_id(offer):
+        offer = ""
+    query = {"name": offer, "next": next_url, "parameter": parameter}
+    return {
+        "box": box,
+        "offer": offer,
+        "create_query": urlencode({name: value for name, value in query.items() if value}),
+        "picked": json.dumps({"picked_name": offer, "box": box}),
+    }
+
+
+@register.inclusion_tag("applications/_organization_offer.html", takes_context=True)
+def organization_offer(
+    context, field, next_url: str = "", parameter: str = "", oob: bool = False
+) -> dict:
+    """The offer under an organization box whose typed name no organization has; `oob` for
+    an HTMX answer that updates it beside the part of the page it swaps."""
+    codes = []
+    if field.form.is_bound:
+        codes = [error.code for error in field.form.errors.as_data().get(field.name, [])]
+    typed = field.value() if "organization_unknown" in codes else ""
+    user = context["request"].user
+    offer = organization_offer_context(
+        user, field.auto_id, typed or "", next_url=next_url, parameter=parameter
+    )
+    return offer | {"oob": oob}
 
 
 @register.simple_tag
