@@ -87,6 +87,12 @@ class ApiClient:
             self._url(path), data, content_type="application/json", headers=headers
         )
 
+    def patch(self, path: str, body=None, *, raw=None, **headers):
+        data = raw if raw is not None else json.dumps(body)
+        return self.client.patch(
+            self._url(path), data, content_type="application/json", headers=headers
+        )
+
     def delete(self, path: str, **headers):
         return self.client.delete(self._url(path), headers=headers)
 

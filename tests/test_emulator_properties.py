@@ -85,6 +85,16 @@ organization_bodies = (
             )
             | json_values,
             "external_id": st.text(max_size=8) | json_values,
+            "domain_data": st.lists(
+                st.fixed_dictionaries(
+                    {"domain": st.sampled_from(["acme.example", "globex.example"]) | json_values},
+                    optional={"state": st.sampled_from(["pending", "verified"]) | json_values},
+                )
+                | json_values,
+                max_size=3,
+            )
+            | json_values,
+            "stripe_customer_id": st.text(max_size=8) | json_values,
             "metadata": st.dictionaries(
                 st.text(max_size=45), st.text(max_size=8) | json_values, max_size=3
             )
@@ -145,7 +155,7 @@ def snapshot() -> str:
 
 def assert_well_formed(response, before: str) -> None:
     assert response.status_code < 500, response.content
-    if response.status_code == 204:
+    if response.status_code in (202, 204):
         return
     body = response.json()
     if response.status_code >= 400:
@@ -156,8 +166,14 @@ def assert_well_formed(response, before: str) -> None:
 @pytest.fixture
 def world(db):
     org = store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
+    store.organization_create(
+        name="Globex", domains=[("globex.example", "verified")], metadata={}, external_id="crm-1"
+    )
     app = store.application_create(application_type="oauth", name="Portal", is_first_party=True)
-    return {"org": org, "app": app}
+    perm = store.permission_create(
+        slug="docs:read", name="Read", description=None, resource_type_slug="environment"
+    )
+    return {"org": org, "app": app, "perm": perm}
 
 
 def with_real_org(body, world):
@@ -200,10 +216,24 @@ def test_any_organization_body(api, world, body):
 
 
 @PROPERTY_SETTINGS
+@given(body=organization_bodies)
+def test_any_organization_update_body(api, world, body):
+    before = snapshot()
+    assert_well_formed(api.put(f"organizations/{world['org'].id}", body), before)
+
+
+@PROPERTY_SETTINGS
 @given(body=permission_bodies)
 def test_any_permission_body(api, world, body):
     before = snapshot()
     assert_well_formed(api.post("authorization/permissions", body), before)
+
+
+@PROPERTY_SETTINGS
+@given(body=permission_bodies)
+def test_any_permission_update_body(api, world, body):
+    before = snapshot()
+    assert_well_formed(api.patch(f"authorization/permissions/{world['perm'].slug}", body), before)
 
 
 @PROPERTY_SETTINGS
@@ -215,14 +245,16 @@ def test_any_permission_body(api, world, body):
             "connect/applications/APP",
             "connect/applications/APP/client_secrets",
             "organizations",
+            "organizations/ORG",
             "authorization/permissions",
+            "authorization/permissions/docs:read",
         ]
     ),
-    method=st.sampled_from(["post", "put"]),
+    method=st.sampled_from(["post", "put", "patch"]),
 )
 def test_any_raw_body_on_any_writable_path(api, world, raw, path, method):
     before = snapshot()
-    path = path.replace("APP", world["app"].id)
+    path = path.replace("APP", world["app"].id).replace("ORG", world["org"].id)
     response = getattr(api, method)(path, raw=raw)
     assert_well_formed(response, before)
 
@@ -244,18 +276,22 @@ def test_any_query_string_on_every_list(api, world, query, path):
 @PROPERTY_SETTINGS
 @given(
     identifier=st.text(min_size=1, max_size=40).filter(lambda s: "/" not in s),
-    method=st.sampled_from(["get", "put", "delete"]),
+    method=st.sampled_from(["get", "put", "patch", "delete"]),
     resource=st.sampled_from(
         [
             "connect/applications/",
             "connect/client_secrets/",
             "organizations/",
-            "connect/applications/",
+            "organizations/external_id/",
+            "authorization/permissions/",
         ]
     ),
 )
 def test_any_identifier_in_a_path(api, world, identifier, method, resource):
     before = snapshot()
     path = resource + identifier.replace("?", "%3F").replace("#", "%23")
-    response = api.put(path, {}) if method == "put" else getattr(api, method)(path)
+    if method in ("put", "patch"):
+        response = getattr(api, method)(path, {})
+    else:
+        response = getattr(api, method)(path)
     assert_well_formed(response, before)

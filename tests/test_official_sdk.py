@@ -4,11 +4,14 @@ import pytest
 from workos import WorkOSClient
 from workos._errors import (
     AuthenticationError,
+    AuthorizationError,
     BadRequestError,
+    ConflictError,
     NotFoundError,
     UnprocessableEntityError,
 )
 from workos.connect.models import CreateM2MApplication, CreateOAuthApplication, RedirectUriInput
+from workos.organizations.models import OrganizationDomainData
 from workos.user_management import PasswordPlaintext
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -181,6 +184,85 @@ def test_the_sdk_manages_organizations_and_permissions(workos, org):
 
     permission = workos.authorization.create_permission(slug="documents:read", name="Read")
     assert [p.slug for p in workos.authorization.list_permissions().data] == [permission.slug]
+
+
+def test_the_sdk_updates_finds_and_deletes_organizations(workos, org):
+    updated = workos.organizations.update_organization(
+        org.id,
+        name="Acme Inc.",
+        domain_data=[
+            OrganizationDomainData(domain="acme.example", state="verified"),
+            OrganizationDomainData(domain="acme-labs.example", state="pending"),
+        ],
+        external_id="crm-1",
+        metadata={"tier": "gold"},
+        stripe_customer_id="cus_R9qWAGMQ6nGE7V",
+    )
+    assert (updated.name, updated.external_id, updated.metadata) == (
+        "Acme Inc.",
+        "crm-1",
+        {"tier": "gold"},
+    )
+    assert updated.stripe_customer_id == "cus_R9qWAGMQ6nGE7V"
+    assert {(d.domain, d.state.value) for d in updated.domains} == {
+        ("acme.example", "verified"),
+        ("acme-labs.example", "pending"),
+    }
+    assert workos.organizations.get_organization_by_external_id("crm-1").id == org.id
+
+    # The SDK sends null for these two exactly to clear them.
+    cleared = workos.organizations.update_organization(org.id, external_id=None, metadata=None)
+    assert (cleared.external_id, cleared.metadata, cleared.name) == (None, {}, "Acme Inc.")
+    with pytest.raises(NotFoundError):
+        workos.organizations.get_organization_by_external_id("crm-1")
+
+    with pytest.raises(ConflictError) as conflict:
+        workos.organizations.create_organization(name="Acme again", domains=["acme.example"])
+    assert conflict.value.code == "domain_already_exists"
+    globex = workos.organizations.create_organization(name="Globex")
+    with pytest.raises(BadRequestError) as taken:
+        workos.organizations.update_organization(globex.id, stripe_customer_id="cus_R9qWAGMQ6nGE7V")
+    assert taken.value.code == "stripe_customer_id_already_used"
+
+    worker = workos.connect.create_m2m_application(name="Worker", organization_id=org.id)
+    with pytest.raises(AuthorizationError) as refused:
+        workos.organizations.delete_organization(org.id)
+    assert refused.value.code == "organization_has_applications"
+    workos.connect.delete_application(worker.id)
+    workos.organizations.delete_organization(org.id)
+    with pytest.raises(NotFoundError):
+        workos.organizations.get_organization(org.id)
+
+
+def test_the_sdk_gets_updates_and_deletes_permissions(workos):
+    workos.authorization.create_permission(
+        slug="documents:read", name="Read", description="View documents"
+    )
+
+    found = workos.authorization.get_permission("documents:read")
+    renamed = workos.authorization.update_permission("documents:read", name="Read documents")
+    cleared = workos.authorization.update_permission("documents:read", description=None)
+
+    assert (found.slug, found.name, found.description) == (
+        "documents:read",
+        "Read",
+        "View documents",
+    )
+    assert (renamed.name, renamed.description) == ("Read documents", "View documents")
+    assert (cleared.name, cleared.description) == ("Read documents", None)
+    with pytest.raises(UnprocessableEntityError):
+        workos.authorization.update_permission("documents:read", description="d" * 151)
+    with pytest.raises(NotFoundError):
+        workos.authorization.create_permission(
+            slug="documents:write", name="Write", resource_type_slug="document"
+        )
+
+    workos.authorization.delete_permission("documents:read")
+    with pytest.raises(NotFoundError):
+        workos.authorization.get_permission("documents:read")
+    with pytest.raises(NotFoundError):
+        workos.authorization.delete_permission("documents:read")
+    assert workos.authorization.list_permissions().data == []
 
 
 def test_the_sdk_creates_gets_and_lists_users(workos):

@@ -6,7 +6,7 @@ The examples, coverage and fuzzing phases send the contract's examples, its edge
 (missing, empty, over-long and mistyped values, bodies that are not objects) and generated
 requests, and every check judges each answer. The run is deterministic: it sends the same
 requests each time. A few stored objects, one of each kind under the contract's example
-ID, give path parameters real IDs to hit.
+ID (or external ID, or slug), give path parameters real values to hit.
 """
 
 import json
@@ -26,13 +26,16 @@ from .contract import SPEC_PATH, USER_MANAGEMENT_SPEC_PATH
 
 MAX_EXAMPLES = 20
 
-# Real IDs, half of the time, for every path parameter of these paths.
-PATH_IDS = {
-    "^/connect/applications/": "applications",
-    "^/connect/client_secrets/": "client_secrets",
-    "^/organizations/": "organizations",
-    "^/user_management/users/": "users",
-}
+# Real values, half of the time, for the path parameter of these paths: path regex, the
+# parameter, the dictionary of values.
+PATH_VALUES = [
+    ("^/connect/applications/", "id", "applications"),
+    ("^/connect/client_secrets/", "id", "client_secrets"),
+    ("^/organizations/[{]id[}]$", "id", "organizations"),
+    ("^/organizations/external_id/", "external_id", "external_ids"),
+    ("^/authorization/permissions/", "slug", "permission_slugs"),
+    ("^/user_management/users/", "id", "users"),
+]
 # The User Management operations the embedded API serves.
 USER_OPERATIONS = [
     "GET /user_management/users",
@@ -55,6 +58,14 @@ expected-statuses = ["2xx", "3xx", 401, 403, 404, 409, 422, 429, "5xx"]
 [[operations]]
 include-name = "POST /organizations"
 # An external ID that is already taken gets the contract's 400 external_id_already_used.
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "3xx", 400, 401, 403, 404, 409, 422, 429, "5xx"
+]
+
+[[operations]]
+include-name = "PUT /organizations/{id}"
+# So does an external ID or a Stripe customer ID that another organization has
+# (external_id_already_used, stripe_customer_id_already_used).
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "3xx", 400, 401, 403, 404, 409, 422, 429, "5xx"
 ]
@@ -96,13 +107,20 @@ def seed() -> dict[str, list[str]]:
     examples = contract_examples()
     foo_corp = under_id(
         Organization,
-        store.organization_create(name="Foo Corp", domains=[], metadata={}, external_id=None),
+        store.organization_create(
+            name="Foo Corp",
+            domains=[],
+            metadata={},
+            external_id=examples["/organizations/external_id/{external_id}"],
+        ),
         examples["/organizations/{id}"],
     )
     acme = store.organization_create(
         name="Acme", domains=[("acme.example", "verified")], metadata={}, external_id="crm-1"
     )
-    for slug in ("documents:read", "documents:write"):
+    # The first under the contract's example slug.
+    slugs = [examples["/authorization/permissions/{slug}"], "documents:write"]
+    for slug in slugs:
         store.permission_create(
             slug=slug, name=slug, description=None, resource_type_slug="environment"
         )
@@ -160,6 +178,8 @@ def seed() -> dict[str, list[str]]:
         "applications": [app.id for app in apps] + [app.client_id for app in apps],
         "client_secrets": [secret.id for secret in secrets],
         "organizations": [foo_corp.id, acme.id],
+        "external_ids": [foo_corp.external_id, acme.external_id],
+        "permission_slugs": slugs,
         "users": [user.id for user in users],
     }
 
@@ -171,8 +191,8 @@ def config_with(ids: dict[str, list[str]]) -> str:
     )
     bindings = "".join(
         f'\n[[operations]]\ninclude-path-regex = "{path}"\n'
-        f'parameters = {{ "path.id" = {{ dictionary = "{name}", probability = 0.5 }} }}\n'
-        for path, name in PATH_IDS.items()
+        f'parameters = {{ "path.{parameter}" = {{ dictionary = "{name}", probability = 0.5 }} }}\n'
+        for path, parameter, name in PATH_VALUES
     )
     return CONFIG + dictionaries + bindings
 

@@ -70,33 +70,36 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _parse_body(request: HttpRequest) -> dict[str, Any]:
-    # An unreadable body is refused with 422: every operation that takes a body documents
-    # it, while their 400s are reserved for codes of their own (invalid_metadata, ...).
+# How an operation refuses a body it cannot read: (status, code). An operation whose
+# contract lists a generic 400 (`bad_request`) answers with it; the others with 422, which
+# every operation that takes a body documents, their 400s being reserved for codes of their
+# own (invalid_metadata, external_id_already_used, ...).
+UNREADABLE_BODY = (422, "invalid_request_body")
+BAD_REQUEST = (400, "bad_request")
+
+
+def _parse_body(request: HttpRequest, refusal: tuple[int, str]) -> dict[str, Any]:
+    status, code = refusal
     try:
         raw = request.body
     except RequestDataTooBig:
         raise ApiProblem(413, "request_too_large", "The request body is too large.") from None
     if not raw.strip():
-        # The contract requires a body of every POST and PUT, if only {}.
+        # The contract requires a body of every POST, PUT and PATCH, if only {}.
         raise ApiProblem(
-            422,
-            "invalid_request_body",
-            "The request body is missing: send a JSON object, {} at least.",
+            status, code, "The request body is missing: send a JSON object, {} at least."
         )
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise ApiProblem(
-            422, "invalid_request_body", "The request body is not valid JSON."
-        ) from None
+        raise ApiProblem(status, code, "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
-        raise ApiProblem(422, "invalid_request_body", "The request body must be a JSON object.")
+        raise ApiProblem(status, code, "The request body must be a JSON object.")
     if not _unicode(data):
         # Such a string could be stored but never sent back out.
         raise ApiProblem(
-            422,
-            "invalid_request_body",
+            status,
+            code,
             "The request body holds a string that is not valid Unicode (a lone surrogate "
             "escape such as \\udc80).",
         )
@@ -199,8 +202,9 @@ def _too_many_fields() -> ApiProblem:
 
 
 def _respond(status: int, payload: Any, request_id: str, headers: dict[str, str]) -> HttpResponse:
-    if status == 204:
-        response = HttpResponse(status=204)
+    if payload is None:
+        # 204, or an answer that the contract documents without a body (202).
+        response = HttpResponse(status=status)
     else:
         response = JsonResponse(payload, status=status, safe=False)
     for name, value in headers.items():
@@ -242,13 +246,18 @@ def _drop_connection(request: HttpRequest, request_id: str) -> HttpResponse:
 
 
 def api_endpoint(
-    *methods: str, reads_body: bool = True, unprocessable_code: str | None = None
+    *methods: str,
+    reads_body: bool = True,
+    unprocessable_code: str | None = None,
+    unreadable_body: tuple[int, str] = UNREADABLE_BODY,
 ) -> Callable[[Handler], Callable[..., HttpResponse]]:
     """Serve `view(request, body, **path_args) -> (status, payload)` for `methods`.
 
-    `body` is the JSON object of a POST or PUT (required), or {} when `reads_body` is off.
+    `body` is the JSON object of a POST, PUT or PATCH (required), or {} when `reads_body` is
+    off; a body that is missing, not JSON or not an object is refused with `unreadable_body`.
     `unprocessable_code` is the code of every 422 answer, the edge's own refusals included,
     for operations whose contract fixes one (User Management's `invalid_request_parameters`).
+    A view answers `None` for a status that the contract documents without a body.
     """
 
     def decorator(view: Handler) -> Callable[..., HttpResponse]:
@@ -277,8 +286,8 @@ def api_endpoint(
                         f"“{request.method}” is not allowed here; use {', '.join(methods)}.",
                         headers={"Allow": ", ".join(methods)},
                     )
-                takes_body = reads_body and request.method in ("POST", "PUT")
-                body = _parse_body(request) if takes_body else {}
+                takes_body = reads_body and request.method in ("POST", "PUT", "PATCH")
+                body = _parse_body(request, unreadable_body) if takes_body else {}
                 key = request.headers.get("Idempotency-Key")
                 with partition.override(environment):
                     if request.method == "POST" and key:

@@ -14,6 +14,8 @@ from . import partition
 MAX_IDEMPOTENCY_KEY = 255
 # RFC 5321: a forward path of at most 256 characters, two of them the angle brackets.
 MAX_EMAIL = 254
+# The contract sets no limit; Stripe's customer IDs ("cus_…") are far shorter.
+MAX_STRIPE_CUSTOMER_ID = 255
 
 
 class Organization(models.Model):
@@ -21,6 +23,7 @@ class Organization(models.Model):
     environment = partition.field()
     name = models.CharField(max_length=rules.MAX_NAME)
     external_id = models.CharField(max_length=rules.MAX_EXTERNAL_ID, null=True)
+    stripe_customer_id = models.CharField(max_length=MAX_STRIPE_CUSTOMER_ID, null=True)
     metadata = models.JSONField(default=dict)
     allow_profiles_outside_organization = models.BooleanField(default=False)
     created_at = models.DateTimeField()
@@ -34,7 +37,11 @@ class Organization(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["environment", "external_id"], name="organization_external_id"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["environment", "stripe_customer_id"],
+                name="organization_stripe_customer_id",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -48,7 +48,7 @@ def client_secret(secret: ClientSecret) -> dict:
 
 
 def organization(org: Organization) -> dict:
-    return {
+    body = {
         "object": "organization",
         "id": org.id,
         "name": org.name,
@@ -71,6 +71,9 @@ def organization(org: Organization) -> dict:
         "created_at": timestamp(org.created_at),
         "updated_at": timestamp(org.updated_at),
     }
+    if org.stripe_customer_id is not None:
+        body["stripe_customer_id"] = org.stripe_customer_id
+    return body
 
 
 def permission(perm: Permission) -> dict:

@@ -27,6 +27,10 @@ APPLICATION_ID_PREFIX = "conn_app_"
 CLIENT_ID_PREFIX = "client_"
 CLIENT_SECRET_ID_PREFIX = "secret_"
 
+# The resource types a permission may be scoped to. WorkOS environments define theirs in the
+# WorkOS dashboard; the embedded API has no way to define more than these two.
+RESOURCE_TYPES = ("environment", "organization")
+
 
 def _plausible_id(identifier: str) -> bool:
     return 0 < len(identifier) <= rules.MAX_ID and "\x00" not in identifier
@@ -41,6 +45,16 @@ def organization_get(organization_id: str) -> Organization:
         if org is not None:
             return org
     raise not_found("Organization", organization_id)
+
+
+def organization_get_by_external_id(external_id: str) -> Organization:
+    if 0 < len(external_id) <= rules.MAX_EXTERNAL_ID and "\x00" not in external_id:
+        org = (
+            Organization.objects.prefetch_related("domains").filter(external_id=external_id).first()
+        )
+        if org is not None:
+            return org
+    raise ApiProblem(404, "not_found", f"Organization not found with external ID: '{external_id}'.")
 
 
 def organization_list(query: ListQuery, *, search: str | None, domains: list[str]) -> Page:
@@ -63,10 +77,7 @@ def organization_create(
     created_at: datetime | None = None,
 ) -> Organization:
     org_id, created = new_id(ORGANIZATION_ID_PREFIX, at=created_at)
-    if external_id is not None and Organization.objects.filter(external_id=external_id).exists():
-        raise ApiProblem(
-            400, "external_id_already_used", f"External ID '{external_id}' is already in use."
-        )
+    _refuse_taken(external_id=external_id, domains=[domain for domain, _ in domains])
     org = Organization.objects.create(
         id=org_id,
         name=name,
@@ -89,7 +100,120 @@ def organization_create(
     return organization_get(org.id)
 
 
+def _refuse_taken(
+    *,
+    external_id: str | None = None,
+    stripe_customer_id: str | None = None,
+    domains: list[str] = (),
+    organization: Organization | None = None,
+) -> None:
+    """Refuse values that belong to another organization than `organization`."""
+    others = Organization.objects.all()
+    if organization is not None:
+        others = others.exclude(id=organization.id)
+    if external_id is not None and others.filter(external_id=external_id).exists():
+        raise ApiProblem(
+            400, "external_id_already_used", f"External ID '{external_id}' is already in use."
+        )
+    if stripe_customer_id is not None and (
+        others.filter(stripe_customer_id=stripe_customer_id).exists()
+    ):
+        raise ApiProblem(
+            400,
+            "stripe_customer_id_already_used",
+            f"Stripe customer ID '{stripe_customer_id}' is already in use.",
+        )
+    taken = OrganizationDomain.objects.filter(domain__in=domains, organization__in=others)
+    owners = dict(taken.order_by("domain").values_list("domain", "organization_id"))
+    if owners:
+        listed = ", ".join(f"'{domain}' ({owner})" for domain, owner in owners.items())
+        raise ApiProblem(
+            409,
+            "domain_already_exists",
+            f"{'A domain belongs' if len(owners) == 1 else 'Domains belong'} to another "
+            f"organization already: {listed}.",
+        )
+
+
+def _domains_replace(org: Organization, domains: list[tuple[str, str | None]]) -> bool:
+    """Make `domains` the organization's domains: kept ones keep their ID, and their state
+    unless one is given (None leaves it, or makes a new domain pending). Whether anything
+    changed."""
+    current = {domain.domain: domain for domain in org.domains.all()}
+    wanted = dict(domains)
+    changed = False
+    for name, domain in current.items():
+        if name not in wanted:
+            domain.delete()
+            changed = True
+        elif wanted[name] not in (None, domain.state):
+            domain.state, domain.updated_at = wanted[name], now()
+            domain.save(update_fields=["state", "updated_at"])
+            changed = True
+    for name, state in wanted.items():
+        if name not in current:
+            domain_id, created = new_id(ORGANIZATION_DOMAIN_ID_PREFIX)
+            OrganizationDomain.objects.create(
+                id=domain_id,
+                organization=org,
+                domain=name,
+                state=state or "pending",
+                created_at=created,
+                updated_at=created,
+            )
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def organization_update(org: Organization, changes: dict) -> Organization:
+    """`org` with `changes` saved: its fields, and `domains` ([(domain, state or None)]),
+    which replace its domains. Values another organization has are refused."""
+    fields = {name: value for name, value in changes.items() if name != "domains"}
+    _refuse_taken(
+        external_id=fields.get("external_id"),
+        stripe_customer_id=fields.get("stripe_customer_id"),
+        domains=[domain for domain, _ in changes.get("domains", ())],
+        organization=org,
+    )
+    fields = {name: value for name, value in fields.items() if getattr(org, name) != value}
+    domains_changed = "domains" in changes and _domains_replace(org, changes["domains"])
+    if fields or domains_changed:
+        for name, value in fields.items():
+            setattr(org, name, value)
+        org.updated_at = now()
+        org.save(update_fields=[*fields, "updated_at"])
+    return organization_get(org.id)
+
+
+@transaction.atomic
+def organization_delete(org: Organization) -> None:
+    """Delete `org` with its domains, unless Connect applications belong to it."""
+    # Locked: no application can join the organization between the check and the deletion.
+    list(Organization.objects.select_for_update().filter(id=org.id))
+    applications = list(org.applications.order_by("id").values_list("id", flat=True)[:3])
+    if applications:
+        count = org.applications.count()
+        named = ", ".join(applications) + (", …" if count > len(applications) else "")
+        raise ApiProblem(
+            403,
+            "organization_has_applications",
+            f"Organization {org.id} cannot be deleted: {count} Connect "
+            f"application{'s belong' if count > 1 else ' belongs'} to it ({named}). "
+            f"Delete {'them' if count > 1 else 'it'} first.",
+        )
+    org.delete()
+
+
 # --- Permissions -----------------------------------------------------------------------------
+
+
+def permission_get(slug: str) -> Permission:
+    if 0 < len(slug) <= rules.MAX_PERMISSION_SLUG and "\x00" not in slug:
+        perm = Permission.objects.filter(slug=slug).first()
+        if perm is not None:
+            return perm
+    raise not_found("Permission", slug)
 
 
 def permission_list(query: ListQuery) -> Page:
@@ -120,6 +244,26 @@ def permission_create(
         raise ApiProblem(
             409, "permission_slug_conflict", f"A permission with slug '{slug}' already exists."
         ) from None
+
+
+def permission_update(perm: Permission, changes: dict) -> Permission:
+    changes = {name: value for name, value in changes.items() if getattr(perm, name) != value}
+    if changes:
+        for name, value in changes.items():
+            setattr(perm, name, value)
+        perm.updated_at = now()
+        perm.save(update_fields=[*changes, "updated_at"])
+    return perm
+
+
+def permission_delete(perm: Permission) -> None:
+    if perm.system:
+        raise ApiProblem(
+            403,
+            "system_permission",
+            f"Permission '{perm.slug}' is a system permission: it cannot be deleted.",
+        )
+    perm.delete()
 
 
 # --- Applications ----------------------------------------------------------------------------

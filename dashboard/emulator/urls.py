@@ -18,7 +18,13 @@ urlpatterns = [
     path("connect/client_secrets/<str:id>", views.client_secret, name="client-secret"),
     path("organizations", views.organizations, name="organizations"),
     path("organizations/<str:id>", views.organization, name="organization"),
+    path(
+        "organizations/external_id/<str:external_id>",
+        views.organization_by_external_id,
+        name="organization-by-external-id",
+    ),
     path("authorization/permissions", views.permissions, name="permissions"),
+    path("authorization/permissions/<str:slug>", views.permission, name="permission"),
     # End users (User Management).
     path("user_management/users", user_management.users, name="users"),
     path("user_management/users/<str:id>", user_management.user, name="user"),

@@ -1,10 +1,12 @@
 """Endpoints of the embedded Connect API: validate, call the store, serialize."""
 
+from dataclasses import replace
+
 from django.http import HttpRequest
 
 from . import serializers, store, validation
 from .errors import ApiProblem
-from .http import api_endpoint
+from .http import BAD_REQUEST, api_endpoint
 
 
 @api_endpoint("GET", "POST")
@@ -52,18 +54,47 @@ def organizations(request: HttpRequest, body: dict):
     return 200, serializers.page(page, serializers.organization)
 
 
-@api_endpoint("GET")
+@api_endpoint("GET", "PUT", "DELETE")
 def organization(request: HttpRequest, body: dict, *, id: str):
-    return 200, serializers.organization(store.organization_get(id))
+    if request.method == "DELETE":
+        try:
+            org = store.organization_get(id)
+        except ApiProblem as missing:
+            # The contract documents no 404 for a deletion: its one refusal is a 403.
+            raise replace(missing, status=403) from None
+        store.organization_delete(org)
+        # The contract documents 200 and 202, both without a body: the deletion is accepted.
+        return 202, None
+    org = store.organization_get(id)
+    if request.method == "PUT":
+        org = store.organization_update(org, validation.organization_update(body))
+    return 200, serializers.organization(org)
 
 
-@api_endpoint("GET", "POST")
+@api_endpoint("GET")
+def organization_by_external_id(request: HttpRequest, body: dict, *, external_id: str):
+    return 200, serializers.organization(store.organization_get_by_external_id(external_id))
+
+
+# The contract's one 400 for creating a permission is `bad_request`: an unreadable body.
+@api_endpoint("GET", "POST", unreadable_body=BAD_REQUEST)
 def permissions(request: HttpRequest, body: dict):
     if request.method == "POST":
         perm = store.permission_create(**validation.permission_create(body))
         return 201, serializers.permission(perm)
     page = store.permission_list(**validation.permission_list(request.GET))
     return 200, serializers.page(page, serializers.permission)
+
+
+@api_endpoint("GET", "PATCH", "DELETE")
+def permission(request: HttpRequest, body: dict, *, slug: str):
+    perm = store.permission_get(slug)
+    if request.method == "PATCH":
+        perm = store.permission_update(perm, validation.permission_update(body))
+    elif request.method == "DELETE":
+        store.permission_delete(perm)
+        return 204, None
+    return 200, serializers.permission(perm)
 
 
 @api_endpoint("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", reads_body=False)

@@ -8,8 +8,8 @@ every field at fault, so a refused request never changes anything.
 
 from .applications import application_create, application_list, application_update
 from .client_secrets import client_secret_create
-from .organizations import organization_create, organization_list
-from .permissions import permission_create, permission_list
+from .organizations import organization_create, organization_list, organization_update
+from .permissions import permission_create, permission_list, permission_update
 
 __all__ = [
     "application_create",
@@ -18,6 +18,8 @@ __all__ = [
     "client_secret_create",
     "organization_create",
     "organization_list",
+    "organization_update",
     "permission_create",
     "permission_list",
+    "permission_update",
 ]

@@ -1,4 +1,4 @@
-"""Requests about organizations: create and list."""
+"""Requests about organizations: create, update and list."""
 
 from typing import Any
 
@@ -8,6 +8,7 @@ from dashboard import rules
 
 from .. import store
 from ..errors import ApiProblem, FieldError, validation_failed
+from ..models import MAX_STRIPE_CUSTOMER_ID
 from .fields import Fields, list_query, query_text
 
 _CREATE_FIELDS = {
@@ -18,13 +19,17 @@ _CREATE_FIELDS = {
     "metadata",
     "external_id",
 }
+_UPDATE_FIELDS = _CREATE_FIELDS | {"stripe_customer_id"}
+# Fields the contract does not let be null, on create and on update.
+_NOT_NULL = ("allow_profiles_outside_organization", "domains", "domain_data")
 
 
-def _domains(fields: Fields) -> list[tuple[str, str]]:
-    """`domains` (pending) and `domain_data` (with their state) as one list of (domain, state)."""
-    domains: list[tuple[str, str]] = []
+def _domains(fields: Fields, plain_state: str | None) -> list[tuple[str, str | None]]:
+    """`domains` (in `plain_state`) and `domain_data` (with their state) as one list of
+    (domain, state)."""
+    domains: list[tuple[str, str | None]] = []
 
-    def add(field: str, domain: Any, state: str) -> None:
+    def add(field: str, domain: Any, state: str | None) -> None:
         if not isinstance(domain, str):
             fields.error(field, "invalid_domain", "Must be a domain name such as “example.com”.")
             return
@@ -39,7 +44,7 @@ def _domains(fields: Fields) -> list[tuple[str, str]]:
             domains.append((domain.lower(), state))
 
     for index, domain in enumerate(fields.list_of("domains", what="domains") or []):
-        add(f"domains[{index}]", domain, "pending")
+        add(f"domains[{index}]", domain, plain_state)
     for index, entry in enumerate(fields.list_of("domain_data", what="domains") or []):
         field = f"domain_data[{index}]"
         if not isinstance(entry, dict) or set(entry) - {"domain", "state"}:
@@ -84,27 +89,64 @@ def _metadata(value: Any) -> dict[str, str]:
     return value
 
 
+def _external_id(fields: Fields) -> str | None:
+    external_id = fields.text(
+        "external_id", max_length=rules.MAX_EXTERNAL_ID, what="An external ID"
+    )
+    if external_id == "":
+        fields.error("external_id", "blank", "May not be blank; send null for none.")
+    elif external_id is not None and not external_id.isascii():
+        fields.error("external_id", "invalid_character", "Must contain only ASCII characters.")
+    return external_id
+
+
 def organization_create(data: dict[str, Any]) -> dict[str, Any]:
     fields = Fields(data)
     fields.reject_unknown(_CREATE_FIELDS)
-    fields.reject_null("allow_profiles_outside_organization", "domains", "domain_data")
+    fields.reject_null(*_NOT_NULL)
     clean: dict[str, Any] = {
         "name": fields.text("name", required=True),
         "allow_profiles_outside_organization": bool(
             fields.boolean("allow_profiles_outside_organization")
         ),
-        "external_id": fields.text(
-            "external_id", max_length=rules.MAX_EXTERNAL_ID, what="An external ID"
-        ),
+        "external_id": _external_id(fields),
+        "domains": _domains(fields, "pending"),
     }
-    if clean["external_id"] == "":
-        fields.error("external_id", "blank", "May not be blank; send null for none.")
-    elif clean["external_id"] is not None and not clean["external_id"].isascii():
-        fields.error("external_id", "invalid_character", "Must contain only ASCII characters.")
-    clean["domains"] = _domains(fields)
     fields.raise_if_invalid()
     clean["metadata"] = _metadata(data.get("metadata"))
     return clean
+
+
+def organization_update(data: dict[str, Any]) -> dict[str, Any]:
+    """The changes a PUT asks for, as `store.organization_update` takes them. Fields left out
+    stay as they are; `domains` and `domain_data` replace the domains. `external_id: null`
+    removes the external ID and `metadata: null` empties the metadata, as the official SDKs
+    send null exactly to clear them."""
+    fields = Fields(data)
+    fields.reject_unknown(_UPDATE_FIELDS)
+    fields.reject_null("name", "stripe_customer_id", *_NOT_NULL)
+    changes: dict[str, Any] = {}
+    if fields.given("name"):
+        changes["name"] = fields.text("name", required=True)
+    if fields.given("allow_profiles_outside_organization"):
+        changes["allow_profiles_outside_organization"] = fields.boolean(
+            "allow_profiles_outside_organization"
+        )
+    if fields.given("stripe_customer_id"):
+        changes["stripe_customer_id"] = fields.text(
+            "stripe_customer_id", max_length=MAX_STRIPE_CUSTOMER_ID, what="A Stripe customer ID"
+        )
+        if changes["stripe_customer_id"] == "":
+            fields.error("stripe_customer_id", "blank", "May not be blank.")
+    if "external_id" in data:
+        changes["external_id"] = _external_id(fields)
+    if fields.given("domains") or fields.given("domain_data"):
+        # A domain listed without a state keeps the state it has, or is pending if it is new.
+        changes["domains"] = _domains(fields, None)
+    fields.raise_if_invalid()
+    if "metadata" in data:
+        changes["metadata"] = _metadata(data["metadata"])
+    return changes
 
 
 def organization_list(query: QueryDict) -> dict[str, Any]:

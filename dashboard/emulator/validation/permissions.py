@@ -1,4 +1,4 @@
-"""Requests about permissions: create and list."""
+"""Requests about permissions: create, update and list."""
 
 from typing import Any
 
@@ -7,10 +7,19 @@ from django.http import QueryDict
 from dashboard import rules
 
 from .. import store
-from ..errors import FieldError, validation_failed
+from ..errors import FieldError, not_found, validation_failed
 from .fields import Fields, list_query
 
 _CREATE_FIELDS = {"slug", "name", "description", "resource_type_slug"}
+_UPDATE_FIELDS = {"name", "description"}
+
+
+def _name(fields: Fields) -> str | None:
+    return fields.text("name", required=True, max_length=rules.MAX_PERMISSION_NAME)
+
+
+def _description(fields: Fields) -> str | None:
+    return fields.text("description", max_length=rules.MAX_PERMISSION_DESCRIPTION, multiline=True)
 
 
 def permission_create(data: dict[str, Any]) -> dict[str, Any]:
@@ -19,10 +28,8 @@ def permission_create(data: dict[str, Any]) -> dict[str, Any]:
     fields.reject_null("resource_type_slug")
     clean = {
         "slug": fields.text("slug", required=True, max_length=rules.MAX_PERMISSION_SLUG),
-        "name": fields.text("name", required=True, max_length=rules.MAX_PERMISSION_NAME),
-        "description": fields.text(
-            "description", max_length=rules.MAX_PERMISSION_DESCRIPTION, multiline=True
-        ),
+        "name": _name(fields),
+        "description": _description(fields),
         "resource_type_slug": fields.text(
             "resource_type_slug", max_length=rules.MAX_RESOURCE_TYPE_SLUG
         )
@@ -34,7 +41,24 @@ def permission_create(data: dict[str, Any]) -> dict[str, Any]:
         except rules.RuleBroken as broken:
             fields.error("slug", broken.code, broken.message)
     fields.raise_if_invalid()
+    if clean["resource_type_slug"] not in store.RESOURCE_TYPES:
+        raise not_found("Resource type", clean["resource_type_slug"])
     return clean
+
+
+def permission_update(data: dict[str, Any]) -> dict[str, Any]:
+    """The changes a PATCH asks for: only the fields it gives. `description: null` removes
+    the description, as the official SDKs send null exactly to clear it."""
+    fields = Fields(data)
+    fields.reject_unknown(_UPDATE_FIELDS)
+    fields.reject_null("name")
+    changes: dict[str, Any] = {}
+    if fields.given("name"):
+        changes["name"] = _name(fields)
+    if "description" in data:
+        changes["description"] = _description(fields)
+    fields.raise_if_invalid()
+    return changes
 
 
 def permission_list(query: QueryDict) -> dict[str, Any]:
