@@ -5,8 +5,9 @@ audit events."""
 import pytest
 
 from dashboard.audit.models import AuditEvent
+from dashboard.emulator import partition, store
 from dashboard.emulator.models import Organization
-from dashboard.search.models import IndexedOrganization
+from dashboard.search.models import IndexedApplication, IndexedOrganization
 
 # Fixtures come in by name and tests take them as arguments of the same name.
 # ruff: noqa: F811
@@ -161,6 +162,25 @@ def test_after_creating_it_goes_back_to_the_page_that_asked(editor, db):
     assert elsewhere["Location"] == f"/sandbox/organizations/{hooli.id}/"
 
 
+def test_an_editor_renames_an_organization_and_the_index_follows(editor, acme, worker):
+    IndexedOrganization.objects.create(
+        environment="sandbox", organization_id=acme.id, name="Acme", indexed_at="2026-01-01T00:00Z"
+    )
+    editor.get(f"/sandbox/organizations/{acme.id}/")  # Indexes its applications.
+
+    response = editor.post(f"/sandbox/organizations/{acme.id}/rename", {"name": "Acme Corp"})
+
+    assert response.status_code == 303
+    acme.refresh_from_db()
+    assert acme.name == "Acme Corp"
+    event = AuditEvent.objects.get(action="organization_renamed")
+    assert event.changes == {"name": {"before": "Acme", "after": "Acme Corp"}}
+    assert event.organization_name == "Acme Corp"
+    assert IndexedOrganization.objects.get(organization_id=acme.id).name == "Acme Corp"
+    assert IndexedApplication.objects.get(application_id=worker.id).organization_name == "Acme Corp"
+    assert "Acme Corp" in editor.get(f"/sandbox/applications/{worker.id}/").content.decode()
+
+
 def test_a_rename_to_another_organizations_name_is_refused(editor, acme, globex):
     response = editor.post(f"/sandbox/organizations/{acme.id}/rename", {"name": "globex"})
 
@@ -189,6 +209,38 @@ def test_deleting_is_refused_while_applications_belong_to_it(admin, acme, worker
     assert Organization.objects.filter(id=acme.id).exists()
 
 
+def test_an_admin_deletes_an_organization_after_typing_its_name(admin, globex):
+    wrong = admin.post(f"/sandbox/organizations/{globex.id}/delete", {"confirm_name": "Acme"})
+    right = admin.post(f"/sandbox/organizations/{globex.id}/delete", {"confirm_name": "Globex"})
+
+    assert wrong.status_code == 422
+    assert "Type the organization’s name exactly" in wrong.content.decode()
+    assert right.status_code == 303 and right["Location"] == "/sandbox/organizations/"
+    assert not Organization.objects.filter(id=globex.id).exists()
+    event = AuditEvent.objects.get(action="organization_deleted")
+    assert (event.organization_id, event.organization_name, event.outcome) == (
+        globex.id,
+        "Globex",
+        "success",
+    )
+
+
+def test_production_asks_for_its_name_as_well(db):
+    client = signed_in("Admin")
+    with partition.override("production"):
+        org = store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
+
+    refused = client.post(f"/production/organizations/{org.id}/delete", {"confirm_name": "Acme"})
+    done = client.post(
+        f"/production/organizations/{org.id}/delete",
+        {"confirm_name": "Acme", "confirm_environment": "production"},
+    )
+
+    assert refused.status_code == 422
+    assert "type production as well" in refused.content.decode()
+    assert done.status_code == 303
+
+
 def test_an_editor_may_not_delete(editor, globex):
     assert editor.get(f"/sandbox/organizations/{globex.id}/delete").status_code == 403
     assert (
@@ -198,3 +250,16 @@ def test_an_editor_may_not_delete(editor, globex):
         == 403
     )
     assert Organization.objects.filter(id=globex.id).exists()
+
+
+def test_the_audit_trail_names_the_organization_of_an_event(admin, globex):
+    admin.post(f"/sandbox/organizations/{globex.id}/rename", {"name": "Globex Corp"})
+    event = AuditEvent.objects.get(action="organization_renamed")
+
+    trail = admin.get("/audit/").content.decode()
+    page = admin.get(f"/audit/{event.id}/").content.decode()
+    history = admin.get(f"/sandbox/organizations/{globex.id}/").content.decode()
+
+    assert f"Globex Corp <code>{globex.id}</code>" in trail
+    assert "Organization renamed: Globex Corp" in page
+    assert "Organization renamed" in history
