@@ -4,8 +4,9 @@
 
 It signs in as `admin`, creates one client secret on the first M2M application to show the
 secret-created page, checks it (one check that works, one with a wrong secret), and tries
-the sign-in of an OAuth application as the demo user alice@acme.example. It copies one
-sandbox application to production, then changes it in the sandbox, for the drift view.
+the sign-in of an OAuth application as the demo user alice@acme.example, who then consents
+to two third-party applications for the organizations' pages. It copies one sandbox
+application to production, then changes it in the sandbox, for the drift view.
 The search and credential health pages need the index synced: quickstart's worker does it
 within seconds of starting.
 """
@@ -54,6 +55,40 @@ def promotion(page) -> None:
         "height": box["height"] + 32,
     }
     page.screenshot(path=OUT / "drift.png", full_page=True, clip=clip)
+
+
+def consent_as_alice(page, application: str) -> None:
+    """Alice tries the sign-in of a third-party application and consents for Acme
+    Corporation, through the dashboard's test callback."""
+    page.goto("/sandbox/applications/?order=asc&limit=100")
+    page.get_by_role("link", name=application).first.click()
+    page.get_by_role("link", name="Open the hand-over sheet").click()
+    add = page.get_by_role("button", name="Add the dashboard’s test callback as a redirect URI")
+    if add.count():
+        add.click()
+    page.get_by_role("button", name="Try the sign-in").click()
+    page.wait_for_load_state("networkidle")
+    if page.get_by_label("Email").count():
+        page.get_by_label("Email").fill("alice@acme.example")
+        page.get_by_label("Password").fill("demo-password-2026")
+        page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("For the organization").select_option(label="Acme Corporation")
+    page.get_by_role("button", name="Allow").click()
+    page.get_by_text("The sign-in works.").wait_for()
+
+
+def organizations(page) -> None:
+    """The organizations, and Acme Corporation's page with the consents Alice gave two of its
+    third-party applications."""
+    consent_as_alice(page, "Zapier Integration")
+    consent_as_alice(page, "HubSpot Bridge")
+    page.goto("/sandbox/organizations/")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / "organizations.png")
+    page.get_by_role("link", name="Acme Corporation").click()
+    page.locator("#consents table").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / "organization.png", full_page=True)
 
 
 def main() -> None:
@@ -132,6 +167,8 @@ def main() -> None:
             page.get_by_role("button", name="Allow").click()
         page.get_by_text("The sign-in works.").wait_for()
         page.screenshot(path=OUT / "try-sign-in.png", full_page=True)
+
+        organizations(page)
 
         # Two people editing one application: the second save meets the conflict screen.
         page.goto("/sandbox/applications/?order=asc")

@@ -94,3 +94,16 @@ def test_the_list_filter_offers_it_too(editor, acme):
 
     assert "No organization is named “Initech”" in html
     assert "Create the organization “Initech”" in html
+
+
+def test_in_another_environment_it_creates_the_organization_there(editor, acme):
+    headers = HTMX | {
+        "HX-Trigger": "id_organization_id",
+        "HX-Current-URL": "http://testserver/production/applications/promote/sandbox/conn_app_1",
+    }
+    html = editor.get(
+        "/production/applications/organizations", {"organization_id": "Acme"}, headers=headers
+    ).content.decode()
+
+    assert 'hx-post="/production/organizations/new"' in html
+    assert "Create the organization “Acme”" in html

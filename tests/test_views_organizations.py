@@ -132,6 +132,19 @@ def test_bad_names_and_domains_are_refused_next_to_their_fields(editor, db):
     assert not Organization.objects.exists()
 
 
+def test_a_domain_of_another_organization_is_refused_next_to_the_domains(editor, acme, sleeps):
+    response = editor.post(
+        "/sandbox/organizations/new", {"name": "Initech", "domains": "acme.example"}
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_domains_error"' in html and "acme.example" in html
+    assert not Organization.objects.filter(name="Initech").exists()
+    event = AuditEvent.objects.get(action="organization_created")
+    assert event.outcome == "refused" and event.organization_name == "Initech"
+
+
 def test_a_double_submitted_create_makes_one_organization(editor, db):
     form = {"name": "Initech", "idempotency_key": "same-form"}
 
