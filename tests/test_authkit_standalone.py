@@ -343,3 +343,27 @@ def test_a_loopback_login_uri_is_fine_outside_production(monkeypatch):
     monkeypatch.setenv("WORKOS_EMULATOR_LOGIN_URI", "http://127.0.0.1:3000/login")
 
     assert load_settings()["WORKOS_EMULATOR_LOGIN_URI"] == "http://127.0.0.1:3000/login"
+
+
+def test_production_completes_its_own_external_auths(client, settings):
+    settings.WORKOS_EMULATOR_PRODUCTION_LOGIN_URI = "https://app.example.com/login"
+    with partition.override(partition.PRODUCTION):
+        organization = store.organization_create(
+            name="Acme", domains=[], metadata={}, external_id=None
+        )
+        app, _ = oauth_app(organization, first_party=True)
+    _, challenge = pkce()
+    url = authorize_url(app, challenge).replace("/emulator/", "/emulator/production/")
+    production = ApiClient("sk_live_emulator")
+
+    external_auth_id = parse_qs(urlsplit(client.get(url)["Location"]).query)["external_auth_id"][0]
+    redirect_uri = complete(production, external_auth_id).json()["redirect_uri"]
+    back = client.get(redirect_uri.removeprefix("http://testserver"))
+    answer = client.get(back["Location"])
+
+    assert redirect_uri.startswith(f"{ISSUER}/production/oauth2/authorize/complete?state=")
+    assert back["Location"] == url
+    assert answer["Location"].startswith(REDIRECT) and "code=" in answer["Location"]
+    with partition.override(partition.PRODUCTION):
+        assert User.objects.filter(external_id="crm-42").exists()
+    assert not User.objects.exists()
