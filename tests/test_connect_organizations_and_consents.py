@@ -185,3 +185,21 @@ def test_users_are_read_and_named(api, sleeps):
 
     assert connect.user_get(user_id=USER["id"]).display_name == "Alice"
     assert connect.user_list(limit=100).data[0].display_name == "alice@acme.example"
+
+
+def test_a_users_consents_are_walked_page_after_page(api, sleeps):
+    second = AUTHORIZED | {"id": "authorized_connect_app_02"}
+    route = api.get("/user_management/users/user_1/authorized_applications").mock(
+        side_effect=[
+            httpx.Response(200, json=page(AUTHORIZED, after="authorized_connect_app_01")),
+            httpx.Response(200, json=page(second)),
+        ]
+    )
+
+    found = list(connect.user_authorized_application_iter(user_id="user_1"))
+
+    assert [consent.id for consent in found] == [
+        "authorized_connect_app_01",
+        "authorized_connect_app_02",
+    ]
+    assert route.calls.last.request.url.params["after"] == "authorized_connect_app_01"

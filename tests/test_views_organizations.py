@@ -273,6 +273,21 @@ def test_the_audit_trail_names_the_organization_of_an_event(admin, globex):
     page = admin.get(f"/audit/{event.id}/").content.decode()
     history = admin.get(f"/sandbox/organizations/{globex.id}/").content.decode()
 
+    export = b"".join(admin.get("/audit/?format=csv").streaming_content).decode()
     assert f"Globex Corp <code>{globex.id}</code>" in trail
+    assert '"organization_id","organization_name"' in export.splitlines()[0]
+    assert f'"{globex.id}","Globex Corp"' in export
     assert "Organization renamed: Globex Corp" in page
     assert "Organization renamed" in history
+
+
+def test_the_refusal_names_how_many_applications_belong_to_it(acme, worker):
+    from dashboard.organizations.services import OrganizationInUse
+
+    one = str(OrganizationInUse(acme, [worker], more=False))
+    two = str(OrganizationInUse(acme, [worker, worker], more=False))
+    many = str(OrganizationInUse(acme, [worker] * 100, more=True))
+
+    assert one.startswith("1 application still belongs to “Acme”. Delete it first")
+    assert two.startswith("2 applications still belong to “Acme”. Delete them first")
+    assert many.startswith("100 or more applications still belong")

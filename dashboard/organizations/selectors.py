@@ -113,10 +113,10 @@ def application_consents(app, organization_name: str) -> list[Consent]:
 
     The API lists consents by organization or by user, never by application. Walking every
     organization (or every user) would cost one request each on every view of the page, which
-    WorkOS's rate limits would not bear for long; a third-party application belongs to one
-    organization, and its users consent for it, so its organization's consents are read (every
-    page of them) and kept to this application's. Consents given for other organizations are
-    on those organizations' pages.
+    WorkOS's rate limits would not bear for long. A third-party application belongs to one
+    organization, so that organization's consents are read (every page of them, usually one)
+    and kept to this application's. A user may consent for another organization: those
+    consents are on that organization's page, as the application's page says.
     """
     organization_id = getattr(app, "organization_id", None)
     if not organization_id:

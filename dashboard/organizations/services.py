@@ -48,8 +48,9 @@ class OrganizationInUse(Exception):
             count = "1 application still belongs"
         else:
             count = f"{len(applications)} applications still belong"
+        them = "it" if len(applications) == 1 and not more else "them"
         super().__init__(
-            f"{count} to “{organization.name}”. Delete them first: an organization is deleted "
+            f"{count} to “{organization.name}”. Delete {them} first: an organization is deleted "
             "here only when no application belongs to it."
         )
         self.applications = applications
