@@ -169,10 +169,13 @@ def test_after_creating_it_goes_back_to_the_page_that_asked(editor, db):
         {"name": "Hooli", "next": "https://evil.example/", "parameter": "organization_id"},
     )
 
+    page = editor.get("/sandbox/organizations/new?next=javascript:alert(1)").content.decode()
+
     org = Organization.objects.get(name="Initech")
     assert response["Location"] == f"/sandbox/applications/new?type=m2m&organization_id={org.id}"
     hooli = Organization.objects.get(name="Hooli")
     assert elsewhere["Location"] == f"/sandbox/organizations/{hooli.id}/"
+    assert "javascript:" not in page
 
 
 def test_an_editor_renames_an_organization_and_the_index_follows(editor, acme, worker):

@@ -124,15 +124,21 @@ def organization_consents(request: HttpRequest, organization_id: str) -> HttpRes
 # --- Create, rename, delete -------------------------------------------------------------------
 
 
-def _back(request: HttpRequest, org) -> str | None:
-    """Where the page that asked for the organization wants to be sent back, with the new
-    organization chosen in its box: a path of this dashboard only."""
+def _asked_from(request: HttpRequest) -> tuple[str, str]:
+    """The page that sent someone to create an organization (a path of this dashboard only)
+    and the query parameter through which it takes the new organization's ID."""
     back = request.POST.get("next") or request.GET.get("next") or ""
-    if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
-        return None
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = ""
     parameter = request.POST.get("parameter") or request.GET.get("parameter") or ""
-    if parameter not in RETURN_PARAMETERS:
-        return back
+    return back, parameter if parameter in RETURN_PARAMETERS else ""
+
+
+def _back(request: HttpRequest, org) -> str | None:
+    """Back to the page that asked for the organization, with it chosen in its box."""
+    back, parameter = _asked_from(request)
+    if not back or not parameter:
+        return back or None
     return f"{back}{'&' if '?' in back else '?'}{urlencode({parameter: org.id})}"
 
 
@@ -151,10 +157,8 @@ def _picked(request: HttpRequest, box: str, *, org=None, problem: str = "") -> H
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE)
 def organization_create(request: HttpRequest) -> HttpResponse:
-    context = {
-        "next": request.POST.get("next") or request.GET.get("next", ""),
-        "parameter": request.POST.get("parameter") or request.GET.get("parameter", ""),
-    }
+    back, parameter = _asked_from(request)
+    context = {"next": back, "parameter": parameter}
     if request.method == "GET":
         form = OrganizationCreateForm(initial={"name": request.GET.get("name", "")})
         return render(request, "organizations/form.html", context | {"form": form})
