@@ -29,6 +29,9 @@ MAX_EXAMPLES = 20
 # Real values, half of the time, for the path parameter of these paths: path regex, the
 # parameter, the dictionary of values.
 PATH_VALUES = [
+    # First: an operation takes the parameters of the first of these paths it matches.
+    ("^/organizations/[{]organization_id[}]/", "organization_id", "organizations"),
+    ("^/user_management/users/[{]user_id[}]/", "user_id", "users"),
     ("^/connect/applications/", "id", "applications"),
     ("^/connect/client_secrets/", "id", "client_secrets"),
     ("^/organizations/[{]id[}]$", "id", "organizations"),
