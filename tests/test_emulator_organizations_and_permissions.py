@@ -4,6 +4,8 @@ from dashboard import rules
 from dashboard.emulator import store
 from dashboard.emulator.models import Organization, Permission
 
+from .conftest import ApiClient
+
 
 def test_it_creates_and_gets_an_organization(api):
     response = api.post(
@@ -404,8 +406,6 @@ def test_an_unknown_external_id_is_404(api, external_id):
 
 
 def test_an_external_id_is_found_only_in_its_own_environment(api):
-    from .conftest import ApiClient
-
     api.post("organizations", {"name": "Acme", "external_id": "crm-1"})
 
     response = ApiClient("sk_live_emulator").get("organizations/external_id/crm-1")

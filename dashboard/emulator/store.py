@@ -7,6 +7,7 @@ that the create functions take backdates its records, to give the demo a history
 
 import hashlib
 import secrets as random_secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -104,7 +105,7 @@ def _refuse_taken(
     *,
     external_id: str | None = None,
     stripe_customer_id: str | None = None,
-    domains: list[str] = (),
+    domains: Sequence[str] = (),
     organization: Organization | None = None,
 ) -> None:
     """Refuse values that belong to another organization than `organization`."""
