@@ -99,6 +99,7 @@ def main() -> None:
         )
         page = browser.new_page(viewport={"width": 1280, "height": 860}, base_url=BASE)
         page.goto("/login/")
+        page.screenshot(path=OUT / "sign-in.png")
         page.get_by_label("User name").fill("admin")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
