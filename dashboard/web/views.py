@@ -93,12 +93,17 @@ def _refused(request: HttpRequest, provider: sso.Provider, message: str, status:
     return render(request, "registration/sso_refused.html", context, status=status)
 
 
-@require_GET
-@never_cache
-def sso_start(request: HttpRequest) -> HttpResponse:
+def _provider(request: HttpRequest) -> sso.Provider:
     provider = sso.provider(request)
     if provider is None:
         raise Http404("Single sign-on is not configured.")
+    return provider
+
+
+@require_GET
+@never_cache
+def sso_start(request: HttpRequest) -> HttpResponse:
+    provider = _provider(request)
     try:
         return redirect(sso.begin(request, provider, request.GET.get("next")))
     except sso.SignOnRefused as refused:
@@ -108,9 +113,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def sso_callback(request: HttpRequest) -> HttpResponse:
-    provider = sso.provider(request)
-    if provider is None:
-        raise Http404("Single sign-on is not configured.")
+    provider = _provider(request)
     try:
         completed = sso.complete(request, provider)
     except sso.SignOnRefused as refused:
