@@ -177,7 +177,8 @@ def index_status(request: HttpRequest) -> HttpResponse:
 def application_go(request: HttpRequest) -> HttpResponse:
     """Open an application from its application ID, client ID or name: the one match, or
     the search results when a name matches several."""
-    identifier = request.GET.get("id", "").strip()
+    # A NUL is in no ID or name, and no database column takes one.
+    identifier = request.GET.get("id", "").replace("\x00", "").strip()
     if not identifier:
         return redirect("applications:list")
     if " " not in identifier:

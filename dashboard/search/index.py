@@ -38,7 +38,8 @@ def fold(text: str) -> str:
 def words(query: str) -> list[str]:
     """The folded words of a query, without the punctuation around them, cut to what the
     index holds."""
-    found = (word.strip(QUOTES)[:TERM_LENGTH] for word in fold(query).split())
+    # A NUL is in no term, and no database column takes one.
+    found = (word.strip(QUOTES)[:TERM_LENGTH] for word in fold(query).replace("\x00", " ").split())
     return [word for word in found if word]
 
 

@@ -31,7 +31,7 @@ def consent_record(
         user_id=user_id, application=app, organization_id=organization_id
     )
     with transaction.atomic():
-        authorization = authorizations.select_for_update().first()
+        authorization = authorizations.select_for_update(of=("self",)).first()
         if authorization is None:
             authorization_id, created = new_id(AUTHORIZED_APPLICATION_ID_PREFIX)
             try:
@@ -47,7 +47,7 @@ def consent_record(
                     )
             except IntegrityError:
                 # The same user allowed the same application at the same moment elsewhere.
-                _add_scopes(authorizations.select_for_update().get(), scopes)
+                _add_scopes(authorizations.select_for_update(of=("self",)).get(), scopes)
         else:
             _add_scopes(authorization, scopes)
         return Consent.objects.create(

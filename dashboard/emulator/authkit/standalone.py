@@ -132,7 +132,9 @@ def external_auth_complete(
 ) -> str:
     """Sign in the user the application names, creating or updating them by their ID in
     the application (their external ID); answers where the browser goes next."""
-    external_auth = ExternalAuth.objects.select_for_update().filter(id=external_auth_id).first()
+    external_auth = (
+        ExternalAuth.objects.select_for_update(of=("self",)).filter(id=external_auth_id).first()
+    )
     if not _live(external_auth):
         raise not_found("External auth session", external_auth_id)
     if external_auth.completed_at is not None:
@@ -170,7 +172,7 @@ def _user_upsert(
     metadata: dict[str, str] | None,
 ) -> User:
     """The user with this external ID, updated with what was sent, or a new one."""
-    found = User.objects.select_for_update().filter(external_id=external_id).first()
+    found = User.objects.select_for_update(of=("self",)).filter(external_id=external_id).first()
     if found is None:
         try:
             return users.user_create(
@@ -216,7 +218,7 @@ def external_auth_finish(state: str, external_auth_id: str | None) -> ExternalAu
         return None
     with transaction.atomic():
         external_auth = (
-            ExternalAuth.objects.select_for_update()
+            ExternalAuth.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(id=external_auth_id, state_sha256=_sha256(state))
             .first()
