@@ -1,4 +1,5 @@
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -102,6 +103,9 @@ class Command(BaseCommand):
             [sys.executable, str(settings.BASE_DIR / "manage.py"), "connect", "worker"]
         )
         self.stdout.write(f"Background worker started (process {worker.pid}).")
+        # Stopped by a signal rather than Ctrl+C (a service manager, `kill`): end as if by
+        # Ctrl+C, so that the worker is stopped too rather than left running.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
