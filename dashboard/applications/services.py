@@ -11,7 +11,7 @@ from django.db import transaction
 
 from dashboard import connect
 from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import Actor, begin, finish
+from dashboard.audit.record import Actor, recorded
 from dashboard.connect import errors
 from dashboard.connect.models import (
     ApplicationUpdate,
@@ -36,27 +36,16 @@ class EditConflict(Exception):
         self.current = current
 
 
-@contextmanager
-def _recorded(actor: Actor, action: str, **event: Any) -> Iterator[dict[str, Any]]:
-    """Record `action` before the block asks the API for it, with an unknown outcome, and
-    complete the event when the block ends: done, or refused or failed with the API's error.
-    The block may add to the event (the application it made, the changes)."""
-    pending = begin(actor, action, **event)
-    try:
-        yield event
-    except errors.ApiError as error:
-        if "detail" in event:
-            event["detail"] = f"{event['detail']}: {error.message}"
-        finish(pending, error=error, **event)
-        raise
-    except EditConflict as conflict:
-        detail = (
-            "Not saved: someone else saved the application after the version this edit "
-            f"started from (saved at {conflict.current.updated_at.isoformat()})."
-        )
-        finish(pending, outcome=AuditEvent.Outcome.REFUSED, detail=detail)
-        raise
-    finish(pending, **event)
+def _conflict_detail(conflict: EditConflict) -> str:
+    return (
+        "Not saved: someone else saved the application after the version this edit "
+        f"started from (saved at {conflict.current.updated_at.isoformat()})."
+    )
+
+
+def _recorded(actor: Actor, action: str, **event: Any):
+    """The audit trail's `recorded`, with an edit refused for a conflict recorded as such."""
+    return recorded(actor, action, refusals={EditConflict: _conflict_detail}, **event)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Writing audit events: who did what, from where, to which application, and how it ended."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -117,11 +117,19 @@ def finish(
 
 
 @contextmanager
-def recorded(actor: Actor, action: str, **event: Any) -> Iterator[dict[str, Any]]:
+def recorded(
+    actor: Actor,
+    action: str,
+    *,
+    refusals: Mapping[type[Exception], Callable[[Any], str]] | None = None,
+    **event: Any,
+) -> Iterator[dict[str, Any]]:
     """Record `action` before the block asks the API for it, with an unknown outcome, and
     complete the event when the block ends: done, or refused or failed with the API's error
-    (added to the event's detail). The block may add to the event."""
+    (added to the event's detail). The block may add to the event. `refusals` names the
+    dashboard's own refusals the block may raise, each with the detail it records."""
     pending = begin(actor, action, **event)
+    refused = tuple(refusals or ())
     try:
         yield event
     except ApiError as error:
@@ -129,6 +137,10 @@ def recorded(actor: Actor, action: str, **event: Any) -> Iterator[dict[str, Any]
         if detail:
             event["detail"] = f"{detail}: {error.message}"
         finish(pending, error=error, **event)
+        raise
+    except refused as refusal:
+        detail = next(say(refusal) for kind, say in refusals.items() if isinstance(refusal, kind))
+        finish(pending, outcome=AuditEvent.Outcome.REFUSED, detail=detail)
         raise
     finish(pending, **event)
 
