@@ -17,12 +17,13 @@ twice. In process: the embedded API answers in this process, so its own work cou
 and the sync reads one page after the other (they share the database). Over HTTP, as a
 deployment runs: the embedded API is served by gunicorn in another process with its own
 database and `EMULATOR_LATENCY_MS`, and this process manages it as it would WorkOS
-(`WORKOS_API_KEY=sk_test_emulator`, `WORKOS_BASE_URL` its address), so the sync asks for the
-next page while it writes one; requests are counted from the server's access log. In both,
-walking the pages without writing shows what reading them costs. Reading client secrets
-costs one request per application by the API's design; it is timed in process on
-`--credentials` applications of the embedded API's production environment, so that it
-stays within minutes.
+(`WORKOS_API_KEY=sk_test_emulator`, `WORKOS_BASE_URL` its address), so the sync reads the
+organizations and the applications from both ends at once, each walk asking for its next page
+while this process writes; requests are counted from the server's access log. In both,
+walking the pages with one cursor, one after another and without writing, shows what reading
+them costs. Reading client secrets costs one request per application by the API's design; it
+is timed on `--credentials` applications, so that it stays within minutes: in process (one
+after another) and over HTTP (several at once).
 """
 
 import argparse
@@ -157,9 +158,7 @@ def fill_index(environment: str, count: int, seed: int = 7) -> list:
             batch = rows[start : start + BATCH]
             IndexedApplication.objects.bulk_create(batch)
             IndexedTerm.objects.bulk_create(
-                IndexedTerm(application_id=row.row_id, environment=environment, term=term)
-                for row in batch
-                for term in index.terms_of(row)
+                term for row in batch for term in index.term_rows(row.row_id, row)
             )
     # As a full sync does when it ends: the database's statistics of the index.
     index.analyze()
@@ -313,7 +312,8 @@ def remove_index(environment: str) -> float:
 
 
 def walk() -> int:
-    """Every page a sync reads, read and nothing written: what the API and the client cost."""
+    """The organizations' and applications' pages read with one cursor, one after the other,
+    nothing written: what reading every page costs without the sync's concurrency."""
     from dashboard import connect
     from dashboard.search import index
 
@@ -353,7 +353,7 @@ def measure_sync(arguments, mode: str, counter, organizations: int) -> list:
     # A server that has answered before, as a deployed one has: connection, code, database.
     connect.organization_list(limit=1)
     operations = [
-        ("the pages alone, one after another, nothing written", walk),
+        ("the pages alone: one cursor, one page after another, nothing written", walk),
         ("full sync, empty index", index.sync),
         ("full sync again, nothing changed", index.sync),
     ]
@@ -391,10 +391,12 @@ def measure_sync_in_process(arguments, counter: Counter, organizations: int) -> 
 
 
 @contextlib.contextmanager
-def served_api(arguments, organizations: int) -> Iterator[tuple[str, AccessLog]]:
-    """The embedded API holding `--applications` applications, served by gunicorn in
-    another process from its own database, which adds `--latency-ms` to every request
-    itself. Answers its base URL and its access log."""
+def served_api(
+    arguments, applications: int, organizations: int, *, secrets: bool = False
+) -> Iterator[tuple[str, AccessLog]]:
+    """The embedded API holding `applications` applications (with one client secret each,
+    if `secrets`), served by gunicorn in another process from its own database, which adds
+    `--latency-ms` to every request itself. Answers its base URL and its access log."""
     with tempfile.TemporaryDirectory(prefix="bench-search-") as directory:
         workdir = Path(directory)
         env = {
@@ -406,8 +408,14 @@ def served_api(arguments, organizations: int) -> Iterator[tuple[str, AccessLog]]
         manage(env, "migrate")
         seed = (
             "from bench.common import make_apps, make_organizations; "
-            f"make_apps({arguments.applications}, make_organizations({organizations}))"
+            f"make_apps({applications}, make_organizations({organizations}))"
         )
+        if secrets:
+            seed += (
+                "; from dashboard.emulator import store; "
+                "from dashboard.emulator.models import Application; "
+                "[store.client_secret_create(app) for app in Application.objects.all()]"
+            )
         manage(env, "shell", "--command", seed)
         port = free_port()
         access_log = workdir / "access.log"
@@ -419,43 +427,45 @@ def served_api(arguments, organizations: int) -> Iterator[tuple[str, AccessLog]]
             server.wait()
 
 
-def measure_sync_over_http(arguments, organizations: int) -> list:
-    """The sync as a deployment runs it: this process manages the served API as it would
-    WorkOS, with the server's sandbox key, so the environment is not the embedded one."""
+@contextlib.contextmanager
+def managed_as_workos(base_url: str) -> Iterator[None]:
+    """This process manages the served API as it would WorkOS, with the server's sandbox key,
+    so the environment is not the embedded one."""
     from django.test import override_settings
 
     from dashboard import environments
 
     with (
-        served_api(arguments, organizations) as (base_url, access_log),
         override_settings(
             WORKOS_API_KEY=environments.EMBEDDED_SANDBOX_KEY, WORKOS_BASE_URL=base_url
         ),
         environments.override("sandbox") as environment,
     ):
         assert not environment.embedded
+        yield
+
+
+def measure_sync_over_http(arguments, organizations: int) -> list:
+    """The sync as a deployment runs it, against the served API."""
+    with (
+        served_api(arguments, arguments.applications, organizations) as (base_url, access_log),
+        managed_as_workos(base_url),
+    ):
         return measure_sync(arguments, OVER_HTTP, access_log, organizations)
 
 
-def measure_credentials(arguments, counter: Counter) -> list:
-    from dashboard import environments
-    from dashboard.emulator import faults, partition, store
-    from dashboard.emulator.models import Application
+def credentials_row(arguments, mode: str, counter) -> list:
+    """The row of reading the client secrets of the current environment's `--credentials`
+    applications, from an index synced just before."""
     from dashboard.search import index
 
-    with partition.override(partition.PRODUCTION):
-        make_apps(arguments.credentials, make_organizations())
-        for app in Application.objects.all():
-            store.client_secret_create(app)
-    latency = (arguments.latency_ms, arguments.latency_ms)
     bound = arguments.credentials * arguments.latency_ms / 1000
-    with environments.override("production"), faults.injected(latency_ms=latency):
-        index.sync()
-        with api_time() as spent:
-            seconds, requests, read = measured(counter, index.check_credentials)
+    index.sync()
+    with api_time() as spent:
+        seconds, requests, read = measured(counter, index.check_credentials)
     assert read == arguments.credentials, read
     return [
-        IN_PROCESS,
+        mode,
         f"client secrets of {arguments.credentials:,} applications",
         requests,
         arguments.credentials,
@@ -465,6 +475,28 @@ def measure_credentials(arguments, counter: Counter) -> list:
         seconds / bound,
         "-",
     ]
+
+
+def measure_credentials_in_process(arguments, counter: Counter) -> list:
+    from dashboard import environments
+    from dashboard.emulator import faults, partition, store
+    from dashboard.emulator.models import Application
+
+    with partition.override(partition.PRODUCTION):
+        make_apps(arguments.credentials, make_organizations())
+        for app in Application.objects.all():
+            store.client_secret_create(app)
+    latency = (arguments.latency_ms, arguments.latency_ms)
+    with environments.override("production"), faults.injected(latency_ms=latency):
+        return credentials_row(arguments, IN_PROCESS, counter)
+
+
+def measure_credentials_over_http(arguments) -> list:
+    with (
+        served_api(arguments, arguments.credentials, 5, secrets=True) as (base_url, access_log),
+        managed_as_workos(base_url),
+    ):
+        return credentials_row(arguments, OVER_HTTP, access_log)
 
 
 def main() -> None:
@@ -503,35 +535,40 @@ def main() -> None:
     runs = [
         *measure_sync_in_process(arguments, counter, len(organizations)),
         *measure_sync_over_http(arguments, len(organizations)),
-        measure_credentials(arguments, counter),
+        measure_credentials_in_process(arguments, counter),
+        measure_credentials_over_http(arguments),
     ]
     print(
         f"\nFull sync of {arguments.applications:,} applications and {len(organizations)} "
         f"organizations, {index.PAGE} a page, {arguments.latency_ms:g} ms added to each "
-        "request. Lower bound: the pages times the latency. In process: the embedded API "
-        "answers in this process (its latency injected there), and the sync reads one page "
-        "after the other. Over HTTP: the embedded API served by gunicorn (1 worker, 8 threads) "
-        f"from its own SQLite database with EMULATOR_LATENCY_MS={arguments.latency_ms:g}, "
-        "managed from this process as WorkOS would be (WORKOS_API_KEY=sk_test_emulator, "
+        "request. Lower bound: one request per page, one after the other: the pages times the "
+        "latency. In process: the embedded API answers in this process (its latency injected "
+        "there), and the sync reads one page after the other. Over HTTP: the embedded API "
+        "served by gunicorn (1 worker, 8 threads) from its own SQLite database with "
+        f"EMULATOR_LATENCY_MS={arguments.latency_ms:g}, managed from this process as WorkOS "
+        "would be (WORKOS_API_KEY=sk_test_emulator, "
         "WORKOS_BASE_URL=http://127.0.0.1:<port>/emulator: environment 'sandbox', not "
-        "embedded), so the sync reads the next page while it writes one; its requests are the "
-        "server's access log lines. 'in API requests': the client's time in requests, in "
-        "whichever thread; 'the pages alone': the same mode's walk of the pages. Client "
+        "embedded), so the sync reads the organizations and the applications from both ends "
+        "at once, each walk asking for its next page while this process writes; its requests "
+        "are the server's access log lines, the pages asked for and not used included. 'in "
+        "API requests': the client's time in requests, added up over the threads that sent "
+        "them; 'the pages alone': the same mode's walk of every page with one cursor, one "
+        "after another, nothing written (not how the sync reads them over HTTP). Client "
         "secrets: one request per application by the API's design, timed on "
-        f"{arguments.credentials:,} applications (one secret each) of the embedded API's "
-        "production environment."
+        f"{arguments.credentials:,} applications (one secret each): in process in the "
+        f"embedded API's production environment, one after another; over HTTP from a served "
+        f"API of their own, {index.SECRET_READERS} at once."
     )
     headers = ["mode", "operation", "API requests", "pages or applications", "ms"]
     headers += ["in API requests ms", "lower bound ms", "× lower bound", "× the pages alone"]
     print(table(headers, runs))
-    *_, credentials_ms, _, credentials_bound_ms, _, _ = runs[-1]
-    own = (credentials_ms - credentials_bound_ms) / arguments.credentials
-    estimate = arguments.applications * (arguments.latency_ms + own) / 60_000
-    print(
-        f"Client secrets: {own:.1f} ms per application beyond the latency (the embedded API's "
-        f"work included); {arguments.applications:,} applications would take about "
-        f"{estimate:.1f} min."
-    )
+    for mode, _, _, _, credentials_ms, *_ in runs[-2:]:
+        per_application = credentials_ms / arguments.credentials
+        print(
+            f"Client secrets, {mode}: {per_application:.1f} ms per application; "
+            f"{arguments.applications:,} applications would take about "
+            f"{arguments.applications * per_application / 60_000:.1f} min."
+        )
 
 
 if __name__ == "__main__":

@@ -161,6 +161,24 @@ def test_the_list_shows_totals_by_type_and_how_many_match(viewer):
     assert names(only_m2m) == ["Batch Job"]
 
 
+def test_a_count_stops_at_its_limit_and_says_more(viewer, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    org = store.organization_create(name="Initech", domains=[], metadata={}, external_id=None)
+    for number in range(5):
+        oauth(f"Portal {number}", is_first_party=False, organization_id=org.id)
+    synced()
+
+    searched = viewer.get("/sandbox/applications/", {"q": "portal", "limit": 10})
+    assert (searched.context["results"].total, searched.context["results"].more) == (3, True)
+    # The page still shows what it holds.
+    assert b"More than 3 match</strong>, 1\xe2\x80\x935 shown" in searched.content
+    assert len(names(searched)) == 5
+    filtered = viewer.get("/sandbox/applications/", {"organization": org.id})
+    assert b"More than 3 match these filters" in filtered.content
+    # The totals are never cut short.
+    assert b"5 applications indexed" in filtered.content
+
+
 def test_a_search_url_is_canonical_and_pages_through_results(viewer):
     for number in range(12):
         m2m(f"Worker {number:02d}")

@@ -100,8 +100,9 @@ def _list_context(
         "filters": filters,
         "page": page,
         "results": results,
-        "totals": selectors.totals(environment),
+        "totals": results.totals if results else selectors.totals(environment),
         "matching": results.total if results else _matching(environment, filters),
+        "count_limit": selectors.COUNT_LIMIT,
         "health": health.by_application(environment, [app.id for app in page.data]),
         "index": selectors.freshness(environment),
         "columns": filters.sorting(),
@@ -129,7 +130,7 @@ def _matching(environment: str, filters: ListFilters) -> int | None:
     """How many indexed applications the live list's filters match (None when unfiltered)."""
     if not filters.is_filtered or filters.has_error("organization"):
         return None
-    return selectors.matching(environment, **filters.count_arguments()).count()
+    return selectors.count(environment, **filters.count_arguments())
 
 
 def _next_url(filters: ListFilters, page: Page, results) -> str | None:

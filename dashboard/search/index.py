@@ -63,6 +63,23 @@ def terms_of(row: IndexedApplication) -> set[str]:
     return {term[:TERM_LENGTH] for term in terms if term}
 
 
+def term_rows(key: int, row: IndexedApplication) -> list[IndexedTerm]:
+    """The rows of the terms of the indexed application `key`, each with the one before it
+    in code point order (see `IndexedTerm`)."""
+    terms = sorted(terms_of(row))
+    return [
+        IndexedTerm(
+            application_id=key,
+            environment=row.environment,
+            term=term,
+            previous=previous,
+            application_type=row.application_type,
+            was_dynamically_registered=row.was_dynamically_registered,
+        )
+        for previous, term in zip(["", *terms[:-1]], terms, strict=True)
+    ]
+
+
 def _host(uri: str) -> str:
     try:
         return (urlsplit(uri).hostname or "").casefold()
@@ -146,9 +163,7 @@ def record(apps: Iterable[Any], *, touch: bool = False) -> None:
         )
         IndexedTerm.objects.filter(application_id__in=keys.values()).delete()
         IndexedTerm.objects.bulk_create(
-            IndexedTerm(application_id=keys[row.application_id], environment=environment, term=term)
-            for row in changed
-            for term in terms_of(row)
+            term for row in changed for term in term_rows(keys[row.application_id], row)
         )
 
 
@@ -223,9 +238,7 @@ def record_organization(org: Any) -> None:
             IndexedApplication.objects.bulk_update(renamed, ["organization_name"])
             IndexedTerm.objects.filter(application_id__in=[row.row_id for row in renamed]).delete()
             IndexedTerm.objects.bulk_create(
-                IndexedTerm(application_id=row.row_id, environment=environment, term=term)
-                for row in renamed
-                for term in terms_of(row)
+                term for row in renamed for term in term_rows(row.row_id, row)
             )
     except DatabaseError:
         logger.warning("The search index could not be updated just now.", exc_info=True)

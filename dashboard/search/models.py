@@ -52,10 +52,28 @@ class IndexedApplication(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["environment", "folded_name"], name="index_env_name"),
-            models.Index(fields=["environment", "created_at"], name="index_env_created"),
-            models.Index(fields=["environment", "application_type"], name="index_env_type"),
-            models.Index(fields=["environment", "client_id"], name="index_env_client"),
+            # The list's orders, ties broken by ID as the searches break them: a page of a
+            # search that matches many walks one of these and stops after the page.
+            models.Index(
+                fields=["environment", "folded_name", "application_id"], name="index_env_name"
+            ),
+            models.Index(
+                fields=["environment", "created_at", "application_id"], name="index_env_created"
+            ),
+            # Totals and counts read these alone, never the rows.
+            models.Index(
+                fields=["environment", "application_type", "was_dynamically_registered"],
+                name="index_env_type",
+            ),
+            models.Index(
+                fields=[
+                    "environment",
+                    "client_id",
+                    "application_type",
+                    "was_dynamically_registered",
+                ],
+                name="index_env_client",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,24 +96,59 @@ class IndexedApplication(models.Model):
 
 class IndexedTerm(models.Model):
     """One word an application is found by: a word of its name or its organization's name,
-    its IDs, a redirect URI, a redirect URI's host, a scope. Folded; a query word matches
-    the terms it begins."""
+    a redirect URI, a redirect URI's host, a scope. Folded; a query word matches the terms
+    it begins.
+
+    Counting the applications a word matches reads the index below alone: a term row
+    carries its application's type and registration, and `previous`, the term before it
+    among its application's terms in code point order. The terms that begin with a word
+    are consecutive in that order, so exactly one per application, the first, has a
+    `previous` that does not begin with the word: counting those counts each application
+    once, without DISTINCT over every match."""
 
     application = models.ForeignKey(
-        IndexedApplication, on_delete=models.CASCADE, related_name="terms"
+        IndexedApplication,
+        on_delete=models.CASCADE,
+        related_name="terms",
+        # The index below begins with it.
+        db_index=False,
     )
     environment = models.CharField(max_length=20)
     term = models.CharField(max_length=255)
+    previous = models.CharField(max_length=255, blank=True)
+    application_type = models.CharField(max_length=10)
+    was_dynamically_registered = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             # Pattern operators: PostgreSQL can then find the terms that begin with a word
             # through the index whatever the database's collation (other databases ignore them).
             models.Index(
-                fields=["environment", "term"],
+                fields=[
+                    "environment",
+                    "term",
+                    "previous",
+                    "application_type",
+                    "was_dynamically_registered",
+                    "application",
+                ],
                 name="index_env_term",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
-            )
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "bool_ops",
+                    "int8_ops",
+                ],
+            ),
+            # Whether an application has a term that begins with a word, one application at a
+            # time (and the rows a deleted application takes with it).
+            models.Index(
+                fields=["application", "term"],
+                name="index_term_application",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .index import fold, words
@@ -25,23 +26,19 @@ REGISTRATIONS = {
 
 
 def _beginning(column: str, word: str) -> Q:
-    """`column` begins with `word`. On SQLite also as a range of code points: its LIKE
-    ignores case, so it cannot use an index, and a range can (SQLite compares text by code
-    point; terms are folded and IDs' case is known)."""
-    condition = Q(**{f"{column}__startswith": word})
+    """`column` begins with `word`. On SQLite as a range of code points: its LIKE ignores
+    case, so it cannot use an index and costs a comparison per row, and a range is exact
+    (SQLite compares text by code point; terms are folded and IDs' case is known)."""
     if connection.vendor != "sqlite":
-        return condition
-    condition &= Q(**{f"{column}__gte": word})
+        return Q(**{f"{column}__startswith": word})
+    condition = Q(**{f"{column}__gte": word})
     last = ord(word[-1])
-    if last < 0x10FFFF:
-        # The first code point after the last one, skipping the surrogates text cannot hold.
-        following = 0xE000 if 0xD7FF <= last < 0xE000 else last + 1
-        condition &= Q(**{f"{column}__lt": word[:-1] + chr(following)})
-    return condition
-
-
-def _terms_beginning(environment: str, word: str) -> QuerySet:
-    return IndexedTerm.objects.filter(_beginning("term", word), environment=environment)
+    if last == 0x10FFFF:
+        # No code point follows the last one.
+        return condition & Q(**{f"{column}__startswith": word})
+    # The first code point after the last one, skipping the surrogates text cannot hold.
+    following = 0xE000 if 0xD7FF <= last < 0xE000 else last + 1
+    return condition & Q(**{f"{column}__lt": word[:-1] + chr(following)})
 
 
 # IDs are a lowercase prefix and an uppercase ULID: "client_01H…", "conn_app_01H…".
@@ -57,6 +54,174 @@ def _id_beginning(word: str) -> Q | None:
     return None
 
 
+# Matches are counted up to this many, as search engines count them: beyond it a count
+# costs a read of every match (tens of thousands for one letter), and nobody pages that far.
+COUNT_LIMIT = 10_000
+# The list says how many dynamically registered matches it leaves out, up to this many.
+HIDDEN_LIMIT = 100
+# A word that begins the terms of at most this many applications is rare: its applications
+# are read whole (their keys), and a search of rare words intersects them.
+RARE = 5_000
+
+
+@dataclass
+class Query:
+    """What a search asks: the words matched against terms, the conditions on IDs, and
+    the filters."""
+
+    environment: str
+    words: list[str]
+    ids: list[Q]
+    application_type: str
+    organization_id: str
+
+    @classmethod
+    def of(
+        cls, environment: str, q: str = "", application_type: str = "", organization_id: str = ""
+    ) -> "Query":
+        found, ids = [], []
+        for word in dict.fromkeys(words(q)):
+            by_id = _id_beginning(word)
+            if by_id is None:
+                found.append(word)
+            elif word not in ID_COLUMNS:
+                # The ID prefix itself ("client_") begins every application's ID.
+                ids.append(by_id)
+        return cls(environment, found, ids, application_type, organization_id)
+
+    def applications(self, *, walk: bool = False) -> QuerySet:
+        """The matching applications. `walk`: each condition checked row by row, so that
+        the database walks the list's order and stops after the page, rather than finding
+        the rows by an ID's index."""
+        rows = IndexedApplication.objects.filter(environment=self.environment)
+        for word in self.words:
+            rows = rows.filter(_has(word, OuterRef("row_id")))
+        if self.ids and walk:
+            rows = rows.filter(
+                Exists(IndexedApplication.objects.filter(*self.ids, row_id=OuterRef("row_id")))
+            )
+        elif self.ids:
+            rows = rows.filter(*self.ids)
+        if self.application_type:
+            rows = rows.filter(application_type=self.application_type)
+        if self.organization_id:
+            rows = rows.filter(organization_id=self.organization_id)
+        return rows
+
+    def _first_terms(self, word: str) -> QuerySet:
+        """One term row per application with a term that begins with `word`: the first of
+        them (see `IndexedTerm`)."""
+        return IndexedTerm.objects.filter(
+            _beginning("term", word), environment=self.environment
+        ).exclude(_beginning("previous", word))
+
+    def _rare(self, word: str) -> dict[int, tuple[str, bool]] | None:
+        """The applications with a term that begins with `word`, each with its type and
+        registration, when there are at most RARE; else None. Counted first: reading a key
+        costs several times what counting it does."""
+        first_terms = self._first_terms(word)
+        if first_terms.values("pk")[: RARE + 1].count() > RARE:
+            return None
+        found = first_terms.values_list(
+            "application_id", "application_type", "was_dynamically_registered"
+        )
+        return {key: (kind, dynamic) for key, kind, dynamic in found}
+
+    @cached_property
+    def candidates(self) -> dict[int, bool] | None:
+        """With several words, every matching application (True: dynamically registered)
+        when a word is rare: the rare words' keys read and intersected, the others checked
+        for those applications alone. None with one word (counting and reading the page
+        through the index costs less) or when no word is rare."""
+        if len(self.words) < 2:
+            return None
+        rare, common = [], []
+        for word in self.words:
+            found = self._rare(word)
+            if found is None:
+                common.append(word)
+            else:
+                rare.append(found)
+        if not rare:
+            return None
+        first, *others = sorted(rare, key=len)
+        found = {
+            key: flags
+            for key, flags in first.items()
+            if all(key in other for other in others) and self.application_type in ("", flags[0])
+        }
+        if found and (common or self.ids or self.organization_id):
+            # The rest is checked for these applications alone.
+            rows = IndexedApplication.objects.filter(*self.ids, row_id__in=list(found))
+            for word in common:
+                rows = rows.filter(_has(word, OuterRef("row_id")))
+            if self.organization_id:
+                rows = rows.filter(organization_id=self.organization_id)
+            kept = set(rows.values_list("row_id", flat=True))
+            found = {key: flags for key, flags in found.items() if key in kept}
+        return {key: dynamic for key, (_, dynamic) in found.items()}
+
+    def terms(self) -> QuerySet | None:
+        """One term row per matching application, found through the words' terms, the
+        longest word first (None without words): what counting reads when no word is
+        rare."""
+        if not self.words:
+            return None
+        first, *others = sorted(self.words, key=len, reverse=True)
+        rows = self._first_terms(first)
+        for word in others:
+            rows = rows.filter(_has(word, OuterRef("application_id")))
+        if self.application_type:
+            rows = rows.filter(application_type=self.application_type)
+        if self.ids or self.organization_id:
+            conditions = {"organization_id": self.organization_id} if self.organization_id else {}
+            rows = rows.filter(
+                Exists(
+                    IndexedApplication.objects.filter(
+                        *self.ids, **conditions, row_id=OuterRef("application_id")
+                    )
+                )
+            )
+        return rows
+
+    def keys(self, registration: str) -> list[int] | QuerySet:
+        """The row keys of the matching applications of `registration`: a list when a word
+        is rare, else a query."""
+        if self.candidates is not None:
+            wanted = {"both": (False, True), "authenticated": (False,), "dynamic": (True,)}
+            return [
+                key for key, dynamic in self.candidates.items() if dynamic in wanted[registration]
+            ]
+        rows = self.terms()
+        if rows is None:
+            return self.applications().filter(REGISTRATIONS[registration]).values("row_id")
+        return rows.filter(REGISTRATIONS[registration]).values("application_id")
+
+    def count(self, registration: str, limit: int) -> int:
+        """How many applications of `registration` match, counted up to `limit`."""
+        keys = self.keys(registration)
+        return min(len(keys), limit) if isinstance(keys, list) else keys[:limit].count()
+
+    def tally(self, limit: int) -> tuple[int, int, bool]:
+        """How many applications match, authenticated and dynamically registered, among
+        the first `limit` matches, and whether those were all (one reading of them)."""
+        if self.candidates is not None:
+            dynamic = sum(self.candidates.values())
+            return len(self.candidates) - dynamic, dynamic, True
+        keys = self.keys("both")
+        counted = keys[:limit].aggregate(
+            authenticated=Count("pk", filter=REGISTRATIONS["authenticated"]),
+            dynamic=Count("pk", filter=REGISTRATIONS["dynamic"]),
+        )
+        authenticated, dynamic = counted["authenticated"], counted["dynamic"]
+        return authenticated, dynamic, authenticated + dynamic < limit
+
+
+def _has(word: str, row: OuterRef) -> Exists:
+    """The application `row` refers to has a term that begins with `word`."""
+    return Exists(IndexedTerm.objects.filter(_beginning("term", word), application_id=row))
+
+
 def matching(
     environment: str,
     *,
@@ -67,17 +232,14 @@ def matching(
 ) -> QuerySet:
     """The indexed applications of `environment` that every word of `q` finds (a word
     finds the applications with a term or an ID that begins with it), within the filters."""
-    rows = IndexedApplication.objects.filter(environment=environment)
-    for word in dict.fromkeys(words(q)):
-        by_id = _id_beginning(word)
-        if by_id is None:
-            by_id = Q(row_id__in=_terms_beginning(environment, word).values("application_id"))
-        rows = rows.filter(by_id)
-    if application_type:
-        rows = rows.filter(application_type=application_type)
-    if organization_id:
-        rows = rows.filter(organization_id=organization_id)
-    return rows.filter(REGISTRATIONS[registration])
+    query = Query.of(environment, q, application_type, organization_id)
+    return query.applications().filter(REGISTRATIONS[registration])
+
+
+def count(environment: str, *, registration: str = "both", **filters) -> int:
+    """How many indexed applications `matching` would give, up to COUNT_LIMIT + 1 (more
+    than COUNT_LIMIT), read from the indexes alone."""
+    return Query.of(environment, **filters).count(registration, COUNT_LIMIT + 1)
 
 
 def named(environment: str, name: str) -> list[str]:
@@ -91,12 +253,53 @@ def named(environment: str, name: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Totals:
+    # Applications by type and registration (True: dynamically registered).
+    tally: dict[tuple[str, bool], int]
+
+    @property
+    def by_type(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for (kind, _), count in self.tally.items():
+            found[kind] = found.get(kind, 0) + count
+        return found
+
+    @property
+    def all(self) -> int:
+        return sum(self.tally.values())
+
+    def of(self, *, application_type: str = "", registration: str = "both") -> int:
+        """How many applications of that type and registration there are."""
+        return sum(
+            count
+            for (kind, dynamic), count in self.tally.items()
+            if application_type in ("", kind)
+            and registration in ("both", "dynamic" if dynamic else "authenticated")
+        )
+
+
+def totals(environment: str) -> Totals:
+    counted = (
+        IndexedApplication.objects.filter(environment=environment)
+        .values_list("application_type", "was_dynamically_registered")
+        .annotate(count=Count("row_id"))
+        .order_by()
+    )
+    return Totals(tally={(kind, dynamic): count for kind, dynamic, count in counted})
+
+
+@dataclass(frozen=True)
 class Results:
     rows: list[IndexedApplication]
+    # How many match; when `more`, more than that many.
     total: int
+    more: bool
     page: int
     per_page: int
-    # Matches the registration filter left out (dynamically registered applications).
+    # The environment's applications by type, read on the way.
+    totals: Totals
+    # Matches the registration filter left out (dynamically registered applications), up to
+    # HIDDEN_LIMIT + 1.
     hidden_dynamic: int = 0
 
     @property
@@ -121,37 +324,55 @@ def search(
     registration: str = "both",
     **filters,
 ) -> Results:
-    # One pass counts the matches and those the registration filter leaves out.
-    counts = matching(environment, **filters).aggregate(
-        total=Count("row_id", filter=REGISTRATIONS[registration]),
-        dynamic=Count("row_id", filter=REGISTRATIONS["dynamic"]),
-    )
-    total = counts["total"]
-    hidden = counts["dynamic"] if registration == "authenticated" else 0
+    """A page of the matching applications in `sort`'s order, and how many match (up to
+    COUNT_LIMIT).
+
+    The counts come first, from the indexes alone. Then the page is read the cheaper of
+    two ways: when matches are common, by walking the list's order and checking each row
+    until the page is full (a few rows per match); when they are rare, by reading every
+    match and sorting them (one row per match)."""
+    query = Query.of(environment, **filters)
+    environment_totals = totals(environment)
+    type_only = not (query.words or query.ids or query.organization_id)
+    if type_only:
+        # The totals tell.
+        total = environment_totals.of(
+            application_type=query.application_type, registration=registration
+        )
+        dynamic = environment_totals.of(
+            application_type=query.application_type, registration="dynamic"
+        )
+    else:
+        authenticated, dynamic, complete = query.tally(COUNT_LIMIT + 1)
+        total = {"both": authenticated + dynamic, "authenticated": authenticated}.get(
+            registration, dynamic
+        )
+        if not complete:
+            # More than COUNT_LIMIT match: each count on its own, up to what it shows.
+            total = query.count(registration, COUNT_LIMIT + 1)
+            dynamic = query.count("dynamic", HIDDEN_LIMIT + 1)
+    more = not type_only and total > COUNT_LIMIT
+    total = COUNT_LIMIT if more else total
     page = min(max(page, 1), max(1, -(-total // per_page)))
     start = (page - 1) * per_page
-    rows = matching(environment, registration=registration, **filters)
-    shown = list(rows.order_by(*SORTS[sort])[start : start + per_page])
-    return Results(rows=shown, total=total, page=page, per_page=per_page, hidden_dynamic=hidden)
-
-
-@dataclass(frozen=True)
-class Totals:
-    by_type: dict[str, int]
-
-    @property
-    def all(self) -> int:
-        return sum(self.by_type.values())
-
-
-def totals(environment: str) -> Totals:
-    counted = (
-        IndexedApplication.objects.filter(environment=environment)
-        .values_list("application_type")
-        .annotate(count=Count("row_id"))
-        .order_by()
+    if total * total >= (start + per_page) * environment_totals.all:
+        rows = query.applications(walk=True)
+    elif query.words:
+        rows = IndexedApplication.objects.filter(row_id__in=query.keys(registration))
+    else:
+        rows = query.applications()
+    shown = list(
+        rows.filter(REGISTRATIONS[registration]).order_by(*SORTS[sort])[start : start + per_page]
     )
-    return Totals(by_type=dict(counted))
+    return Results(
+        rows=shown,
+        total=total,
+        more=more,
+        page=page,
+        per_page=per_page,
+        totals=environment_totals,
+        hidden_dynamic=dynamic if registration == "authenticated" else 0,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,169 @@
+"""Search's counts and pages, read from the indexes the way the list reads them, against
+a plain reading of what a search means: every word of the query begins one of an
+application's terms (or its client or application ID), within the filters, in the list's
+order. Many applications share words, and many have several terms that begin with the
+same word, which the counts must count once."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard.emulator.ids import new_id
+from dashboard.search import index, selectors
+from dashboard.search.models import IndexedApplication, IndexedTerm
+
+pytestmark = pytest.mark.django_db
+
+WORDS = ["Bill", "Billing", "Billboard", "Orbit", "Opal", "Équipe", "Equinox", "Zed"]
+ORGANIZATIONS = [("org_A", "Billing Partners"), ("org_B", "Orbit Labs"), ("", "")]
+
+
+def indexed(count: int, seed: int = 3) -> list[IndexedApplication]:
+    rng = random.Random(seed)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = []
+    for row_id in range(1, count + 1):
+        name = " ".join(rng.sample(WORDS, rng.randrange(1, 4)))
+        organization_id, organization_name = rng.choice(ORGANIZATIONS)
+        created = now + timedelta(minutes=rng.randrange(10_000))
+        host = f"{rng.choice(WORDS).lower()}-{row_id}.example"
+        rows.append(
+            IndexedApplication(
+                row_id=row_id,
+                environment="sandbox",
+                application_id=new_id("conn_app_", at=created)[0],
+                client_id=new_id("client_", at=created)[0],
+                name=name,
+                folded_name=index.fold(name),
+                application_type=rng.choice(["oauth", "m2m"]),
+                was_dynamically_registered=rng.random() < 0.2,
+                organization_id=organization_id,
+                organization_name=organization_name,
+                redirect_uris=[f"https://{host}/callback"] if rng.random() < 0.7 else [],
+                scopes=rng.sample(["openid", "orders:read", "billing:write"], rng.randrange(3)),
+                created_at=created,
+                indexed_at=now,
+            )
+        )
+    IndexedApplication.objects.bulk_create(rows)
+    IndexedTerm.objects.bulk_create(
+        term for row in rows for term in index.term_rows(row.row_id, row)
+    )
+    # Another environment's applications are never counted.
+    other = IndexedApplication.objects.create(
+        **{
+            field.attname: getattr(rows[0], field.attname)
+            for field in IndexedApplication._meta.concrete_fields
+            if field.attname != "row_id"
+        }
+        | {"environment": "production"}
+    )
+    IndexedTerm.objects.bulk_create(index.term_rows(other.row_id, other))
+    return rows
+
+
+def finds(row: IndexedApplication, word: str) -> bool:
+    for prefix, column in selectors.ID_COLUMNS.items():
+        if word.startswith(prefix):
+            wanted = prefix + word.removeprefix(prefix).upper()
+            return getattr(row, column).startswith(wanted)
+    return any(term.startswith(word) for term in index.terms_of(row))
+
+
+def expected(rows, *, q="", application_type="", organization_id="", registration="both"):
+    found = [
+        row
+        for row in rows
+        if all(finds(row, word) for word in index.words(q))
+        and (not application_type or row.application_type == application_type)
+        and (not organization_id or row.organization_id == organization_id)
+    ]
+    shown = [
+        row
+        for row in found
+        if registration == "both" or row.was_dynamically_registered == (registration == "dynamic")
+    ]
+    return found, shown
+
+
+ORDERS = {
+    "name": lambda row: (row.folded_name, row.application_id),
+    "created": lambda row: (row.created_at, row.application_id),
+}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"q": "bill"},
+        {"q": "b"},
+        {"q": "billing bill"},
+        {"q": "équipe orbit"},
+        {"q": "o z"},
+        {"q": "equi", "application_type": "m2m"},
+        {"q": "billing", "organization_id": "org_A"},
+        {"q": "orbit", "registration": "authenticated"},
+        {"q": "opal", "registration": "dynamic"},
+        {"q": "https://bill"},
+        {"q": "zed.example"},
+        {"q": "openid billing:write"},
+        {"q": "client_"},
+        {"q": "client_ nothing"},
+        {"application_type": "oauth", "registration": "authenticated"},
+        {"organization_id": "org_B"},
+    ],
+)
+@pytest.mark.parametrize("limits", ["as configured", "small"])
+def test_every_page_and_count_is_what_the_query_means(filters, limits, monkeypatch):
+    if limits == "small":
+        # Rare words become common and counts stop early: the other ways of reading.
+        monkeypatch.setattr(selectors, "RARE", 4)
+        monkeypatch.setattr(selectors, "COUNT_LIMIT", 40)
+        monkeypatch.setattr(selectors, "HIDDEN_LIMIT", 3)
+    rows = indexed(300)
+    found, shown = expected(rows, **filters)
+    registration = filters.get("registration", "both")
+    limit = selectors.COUNT_LIMIT
+    assert selectors.count("sandbox", **filters) == min(len(shown), limit + 1)
+    # Without words or an organization the environment's totals tell how many match.
+    searched = [word for word in index.words(filters.get("q", "")) if word != "client_"]
+    if not searched and "organization_id" not in filters:
+        limit = len(rows)
+    for sort in ["name", "-name", "created", "-created"]:
+        ordered = sorted(shown, key=ORDERS[sort.lstrip("-")], reverse=sort.startswith("-"))
+        # Five a page: the first pages are read by walking the list's order, the later
+        # ones of a rare match by reading every match and sorting them.
+        pages = max(1, -(-min(len(ordered), limit) // 5))
+        for page in range(1, pages + 1):
+            results = selectors.search("sandbox", sort=sort, page=page, per_page=5, **filters)
+            assert (results.total, results.more) == (min(len(shown), limit), len(shown) > limit)
+            if registration == "authenticated":
+                hidden, cap = len(found) - len(shown), selectors.HIDDEN_LIMIT + 1
+                assert min(results.hidden_dynamic, cap) == min(hidden, cap)
+            wanted = ordered[(page - 1) * 5 : page * 5]
+            assert [row.row_id for row in results.rows] == [row.row_id for row in wanted], page
+        assert list(
+            selectors.matching("sandbox", **filters)
+            .order_by("row_id")
+            .values_list("row_id", flat=True)
+        ) == sorted(row.row_id for row in shown)
+
+
+def test_a_client_id_prefix_counts_what_it_begins():
+    rows = indexed(60)
+    target = rows[17]
+    prefix = target.client_id[: len("client_") + 8].lower()
+    _, shown = expected(rows, q=prefix)
+    assert target in shown
+    assert selectors.search("sandbox", q=prefix, per_page=100).total == len(shown)
+    assert selectors.search("sandbox", q=target.client_id.lower()).rows == [target]
+
+
+def test_the_results_carry_the_environments_totals():
+    rows = indexed(50)
+    results = selectors.search("sandbox", q="bill")
+    by_type = {kind: sum(row.application_type == kind for row in rows) for kind in ["oauth", "m2m"]}
+    assert results.totals.by_type == by_type
+    assert selectors.totals("sandbox").by_type == by_type
