@@ -23,14 +23,13 @@ def indexed(count: int, seed: int = 3) -> list[IndexedApplication]:
     rng = random.Random(seed)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     rows = []
-    for row_id in range(1, count + 1):
+    for number in range(count):
         name = " ".join(rng.sample(WORDS, rng.randrange(1, 4)))
         organization_id, organization_name = rng.choice(ORGANIZATIONS)
         created = now + timedelta(minutes=rng.randrange(10_000))
-        host = f"{rng.choice(WORDS).lower()}-{row_id}.example"
+        host = f"{rng.choice(WORDS).lower()}-{number}.example"
         rows.append(
             IndexedApplication(
-                row_id=row_id,
                 environment="sandbox",
                 application_id=new_id("conn_app_", at=created)[0],
                 client_id=new_id("client_", at=created)[0],
@@ -46,7 +45,8 @@ def indexed(count: int, seed: int = 3) -> list[IndexedApplication]:
                 indexed_at=now,
             )
         )
-    IndexedApplication.objects.bulk_create(rows)
+    # The database gives the keys back.
+    rows = IndexedApplication.objects.bulk_create(rows)
     IndexedTerm.objects.bulk_create(
         term for row in rows for term in index.term_rows(row.row_id, row)
     )
