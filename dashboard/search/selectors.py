@@ -233,7 +233,10 @@ def matching(
     """The indexed applications of `environment` that every word of `q` finds (a word
     finds the applications with a term or an ID that begins with it), within the filters."""
     query = Query.of(environment, q, application_type, organization_id)
-    return query.applications().filter(REGISTRATIONS[registration])
+    if not query.words:
+        return query.applications().filter(REGISTRATIONS[registration])
+    # Found through the words' terms, not by checking every application.
+    return IndexedApplication.objects.filter(row_id__in=query.keys(registration))
 
 
 def count(environment: str, *, registration: str = "both", **filters) -> int:
