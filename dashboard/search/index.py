@@ -1,14 +1,19 @@
 """Keeping the index fresh: one application at a time when the dashboard reads or writes
 it, and a full sync that walks every page of the API and removes what is gone."""
 
+import contextlib
 import contextvars
 import logging
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
-from typing import Any
+from functools import partial
+from itertools import islice
+from time import monotonic
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.db import DatabaseError, connection, transaction
@@ -16,7 +21,7 @@ from django.utils import timezone
 
 from dashboard import connect, environments
 from dashboard.connect import errors
-from dashboard.connect.models import Page
+from dashboard.connect.models import Page, UnreadableRecord
 
 from .models import IndexedApplication, IndexedOrganization, IndexedSecret, IndexedTerm, Sync
 
@@ -256,61 +261,141 @@ def forget_organization(organization_id: str) -> None:
 
 # --- The full sync ------------------------------------------------------------------------------
 
+REGISTRATION_TYPES = ["authenticated", "dynamic"]
+# Client secrets are read with one request per application. From a remote API this many are
+# asked for at once: WorkOS allows 6,000 requests a minute per API key, which four requests of
+# 50 ms each, back to back, stay below with room left for the dashboard's own pages.
+SECRET_READERS = 4
+# The credential check writes how far it got (and so its heartbeat) at most this often, in
+# seconds, rather than once per application.
+PROGRESS_INTERVAL = 1.0
+
+
+class _Walk:
+    """One listing read page after page from one end. Given a pool, a walk asks for its next
+    page as soon as the caller follows on from one, in the pool's thread and the caller's
+    environment; without a pool, the caller's thread reads each page when it takes it."""
+
+    def __init__(self, fetch: Callable[[str | None], Page], pool: ThreadPoolExecutor | None):
+        self.fetch, self.pool = fetch, pool
+        self.ended = False
+        self.next: Future[Page] | None = None
+        self._ask(None)
+
+    def _ask(self, after: str | None) -> None:
+        self.after = after
+        if self.pool:
+            self.next = self.pool.submit(contextvars.copy_context().run, self.fetch, after)
+
+    def take(self) -> Page:
+        page = self.next.result() if self.next else self.fetch(self.after)
+        self.next = None
+        return page
+
+    def follow(self, page: Page) -> None:
+        """Go on from `page`, the last one taken, unless it was the last."""
+        # A page without rows ends the walk whatever it says: a cursor that does not move
+        # would walk for ever.
+        if page.has_more and page.rows:
+            self._ask(page.after)
+        else:
+            self.ended = True
+
+    def stop(self) -> None:
+        if self.next:
+            self.next.cancel()
+        self.ended = True
+
+
+def _organization_page(after: str | None) -> Page:
+    return connect.organization_list(limit=PAGE, order="asc", after=after)
+
+
+def _application_pages_from(order: Literal["asc", "desc"]) -> Callable[[str | None], Page]:
+    # In either order `after` continues the listing: newer IDs ascending, older descending.
+    def fetch(after: str | None) -> Page:
+        return connect.application_list(
+            limit=PAGE, order=order, after=after, registration_types=REGISTRATION_TYPES
+        )
+
+    return fetch
+
 
 def sync(on_page: Callable[[int], None] | None = None) -> int:
     """Walk every organization, then every application of the current environment into the
     index, and remove the rows of those the walk did not see. Answers how many applications
-    it saw. The Sync row says how far it got as it goes."""
+    it saw. The Sync row says how far it got as it goes.
+
+    From a remote API the organizations and the first pages of applications, from the oldest
+    and from the newest at once, are read together, and every walk asks for its next page
+    while this thread writes: the sync costs about the latency of half the pages. The
+    embedded API answers in this thread, from the same database (and, in tests, the same
+    transaction), so there one page follows the other."""
     environment = environments.current().name
     started = timezone.now()
-    state, _ = Sync.objects.get_or_create(environment=environment)
+    Sync.objects.get_or_create(environment=environment)
     expected = IndexedApplication.objects.filter(environment=environment).count()
     _progress(environment, phase="organizations", seen=0, expected=expected)
-    _sync_organizations(environment, started)
-    _progress(environment, phase="applications")
-    seen = 0
-    for page in _application_pages():
-        record(page.data, touch=True)
-        # A record that cannot be read is still there: its row stays as it was.
-        unreadable = [row.id for row in page.unreadable if row.id]
-        IndexedApplication.objects.filter(
-            environment=environment, application_id__in=unreadable
-        ).update(indexed_at=timezone.now())
-        seen += len(page.rows)
-        _progress(environment, seen=seen)
-        if on_page:
-            on_page(seen)
-    IndexedApplication.objects.filter(environment=environment, indexed_at__lt=started).delete()
+    remote = not environments.current().embedded
+    with ThreadPoolExecutor(max_workers=3) if remote else contextlib.nullcontext() as pool:
+        organizations = _Walk(_organization_page, pool)
+        walks = [_Walk(_application_pages_from("asc"), pool)]
+        if remote:
+            walks.append(_Walk(_application_pages_from("desc"), pool))
+        # Before any application: a row takes its organization's name from the index.
+        _sync_organizations(environment, started, organizations)
+        _progress(environment, phase="applications")
+        seen = 0
+        for readable, unreadable in _applications(walks):
+            record(readable, touch=True)
+            # A record that cannot be read is still there: its row stays as it was.
+            IndexedApplication.objects.filter(
+                environment=environment, application_id__in=[row.id for row in unreadable if row.id]
+            ).update(indexed_at=timezone.now())
+            seen += len(readable) + len(unreadable)
+            _progress(environment, seen=seen)
+            if on_page:
+                on_page(seen)
+        IndexedApplication.objects.filter(environment=environment, indexed_at__lt=started).delete()
     return seen
 
 
-def _application_pages() -> Iterator[Page]:
-    """Every page of the current environment's applications, oldest first. From a remote
-    API the next page is asked for while the caller writes this one, so that the sync
-    costs about the pages' latency; the embedded API answers in this process, from the
-    same database, so there one page follows the other."""
+def _applications(walks: list[_Walk]) -> Iterator[tuple[list[Any], list[UnreadableRecord]]]:
+    """The applications of each page of `walks` as it arrives, but those an earlier page
+    gave: (readable, unreadable).
 
-    def fetch(after: str | None) -> Page:
-        return connect.application_list(
-            limit=PAGE, order="asc", after=after, registration_types=["authenticated", "dynamic"]
-        )
+    One walk reads to the end. Two, from either end, stop as soon as a page of one holds an
+    application the other gave: between them they have then read every application there
+    was when they started. Should the applications where they meet be deleted meanwhile,
+    neither page holds one the other gave; the walks pass each other and one reads to its
+    end, which is every application too."""
+    given: set[str] = set()
+    while not any(walk.ended for walk in walks):
+        walk = _first_arrived(walks)
+        page = walk.take()
+        readable, unreadable, met = [], [], False
+        for row in page.rows:
+            if row.id is not None and row.id in given:
+                met = True
+            # A row whose ID could not be read past the meeting point is one the other
+            # walk gave.
+            elif not (met and row.id is None):
+                (unreadable if isinstance(row, UnreadableRecord) else readable).append(row)
+        given.update(row.id for row in [*readable, *unreadable] if row.id)
+        if not met:
+            walk.follow(page)
+        if met or walk.ended:
+            for other in walks:
+                other.stop()
+        yield readable, unreadable
 
-    if environments.current().embedded:
-        page = fetch(None)
-        yield page
-        while page.has_more:
-            page = fetch(page.after)
-            yield page
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(contextvars.copy_context().run, fetch, None)
-        while True:
-            page = future.result()
-            if page.has_more:
-                future = pool.submit(contextvars.copy_context().run, fetch, page.after)
-            yield page
-            if not page.has_more:
-                return
+
+def _first_arrived(walks: list[_Walk]) -> _Walk:
+    """The walk whose page arrived first; the first walk when none is read in a pool."""
+    asked = [walk.next for walk in walks if walk.next]
+    if asked:
+        wait(asked, return_when=FIRST_COMPLETED)
+    return next((walk for walk in walks if walk.next and walk.next.done()), walks[0])
 
 
 def analyze() -> None:
@@ -325,10 +410,10 @@ def _progress(environment: str, **values: Any) -> None:
     Sync.objects.filter(environment=environment).update(heartbeat_at=timezone.now(), **values)
 
 
-def _sync_organizations(environment: str, started: datetime) -> None:
-    after = None
-    while True:
-        page = connect.organization_list(limit=PAGE, order="asc", after=after)
+def _sync_organizations(environment: str, started: datetime, walk: _Walk) -> None:
+    while not walk.ended:
+        page = walk.take()
+        walk.follow(page)
         at = timezone.now()
         IndexedOrganization.objects.bulk_create(
             [
@@ -345,9 +430,6 @@ def _sync_organizations(environment: str, started: datetime) -> None:
             update_fields=["name", "indexed_at"],
         )
         _progress(environment)
-        if not page.has_more:
-            break
-        after = page.after
     IndexedOrganization.objects.filter(environment=environment, indexed_at__lt=started).delete()
 
 
@@ -355,22 +437,61 @@ def check_credentials(on_application: Callable[[int, int], None] | None = None) 
     """Read the client secrets of every indexed application of the current environment (one
     request each: the API lists secrets per application). Answers how many it read."""
     environment = environments.current().name
-    rows = list(
+    application_ids = list(
         IndexedApplication.objects.filter(environment=environment)
         .order_by("secrets_checked_at", "row_id")
         .values_list("application_id", flat=True)
     )
-    _progress(environment, phase="credentials", seen=0, expected=len(rows))
-    for done, application_id in enumerate(rows, start=1):
+    total = len(application_ids)
+    _progress(environment, phase="credentials", seen=0, expected=total)
+    written = monotonic()
+    for done, (application_id, read) in enumerate(_secret_reads(application_ids), start=1):
         try:
-            secrets = connect.client_secret_list(application_id=application_id)
+            secrets = read()
         except errors.NotFoundError:
             forget(application_id)
-            continue
         except errors.UnreadableRecordError:
-            continue
-        record_secrets(application_id, secrets)
-        _progress(environment, seen=done)
+            pass  # Its row keeps the dates read before.
+        else:
+            record_secrets(application_id, secrets)
+        # The first one too: the status page shows at once that the check has begun.
+        if done in (1, total) or monotonic() - written >= PROGRESS_INTERVAL:
+            _progress(environment, seen=done)
+            written = monotonic()
         if on_application:
-            on_application(done, len(rows))
-    return len(rows)
+            on_application(done, total)
+    return total
+
+
+def _secret_reads(application_ids: list[str]) -> Iterator[tuple[str, Callable[[], list[Any]]]]:
+    """Each application's ID, in order, with what answers its client secrets or raises the
+    API's error. From a remote API `SECRET_READERS` are asked for at once, in threads and
+    the caller's environment; the embedded API answers each in the caller's thread."""
+
+    def reader(application_id: str) -> Callable[[], list[Any]]:
+        return partial(connect.client_secret_list, application_id=application_id)
+
+    if environments.current().embedded:
+        for application_id in application_ids:
+            yield application_id, reader(application_id)
+        return
+    waiting = iter(application_ids)
+    asked: deque[tuple[str, Future]] = deque()
+    with ThreadPoolExecutor(max_workers=SECRET_READERS) as pool:
+
+        def ask() -> None:
+            for application_id in islice(waiting, 1):
+                future = pool.submit(contextvars.copy_context().run, reader(application_id))
+                asked.append((application_id, future))
+
+        try:
+            # Twice as many as the readers, so that none waits while the caller writes.
+            for _ in range(2 * SECRET_READERS):
+                ask()
+            while asked:
+                application_id, future = asked.popleft()
+                ask()
+                yield application_id, future.result
+        finally:
+            for _, future in asked:
+                future.cancel()

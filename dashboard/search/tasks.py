@@ -23,7 +23,8 @@ from dashboard.connect import errors
 from . import index
 from .models import Sync
 
-# A sync writes its heartbeat at least once a page; one silent this long was killed.
+# A sync writes its heartbeat once a page, and about once a second while it reads client
+# secrets; one silent this long was killed.
 STALE = timedelta(minutes=2)
 
 logger = logging.getLogger("dashboard.search")
