@@ -99,7 +99,7 @@ def fill_index(environment: str, count: int, seed: int = 7) -> list:
 
     from dashboard.emulator.ids import new_id
     from dashboard.search import index
-    from dashboard.search.models import IndexedApplication, IndexedOrganization, IndexedTerm
+    from dashboard.search.models import IndexedApplication, IndexedOrganization
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -157,9 +157,7 @@ def fill_index(environment: str, count: int, seed: int = 7) -> list:
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
             IndexedApplication.objects.bulk_create(batch)
-            IndexedTerm.objects.bulk_create(
-                term for row in batch for term in index.term_rows(row.row_id, row)
-            )
+            index.write_terms((row.row_id, row) for row in batch)
     # As a full sync does when it ends: the database's statistics of the index.
     index.analyze()
     return rows

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.emulator.ids import new_id
 from dashboard.search import index, selectors
-from dashboard.search.models import IndexedApplication, IndexedTerm
+from dashboard.search.models import IndexedApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,7 @@ def indexed(count: int, seed: int = 3) -> list[IndexedApplication]:
         )
     # The database gives the keys back.
     rows = IndexedApplication.objects.bulk_create(rows)
-    IndexedTerm.objects.bulk_create(
-        term for row in rows for term in index.term_rows(row.row_id, row)
-    )
+    index.write_terms((row.row_id, row) for row in rows)
     # Another environment's applications are never counted.
     other = IndexedApplication.objects.create(
         **{
@@ -59,7 +57,7 @@ def indexed(count: int, seed: int = 3) -> list[IndexedApplication]:
         }
         | {"environment": "production"}
     )
-    IndexedTerm.objects.bulk_create(index.term_rows(other.row_id, other))
+    index.write_terms([(other.row_id, other)])
     return rows
 
 

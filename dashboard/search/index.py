@@ -36,6 +36,9 @@ logger = logging.getLogger("dashboard.search")
 
 def fold(text: str) -> str:
     """`text` without case or accents: "Équipe" and "equipe" match."""
+    if text.isascii():
+        # Decomposition leaves ASCII as it is.
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -68,21 +71,32 @@ def terms_of(row: IndexedApplication) -> set[str]:
     return {term[:TERM_LENGTH] for term in terms if term}
 
 
-def term_rows(key: int, row: IndexedApplication) -> list[IndexedTerm]:
-    """The rows of the terms of the indexed application `key`, each with the one before it
-    in code point order (see `IndexedTerm`)."""
-    terms = sorted(terms_of(row))
-    return [
-        IndexedTerm(
-            application_id=key,
-            environment=row.environment,
-            term=term,
-            previous=previous,
-            application_type=row.application_type,
-            was_dynamically_registered=row.was_dynamically_registered,
-        )
+TERM_FIELDS = [
+    "application", "environment", "term", "previous", "application_type",
+    "was_dynamically_registered",
+]  # fmt: skip
+
+
+def write_terms(rows: Iterable[tuple[int, IndexedApplication]]) -> None:
+    """Insert the terms of these indexed applications (each with its key), each term with
+    the one before it in code point order (see `IndexedTerm`). One statement without a model
+    per term: a sync writes about fifteen terms per application, and building models for
+    them cost more than reading the API's pages."""
+    values = [
+        (key, row.environment, term, previous, row.application_type, row.was_dynamically_registered)
+        for key, row in rows
+        for terms in [sorted(terms_of(row))]
         for previous, term in zip(["", *terms[:-1]], terms, strict=True)
     ]
+    if not values:
+        return
+    quote, meta = connection.ops.quote_name, IndexedTerm._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in TERM_FIELDS)
+    placeholders = ", ".join(["%s"] * len(TERM_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})", values
+        )
 
 
 def _host(uri: str) -> str:
@@ -167,9 +181,7 @@ def record(apps: Iterable[Any], *, touch: bool = False) -> None:
             ).values_list("application_id", "row_id")
         )
         IndexedTerm.objects.filter(application_id__in=keys.values()).delete()
-        IndexedTerm.objects.bulk_create(
-            term for row in changed for term in term_rows(keys[row.application_id], row)
-        )
+        write_terms((keys[row.application_id], row) for row in changed)
 
 
 def record_quietly(apps: Iterable[Any]) -> None:
@@ -242,9 +254,7 @@ def record_organization(org: Any) -> None:
                 row.organization_name = name
             IndexedApplication.objects.bulk_update(renamed, ["organization_name"])
             IndexedTerm.objects.filter(application_id__in=[row.row_id for row in renamed]).delete()
-            IndexedTerm.objects.bulk_create(
-                term for row in renamed for term in term_rows(row.row_id, row)
-            )
+            write_terms((row.row_id, row) for row in renamed)
     except DatabaseError:
         logger.warning("The search index could not be updated just now.", exc_info=True)
 
