@@ -53,12 +53,27 @@ class IndexedApplication(models.Model):
         ]
         indexes = [
             # The list's orders, ties broken by ID as the searches break them: a page of a
-            # search that matches many walks one of these and stops after the page.
+            # search that matches many walks one of these and stops after the page, the
+            # filters checked from the index before the row is read.
             models.Index(
-                fields=["environment", "folded_name", "application_id"], name="index_env_name"
+                fields=[
+                    "environment",
+                    "folded_name",
+                    "application_id",
+                    "application_type",
+                    "was_dynamically_registered",
+                ],
+                name="index_env_name",
             ),
             models.Index(
-                fields=["environment", "created_at", "application_id"], name="index_env_created"
+                fields=[
+                    "environment",
+                    "created_at",
+                    "application_id",
+                    "application_type",
+                    "was_dynamically_registered",
+                ],
+                name="index_env_created",
             ),
             # Totals and counts read these alone, never the rows.
             models.Index(

@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .index import fold, words
@@ -115,17 +115,16 @@ class Query:
             _beginning("term", word), environment=self.environment
         ).exclude(_beginning("previous", word))
 
-    def _rare(self, word: str) -> dict[int, tuple[str, bool]] | None:
-        """The applications with a term that begins with `word`, each with its type and
-        registration, when there are at most RARE; else None. Counted first: reading a key
-        costs several times what counting it does."""
+    def _rare(self, word: str) -> set[int] | None:
+        """The applications of the type asked for with a term that begins with `word`,
+        when there are at most RARE; else None. Counted first: reading a key costs several
+        times what counting it does."""
         first_terms = self._first_terms(word)
+        if self.application_type:
+            first_terms = first_terms.filter(application_type=self.application_type)
         if first_terms.values("pk")[: RARE + 1].count() > RARE:
             return None
-        found = first_terms.values_list(
-            "application_id", "application_type", "was_dynamically_registered"
-        )
-        return {key: (kind, dynamic) for key, kind, dynamic in found}
+        return set(first_terms.values_list("application_id", flat=True))
 
     @cached_property
     def candidates(self) -> dict[int, bool] | None:
@@ -135,21 +134,16 @@ class Query:
         through the index costs less) or when no word is rare."""
         if len(self.words) < 2:
             return None
-        rare, common = [], []
+        rare, common = {}, []
         for word in self.words:
             found = self._rare(word)
             if found is None:
                 common.append(word)
             else:
-                rare.append(found)
+                rare[word] = found
         if not rare:
             return None
-        first, *others = sorted(rare, key=len)
-        found = {
-            key: flags
-            for key, flags in first.items()
-            if all(key in other for other in others) and self.application_type in ("", flags[0])
-        }
+        found = set.intersection(*rare.values())
         if found and (common or self.ids or self.organization_id):
             # The rest is checked for these applications alone.
             rows = IndexedApplication.objects.filter(*self.ids, row_id__in=list(found))
@@ -157,9 +151,15 @@ class Query:
                 rows = rows.filter(_has(word, OuterRef("row_id")))
             if self.organization_id:
                 rows = rows.filter(organization_id=self.organization_id)
-            kept = set(rows.values_list("row_id", flat=True))
-            found = {key: flags for key, flags in found.items() if key in kept}
-        return {key: dynamic for key, (_, dynamic) in found.items()}
+            found = set(rows.values_list("row_id", flat=True))
+        # The few dynamically registered ones, from the rarest word's terms.
+        rarest = min(rare, key=lambda word: len(rare[word]))
+        dynamic = set(
+            self._first_terms(rarest)
+            .filter(was_dynamically_registered=True)
+            .values_list("application_id", flat=True)
+        )
+        return {key: key in dynamic for key in found}
 
     def terms(self) -> QuerySet | None:
         """One term row per matching application, found through the words' terms, the
@@ -201,20 +201,6 @@ class Query:
         """How many applications of `registration` match, counted up to `limit`."""
         keys = self.keys(registration)
         return min(len(keys), limit) if isinstance(keys, list) else keys[:limit].count()
-
-    def tally(self, limit: int) -> tuple[int, int, bool]:
-        """How many applications match, authenticated and dynamically registered, among
-        the first `limit` matches, and whether those were all (one reading of them)."""
-        if self.candidates is not None:
-            dynamic = sum(self.candidates.values())
-            return len(self.candidates) - dynamic, dynamic, True
-        keys = self.keys("both")
-        counted = keys[:limit].aggregate(
-            authenticated=Count("pk", filter=REGISTRATIONS["authenticated"]),
-            dynamic=Count("pk", filter=REGISTRATIONS["dynamic"]),
-        )
-        authenticated, dynamic = counted["authenticated"], counted["dynamic"]
-        return authenticated, dynamic, authenticated + dynamic < limit
 
 
 def _has(word: str, row: OuterRef) -> Exists:
@@ -282,13 +268,34 @@ class Totals:
 
 
 def totals(environment: str) -> Totals:
-    counted = (
-        IndexedApplication.objects.filter(environment=environment)
-        .values_list("application_type", "was_dynamically_registered")
-        .annotate(count=Count("row_id"))
-        .order_by()
+    """Counted one type and registration at a time, in one statement: each is a range of the
+    index on (environment, type, registration), counted from the index alone, which costs
+    about half what grouping every row of the environment does. The types are found by a
+    seek each."""
+    rows = IndexedApplication.objects.filter(environment=environment)
+    kinds, kind = [], ""
+    while kind := (
+        rows.filter(application_type__gt=kind)
+        .order_by("application_type")
+        .values_list("application_type", flat=True)
+        .first()
+    ):
+        kinds.append(kind)
+    ranges = [(kind, dynamic) for kind in kinds for dynamic in (False, True)]
+    if not ranges:
+        return Totals(tally={})
+    quote, meta = connection.ops.quote_name, IndexedApplication._meta
+    one = (
+        f"(SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {quote('environment')} = %s"
+        f" AND {quote('application_type')} = %s AND {quote('was_dynamically_registered')} = %s)"
     )
-    return Totals(tally={(kind, dynamic): count for kind, dynamic, count in counted})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join([one] * len(ranges)),
+            [value for kind, dynamic in ranges for value in (environment, kind, dynamic)],
+        )
+        counts = cursor.fetchone()
+    return Totals(tally={key: count for key, count in zip(ranges, counts, strict=True) if count})
 
 
 @dataclass(frozen=True)
@@ -346,14 +353,9 @@ def search(
             application_type=query.application_type, registration="dynamic"
         )
     else:
-        authenticated, dynamic, complete = query.tally(COUNT_LIMIT + 1)
-        total = {"both": authenticated + dynamic, "authenticated": authenticated}.get(
-            registration, dynamic
-        )
-        if not complete:
-            # More than COUNT_LIMIT match: each count on its own, up to what it shows.
-            total = query.count(registration, COUNT_LIMIT + 1)
-            dynamic = query.count("dynamic", HIDDEN_LIMIT + 1)
+        # Each count stops at what the page shows of it.
+        total = query.count(registration, COUNT_LIMIT + 1)
+        dynamic = query.count("dynamic", HIDDEN_LIMIT + 1) if registration == "authenticated" else 0
     more = not type_only and total > COUNT_LIMIT
     total = COUNT_LIMIT if more else total
     page = min(max(page, 1), max(1, -(-total // per_page)))

@@ -50,13 +50,27 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="indexedapplication",
             index=models.Index(
-                fields=["environment", "folded_name", "application_id"], name="index_env_name"
+                fields=[
+                    "environment",
+                    "folded_name",
+                    "application_id",
+                    "application_type",
+                    "was_dynamically_registered",
+                ],
+                name="index_env_name",
             ),
         ),
         migrations.AddIndex(
             model_name="indexedapplication",
             index=models.Index(
-                fields=["environment", "created_at", "application_id"], name="index_env_created"
+                fields=[
+                    "environment",
+                    "created_at",
+                    "application_id",
+                    "application_type",
+                    "was_dynamically_registered",
+                ],
+                name="index_env_created",
             ),
         ),
         migrations.AddIndex(
