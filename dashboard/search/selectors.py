@@ -117,14 +117,12 @@ class Query:
 
     def _rare(self, word: str) -> set[int] | None:
         """The applications of the type asked for with a term that begins with `word`,
-        when there are at most RARE; else None. Counted first: reading a key costs several
-        times what counting it does."""
+        when there are at most RARE; else None."""
         first_terms = self._first_terms(word)
         if self.application_type:
             first_terms = first_terms.filter(application_type=self.application_type)
-        if first_terms.values("pk")[: RARE + 1].count() > RARE:
-            return None
-        return set(first_terms.values_list("application_id", flat=True))
+        found = set(first_terms.values_list("application_id", flat=True)[: RARE + 1])
+        return found if len(found) <= RARE else None
 
     @cached_property
     def candidates(self) -> dict[int, bool] | None:
