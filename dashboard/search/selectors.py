@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .index import fold, words
@@ -200,6 +200,28 @@ class Query:
         keys = self.keys(registration)
         return min(len(keys), limit) if isinstance(keys, list) else keys[:limit].count()
 
+    def counts(self, registration: str) -> tuple[int, int]:
+        """How many applications of `registration` match, up to COUNT_LIMIT + 1, and how
+        many dynamically registered ones, up to HIDDEN_LIMIT + 1: one reading of the first
+        COUNT_LIMIT + 1 matches tells both unless there are more."""
+        limit = COUNT_LIMIT + 1
+        if self.candidates is None:
+            counted = (
+                self.keys("both")[:limit]
+                .values("was_dynamically_registered")
+                .aggregate(
+                    all=Count("was_dynamically_registered"),
+                    dynamic=Count("was_dynamically_registered", filter=REGISTRATIONS["dynamic"]),
+                )
+            )
+            if counted["all"] < limit:
+                dynamic = counted["dynamic"]
+                total = {"both": counted["all"], "dynamic": dynamic}.get(
+                    registration, counted["all"] - dynamic
+                )
+                return total, dynamic
+        return self.count(registration, limit), self.count("dynamic", HIDDEN_LIMIT + 1)
+
 
 def _has(word: str, row: OuterRef) -> Exists:
     """The application `row` refers to has a term that begins with `word`."""
@@ -351,9 +373,7 @@ def search(
             application_type=query.application_type, registration="dynamic"
         )
     else:
-        # Each count stops at what the page shows of it.
-        total = query.count(registration, COUNT_LIMIT + 1)
-        dynamic = query.count("dynamic", HIDDEN_LIMIT + 1) if registration == "authenticated" else 0
+        total, dynamic = query.counts(registration)
     more = not type_only and total > COUNT_LIMIT
     total = COUNT_LIMIT if more else total
     page = min(max(page, 1), max(1, -(-total // per_page)))
