@@ -202,10 +202,13 @@ class Query:
 
     def counts(self, registration: str) -> tuple[int, int]:
         """How many applications of `registration` match, up to COUNT_LIMIT + 1, and how
-        many dynamically registered ones, up to HIDDEN_LIMIT + 1: one reading of the first
-        COUNT_LIMIT + 1 matches tells both unless there are more."""
-        limit = COUNT_LIMIT + 1
+        many dynamically registered ones, up to HIDDEN_LIMIT + 1. A search that matches few
+        (up to RARE) is counted in one reading that tells both; beyond, each count stops at
+        what the page shows of it (the first reading may already tell that more than
+        HIDDEN_LIMIT are dynamically registered)."""
+        dynamic = None
         if self.candidates is None:
+            limit = RARE + 1
             counted = (
                 self.keys("both")[:limit]
                 .values("was_dynamically_registered")
@@ -220,7 +223,11 @@ class Query:
                     registration, counted["all"] - dynamic
                 )
                 return total, dynamic
-        return self.count(registration, limit), self.count("dynamic", HIDDEN_LIMIT + 1)
+            if counted["dynamic"] > HIDDEN_LIMIT:
+                dynamic = counted["dynamic"]
+        if dynamic is None:
+            dynamic = self.count("dynamic", HIDDEN_LIMIT + 1)
+        return self.count(registration, COUNT_LIMIT + 1), dynamic
 
 
 def _has(word: str, row: OuterRef) -> Exists:
