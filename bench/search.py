@@ -13,13 +13,13 @@ Server time: no latency is added here. Goal: a search costs no more than the lis
 Sync: the embedded API holds `--applications` applications and adds `--latency-ms` to every
 request. A full sync must cost about one request per page of 100 (and the organizations'
 page): the time is set against that lower bound (goal: within 1.2 times). It is measured
-twice. In process: the embedded API answers in this process, so its own work counts too,
-and the sync reads one page after the other (they share the database). Over HTTP, as a
-deployment runs: the embedded API is served by gunicorn in another process with its own
-database and `EMULATOR_LATENCY_MS`, and this process manages it as it would WorkOS
-(`WORKOS_API_KEY=sk_test_emulator`, `WORKOS_BASE_URL` its address), so the sync reads the
-organizations and the applications from both ends at once, each walk asking for its next page
-while this process writes; requests are counted from the server's access log. In both,
+twice; in both the sync reads the organizations and the applications from both ends at
+once, each walk asking for its next page while this process writes. In process: the embedded
+API answers in this process (in the sync's threads, from the same database), so its own work
+counts too. Over HTTP, as a deployment runs: the embedded API is served by gunicorn in
+another process with its own database and `EMULATOR_LATENCY_MS`, and this process manages it
+as it would WorkOS (`WORKOS_API_KEY=sk_test_emulator`, `WORKOS_BASE_URL` its address);
+requests are counted from the server's access log. In both,
 walking the pages with one cursor, one after another and without writing, shows what reading
 them costs. Reading client secrets costs one request per application by the API's design; it
 is timed on `--credentials` applications, so that it stays within minutes: in process (one
@@ -558,18 +558,19 @@ def main() -> None:
         f"\nFull sync of {arguments.applications:,} applications and {len(organizations)} "
         f"organizations, {index.PAGE} a page, {arguments.latency_ms:g} ms added to each "
         "request. Lower bound: one request per page, one after the other: the pages times the "
-        "latency. In process: the embedded API answers in this process (its latency injected "
-        "there), and the sync reads one page after the other. Over HTTP: the embedded API "
-        "served by gunicorn (1 worker, 8 threads) from its own SQLite database with "
-        f"EMULATOR_LATENCY_MS={arguments.latency_ms:g}, managed from this process as WorkOS "
-        "would be (WORKOS_API_KEY=sk_test_emulator, "
+        "latency. In both modes the sync reads the organizations and the applications from "
+        "both ends at once, each walk asking for its next page while this process writes. In "
+        "process: the embedded API answers in this process, in the sync's threads (its "
+        "latency injected there); requests counted as the API answers them. Over HTTP: the "
+        "embedded API served by gunicorn (1 worker, 8 threads) from its own SQLite database "
+        f"with EMULATOR_LATENCY_MS={arguments.latency_ms:g}, managed from this process as "
+        "WorkOS would be (WORKOS_API_KEY=sk_test_emulator, "
         "WORKOS_BASE_URL=http://127.0.0.1:<port>/emulator: environment 'sandbox', not "
-        "embedded), so the sync reads the organizations and the applications from both ends "
-        "at once, each walk asking for its next page while this process writes; its requests "
-        "are the server's access log lines, the pages asked for and not used included. 'in "
+        "embedded); its requests are the server's access log lines. Both count the pages "
+        "asked for and not used. 'in "
         "API requests': the client's time in requests, added up over the threads that sent "
         "them; 'the pages alone': the same mode's walk of every page with one cursor, one "
-        "after another, nothing written (not how the sync reads them over HTTP). Client "
+        "after another, nothing written (not how the sync reads them). Client "
         "secrets: one request per application by the API's design, timed on "
         f"{arguments.credentials:,} applications (one secret each): in process in the "
         f"embedded API's production environment, one after another; over HTTP from a served "

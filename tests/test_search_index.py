@@ -303,3 +303,32 @@ def test_a_remote_check_reads_secrets_at_once_and_forgets_an_application_gone_si
     } == secrets
     assert rows.count() == len(secrets)
     assert Sync.objects.get(environment="sandbox").seen == len(apps)
+
+
+# As the worker runs it: no transaction around the sync, so the embedded API is read in
+# threads of its own, from both ends.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("count", [0, 150, 333])
+def test_an_embedded_sync_outside_a_transaction_reads_in_threads(count):
+    apps = [oauth(f"App {i:03d}") for i in range(count)]
+    readers = set()
+    listing = index.connect.application_list
+
+    def listed(**arguments):
+        readers.add(threading.current_thread().name)
+        return listing(**arguments)
+
+    pages = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index.connect, "application_list", listed)
+        assert environments.current().embedded
+        seen = index.sync(on_page=pages.append)
+
+    assert seen == count
+    assert sorted(indexed()) == sorted(app.id for app in apps)
+    assert pages == sorted(pages) and pages[-1] == count
+    assert threading.current_thread().name not in readers
+    # The pool's threads are gone with the sync (each closed its connections after a page).
+    assert not [
+        thread for thread in threading.enumerate() if thread.name.startswith("ThreadPool")
+    ]

@@ -16,7 +16,7 @@ from time import monotonic
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from dashboard import connect, environments
@@ -331,27 +331,46 @@ def _application_pages_from(order: Literal["asc", "desc"]) -> Callable[[str | No
     return fetch
 
 
+def _closing(fetch: Callable[[str | None], Page]) -> Callable[[str | None], Page]:
+    """`fetch`, closing the database connections it opened in its thread when it is done:
+    the embedded API reads the database, and a pool's thread would keep them open."""
+
+    def run(after: str | None) -> Page:
+        try:
+            return fetch(after)
+        finally:
+            connections.close_all()
+
+    return run
+
+
 def sync(on_page: Callable[[int], None] | None = None) -> int:
     """Walk every organization, then every application of the current environment into the
     index, and remove the rows of those the walk did not see. Answers how many applications
     it saw. The Sync row says how far it got as it goes.
 
-    From a remote API the organizations and the first pages of applications, from the oldest
-    and from the newest at once, are read together, and every walk asks for its next page
-    while this thread writes: the sync costs about the latency of half the pages. The
-    embedded API answers in this thread, from the same database (and, in tests, the same
-    transaction), so there one page follows the other."""
+    The organizations and the first pages of applications, from the oldest and from the
+    newest at once, are read together, and every walk asks for its next page while this
+    thread writes: the sync costs about the latency of half the pages. The embedded API
+    answers from this database: inside a transaction (a test's) its threads could not see
+    what the transaction holds, so there one page follows the other in this thread."""
     environment = environments.current().name
     started = timezone.now()
     Sync.objects.get_or_create(environment=environment)
     expected = IndexedApplication.objects.filter(environment=environment).count()
     _progress(environment, phase="organizations", seen=0, expected=expected)
-    remote = not environments.current().embedded
-    with ThreadPoolExecutor(max_workers=3) if remote else contextlib.nullcontext() as pool:
-        organizations = _Walk(_organization_page, pool)
-        walks = [_Walk(_application_pages_from("asc"), pool)]
-        if remote:
-            walks.append(_Walk(_application_pages_from("desc"), pool))
+    embedded = environments.current().embedded
+    threads = not (embedded and connection.in_atomic_block)
+
+    def read(fetch: Callable[[str | None], Page]) -> Callable[[str | None], Page]:
+        # In a pool's thread the embedded API opens database connections of its own.
+        return _closing(fetch) if embedded and threads else fetch
+
+    with ThreadPoolExecutor(max_workers=3) if threads else contextlib.nullcontext() as pool:
+        organizations = _Walk(read(_organization_page), pool)
+        walks = [_Walk(read(_application_pages_from("asc")), pool)]
+        if threads:
+            walks.append(_Walk(read(_application_pages_from("desc")), pool))
         # Before any application: a row takes its organization's name from the index.
         _sync_organizations(environment, started, organizations)
         _progress(environment, phase="applications")
