@@ -103,6 +103,7 @@ def _list_context(
         "totals": results.totals if results else selectors.totals(environment),
         "matching": results.total if results else _matching(environment, filters),
         "count_limit": selectors.COUNT_LIMIT,
+        "hidden_limit": selectors.HIDDEN_LIMIT,
         "health": health.by_application(environment, [app.id for app in page.data]),
         "index": selectors.freshness(environment),
         "columns": filters.sorting(),

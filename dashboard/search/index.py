@@ -274,7 +274,8 @@ def forget_organization(organization_id: str) -> None:
 REGISTRATION_TYPES = ["authenticated", "dynamic"]
 # Client secrets are read with one request per application. From a remote API this many are
 # asked for at once: WorkOS allows 6,000 requests a minute per API key, which four requests of
-# 50 ms each, back to back, stay below with room left for the dashboard's own pages.
+# 50 ms or more each, back to back, stay below with room left for the dashboard's own pages
+# (nearer answers would go faster: a 429 is retried after the wait the API asks for).
 SECRET_READERS = 4
 # The credential check writes how far it got (and so its heartbeat) at most this often, in
 # seconds, rather than once per application.
@@ -474,21 +475,23 @@ def check_credentials(on_application: Callable[[int, int], None] | None = None) 
     total = len(application_ids)
     _progress(environment, phase="credentials", seen=0, expected=total)
     written = monotonic()
-    for done, (application_id, read) in enumerate(_secret_reads(application_ids), start=1):
-        try:
-            secrets = read()
-        except errors.NotFoundError:
-            forget(application_id)
-        except errors.UnreadableRecordError:
-            pass  # Its row keeps the dates read before.
-        else:
-            record_secrets(application_id, secrets)
-        # The first one too: the status page shows at once that the check has begun.
-        if done in (1, total) or monotonic() - written >= PROGRESS_INTERVAL:
-            _progress(environment, seen=done)
-            written = monotonic()
-        if on_application:
-            on_application(done, total)
+    # Closed at once should this fail, so that the reads asked for meanwhile are cancelled.
+    with contextlib.closing(_secret_reads(application_ids)) as reads:
+        for done, (application_id, read) in enumerate(reads, start=1):
+            try:
+                secrets = read()
+            except errors.NotFoundError:
+                forget(application_id)
+            except errors.UnreadableRecordError:
+                pass  # Its row keeps the dates read before.
+            else:
+                record_secrets(application_id, secrets)
+            # The first one too: the status page shows at once that the check has begun.
+            if done in (1, total) or monotonic() - written >= PROGRESS_INTERVAL:
+                _progress(environment, seen=done)
+                written = monotonic()
+            if on_application:
+                on_application(done, total)
     return total
 
 

@@ -89,6 +89,11 @@ class Query:
                 ids.append(by_id)
         return cls(environment, found, ids, application_type, organization_id)
 
+    @property
+    def type_only(self) -> bool:
+        """Whether the query asks no more than a type: the totals tell how many match."""
+        return not (self.words or self.ids or self.organization_id)
+
     def applications(self, *, walk: bool = False) -> QuerySet:
         """The matching applications. `walk`: each condition checked row by row, so that
         the database walks the list's order and stops after the page, rather than finding
@@ -202,10 +207,10 @@ class Query:
 
     def counts(self, registration: str) -> tuple[int, int]:
         """How many applications of `registration` match, up to COUNT_LIMIT + 1, and how
-        many dynamically registered ones, up to HIDDEN_LIMIT + 1. A search that matches few
-        (up to RARE) is counted in one reading that tells both; beyond, each count stops at
-        what the page shows of it (the first reading may already tell that more than
-        HIDDEN_LIMIT are dynamically registered)."""
+        many dynamically registered ones: exactly, or at least HIDDEN_LIMIT + 1 when more
+        match. A search that matches few (up to RARE) is counted in one reading that tells
+        both; beyond, each count stops at what the page shows of it (the first reading may
+        already tell that more than HIDDEN_LIMIT are dynamically registered)."""
         dynamic = None
         if self.candidates is None:
             limit = RARE + 1
@@ -253,9 +258,14 @@ def matching(
 
 
 def count(environment: str, *, registration: str = "both", **filters) -> int:
-    """How many indexed applications `matching` would give, up to COUNT_LIMIT + 1 (more
-    than COUNT_LIMIT), read from the indexes alone."""
-    return Query.of(environment, **filters).count(registration, COUNT_LIMIT + 1)
+    """How many indexed applications `matching` would give, read from the indexes alone: up
+    to COUNT_LIMIT + 1 (more than COUNT_LIMIT), exactly when the totals tell."""
+    query = Query.of(environment, **filters)
+    if query.type_only:
+        return totals(environment).of(
+            application_type=query.application_type, registration=registration
+        )
+    return query.count(registration, COUNT_LIMIT + 1)
 
 
 def named(environment: str, name: str) -> list[str]:
@@ -312,9 +322,13 @@ def totals(environment: str) -> Totals:
     if not ranges:
         return Totals(tally={})
     quote, meta = connection.ops.quote_name, IndexedApplication._meta
+    environment_column, type_column, registration_column = (
+        quote(meta.get_field(name).column)
+        for name in ("environment", "application_type", "was_dynamically_registered")
+    )
     one = (
-        f"(SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {quote('environment')} = %s"
-        f" AND {quote('application_type')} = %s AND {quote('was_dynamically_registered')} = %s)"
+        f"(SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {environment_column} = %s"
+        f" AND {type_column} = %s AND {registration_column} = %s)"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -335,8 +349,8 @@ class Results:
     per_page: int
     # The environment's applications by type, read on the way.
     totals: Totals
-    # Matches the registration filter left out (dynamically registered applications), up to
-    # HIDDEN_LIMIT + 1.
+    # Matches the registration filter left out (dynamically registered applications):
+    # exactly, or when many match, at least HIDDEN_LIMIT + 1.
     hidden_dynamic: int = 0
 
     @property
@@ -370,8 +384,7 @@ def search(
     match and sorting them (one row per match)."""
     query = Query.of(environment, **filters)
     environment_totals = totals(environment)
-    type_only = not (query.words or query.ids or query.organization_id)
-    if type_only:
+    if query.type_only:
         # The totals tell.
         total = environment_totals.of(
             application_type=query.application_type, registration=registration
@@ -381,11 +394,12 @@ def search(
         )
     else:
         total, dynamic = query.counts(registration)
-    more = not type_only and total > COUNT_LIMIT
+    more = not query.type_only and total > COUNT_LIMIT
     total = COUNT_LIMIT if more else total
     page = min(max(page, 1), max(1, -(-total // per_page)))
     start = (page - 1) * per_page
-    if total * total >= (start + per_page) * environment_totals.all:
+    # Past the count's limit the matches are too many to read them all.
+    if more or total * total >= (start + per_page) * environment_totals.all:
         rows = query.applications(walk=True)
     elif query.words:
         rows = IndexedApplication.objects.filter(row_id__in=query.keys(registration))

@@ -1,21 +1,12 @@
 from django.db import migrations, models
 
 
-def empty_index(apps, schema_editor):
-    """The index's terms gain what counting needs: the index is emptied and the next sync
-    (the worker asks for one at once: the index has never been complete) rebuilds it."""
-    apps.get_model("search", "IndexedApplication").objects.all().delete()
-    apps.get_model("search", "IndexedOrganization").objects.all().delete()
-    apps.get_model("search", "Sync").objects.update(completed_at=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0003_client_id_index"),
+        ("search", "0004_empty_index"),
     ]
 
     operations = [
-        migrations.RunPython(empty_index, migrations.RunPython.noop),
         migrations.RemoveIndex(model_name="indexedterm", name="index_env_term"),
         migrations.RemoveIndex(model_name="indexedapplication", name="index_env_name"),
         migrations.RemoveIndex(model_name="indexedapplication", name="index_env_created"),
