@@ -398,7 +398,8 @@ def search(
     total = COUNT_LIMIT if more else total
     page = min(max(page, 1), max(1, -(-total // per_page)))
     start = (page - 1) * per_page
-    # Past the count's limit the matches are too many to read them all.
+    # A walk checks about all / total rows for each row it shows, (start + per_page) of them;
+    # reading the matches reads total rows. Past the count's limit they are too many to read.
     if more or total * total >= (start + per_page) * environment_totals.all:
         rows = query.applications(walk=True)
     elif query.words:
