@@ -8,10 +8,7 @@ import re
 
 import pytest
 
-from dashboard.emulator import store
-from dashboard.emulator.authkit import consents
 from dashboard.emulator.models import Application, Organization
-from dashboard.emulator.user_management import store as users
 
 # Fixtures come in by name and tests take them as arguments of the same name.
 # ruff: noqa: F811
@@ -22,44 +19,16 @@ from .browser import (  # noqa: F401
     signed_in_page,
     sync_api,
 )
+from .organizations import acme, alice, consent, globex, portal  # noqa: F401
 from .test_accessibility import axe_violations, describe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def acme(db):
-    org = store.organization_create(
-        name="Acme", domains=[("acme.example", "verified")], metadata={}, external_id=None
-    )
-    store.organization_create(name="Globex", domains=[], metadata={}, external_id=None)
-    return org
-
-
-@pytest.fixture
-def portal(acme):
-    app = store.application_create(
-        application_type="oauth",
-        name="Partner Portal",
-        is_first_party=False,
-        organization_id=acme.id,
-        scopes=["openid", "profile"],
-        redirect_uris=[{"uri": "https://portal.example.com/cb", "default": True}],
-    )
-    alice = users.user_create(
-        email="alice@acme.example",
-        password=None,
-        first_name="Alice",
-        last_name="Anderson",
-        name=None,
-        email_verified=True,
-        external_id=None,
-        metadata={},
-    )
-    consents.consent_record(
-        user_id=alice.id, app=app, organization_id=acme.id, scopes=["openid", "profile"]
-    )
-    return app
+def allowed(portal, alice, acme):
+    """Alice has allowed the organization's third-party application."""
+    consent(alice, portal, acme, ["openid", "profile"])
 
 
 @pytest.fixture
@@ -69,7 +38,7 @@ def page(chromium, live_server):
     page.context.close()
 
 
-def test_the_list_follows_its_search_box_and_keeps_it_in_the_address(page, acme):
+def test_the_list_follows_its_search_box_and_keeps_it_in_the_address(page, acme, globex):
     expect = sync_api.expect
     page.goto("/sandbox/organizations/")
     page.evaluate("document.documentElement.dataset.loadedOnce = 'yes'")
@@ -84,7 +53,7 @@ def test_the_list_follows_its_search_box_and_keeps_it_in_the_address(page, acme)
     expect(page.get_by_label("Search by name")).to_have_value("glob")
 
 
-def test_an_organization_and_its_applications_link_both_ways(page, portal, acme):
+def test_an_organization_and_its_applications_link_both_ways(page, portal, acme, allowed):
     expect = sync_api.expect
     page.goto("/sandbox/organizations/")
     page.get_by_role("link", name="Acme").click()
@@ -96,14 +65,14 @@ def test_an_organization_and_its_applications_link_both_ways(page, portal, acme)
 
     page.locator("#applications").get_by_role("link", name="Partner Portal").click()
     users_section = page.locator("#consents")
-    expect(users_section).to_contain_text("Alice Anderson")
+    expect(users_section).to_contain_text("Alice Smith")
     expect(users_section.get_by_role("link", name="Revoke…")).to_be_visible()
 
     page.locator("dd").get_by_role("link", name="Acme").click()
     page.wait_for_url(re.compile(rf"/sandbox/organizations/{acme.id}/$"))
 
 
-def test_revoking_a_consent_asks_first_then_it_is_gone(page, portal):
+def test_revoking_a_consent_asks_first_then_it_is_gone(page, portal, allowed):
     expect = sync_api.expect
     page.goto(f"/sandbox/applications/{portal.id}/")
     page.locator("#consents").get_by_role("link", name="Revoke…").click()
@@ -205,7 +174,7 @@ def test_organizations_are_created_renamed_and_deleted_without_javascript(chromi
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violation_on_the_organization_pages(
-    chromium, live_server, axe_core, portal, acme, scheme
+    chromium, live_server, axe_core, portal, acme, allowed, scheme
 ):
     page = signed_in_by_cookie(chromium, live_server, color_scheme=scheme)
     for url in [
