@@ -21,12 +21,12 @@ WORDS = ["Bill", "Billing", "Billboard", "Orbit", "Opal", "Équipe", "Equinox", 
 ORGANIZATIONS = [("org_A", "Billing Partners"), ("org_B", "Orbit Labs"), ("", "")]
 
 
-def indexed(count: int, seed: int = 3) -> list[IndexedApplication]:
+def indexed(count: int, seed: int = 3, names: list[str] = WORDS) -> list[IndexedApplication]:
     rng = random.Random(seed)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     rows = []
     for number in range(count):
-        name = " ".join(rng.sample(WORDS, rng.randrange(1, 4)))
+        name = " ".join(rng.sample(names, rng.randrange(1, min(4, len(names) + 1))))
         organization_id, organization_name = rng.choice(ORGANIZATIONS)
         created = now + timedelta(minutes=rng.randrange(10_000))
         host = f"{rng.choice(WORDS).lower()}-{number}.example"
@@ -121,11 +121,36 @@ ORDERS = {
 @pytest.mark.parametrize("limits", ["as configured", "small"])
 def test_every_page_and_count_is_what_the_query_means(filters, limits, monkeypatch):
     if limits == "small":
-        # Rare words become common and counts stop early: the other ways of reading.
-        monkeypatch.setattr(selectors, "RARE", 4)
-        monkeypatch.setattr(selectors, "COUNT_LIMIT", 40)
-        monkeypatch.setattr(selectors, "HIDDEN_LIMIT", 3)
+        small_limits(monkeypatch)
+    assert_search_reads(indexed(300), filters)
+
+
+def small_limits(monkeypatch) -> None:
+    """Rare words become common and counts stop early: the other ways of reading."""
+    monkeypatch.setattr(selectors, "RARE", 4)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 40)
+    monkeypatch.setattr(selectors, "HIDDEN_LIMIT", 3)
+
+
+@pytest.mark.parametrize("column", ["client_id", "application_id"])
+@pytest.mark.parametrize("limits", ["as configured", "small"])
+def test_the_beginning_of_an_id_narrows_the_words_matches(column, limits, monkeypatch):
+    if limits == "small":
+        small_limits(monkeypatch)
     rows = indexed(300)
+    # A beginning that some of the IDs share, not all: the digits of their creation times.
+    ids = [getattr(row, column) for row in rows]
+    beginning = next(prefix for prefix in selectors.ID_COLUMNS if ids[0].startswith(prefix))
+    while sum(found.startswith(beginning) for found in ids) > len(ids) * 0.8:
+        beginning = ids[0][: len(beginning) + 1]
+    assert sum(found.startswith(beginning) for found in ids) > len(ids) * 0.1
+    assert_search_reads(rows, {"q": f"bill {beginning.lower()}"})
+    assert_search_reads(rows, {"q": f"o {beginning}", "organization_id": "org_B"})
+    assert_search_reads(rows, {"q": f"billing bill {beginning}", "registration": "dynamic"})
+
+
+def assert_search_reads(rows: list[IndexedApplication], filters: dict) -> None:
+    """Every page of the search, in every order, and its counts are what `filters` mean."""
     found, shown = expected(rows, **filters)
     registration = filters.get("registration", "both")
     limit = selectors.COUNT_LIMIT
@@ -157,6 +182,24 @@ def test_every_page_and_count_is_what_the_query_means(filters, limits, monkeypat
         ) == sorted(row.row_id for row in shown)
 
 
+@pytest.mark.parametrize("how", ["read", "walk", "walk keys"])
+@pytest.mark.parametrize(
+    "filters",
+    [{"q": "bill"}, {"q": "orbit opal", "registration": "authenticated"}, {"q": "o z"}],
+)
+def test_each_way_of_reading_a_page_reads_the_same_page(how, filters):
+    rows = indexed(120)
+    _, shown = expected(rows, **filters)
+    assert len(shown) > 10
+    query = selectors.Query.of("sandbox", filters["q"], filters.get("application_type", ""), "")
+    registration = filters.get("registration", "both")
+    for sort in ["name", "-created"]:
+        ordered = sorted(shown, key=ORDERS[sort.lstrip("-")], reverse=sort.startswith("-"))
+        for start in [0, 7, len(ordered) - 3]:
+            page = query.page(registration, sort, start, 7, how=how)
+            assert page == ordered[start : start + 7], (sort, start)
+
+
 def test_a_client_id_prefix_counts_what_it_begins():
     rows = indexed(60)
     target = rows[17]
@@ -165,6 +208,22 @@ def test_a_client_id_prefix_counts_what_it_begins():
     assert target in shown
     assert selectors.search("sandbox", q=prefix, per_page=100).total == len(shown)
     assert selectors.search("sandbox", q=target.client_id.lower()).rows == [target]
+
+
+@pytest.mark.parametrize(
+    "q",
+    # No code point follows the last one; the next one after U+D7FF is U+E000 (surrogates
+    # between them are no text).
+    ["zed\U0010ffff", "zed\U0010ffff bill", "zed\ud7ff", "zed\ud7ff zed\U0010ffff", "zed"],
+)
+def test_a_word_that_ends_in_the_last_code_points_finds_what_it_begins(q):
+    names = ["Zed", "Zed\U0010ffff", "Zed\U0010ffffA", "Zed\ud7ff", "Zed\ud7ffB", "Zee", "Bill"]
+    rows = indexed(60, names=names)
+    _, shown = expected(rows, q=q)
+    assert shown
+    assert selectors.count("sandbox", q=q) == len(shown)
+    results = selectors.search("sandbox", q=q, sort="created", per_page=100)
+    assert results.rows == sorted(shown, key=ORDERS["created"])
 
 
 def test_the_results_carry_the_environments_totals():

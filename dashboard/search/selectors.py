@@ -5,52 +5,93 @@ from datetime import datetime
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .index import fold, words
 from .models import IndexedApplication, IndexedTerm, Sync
 from .tasks import STALE
 
-SORTS = {
-    "name": ("folded_name", "application_id"),
-    "-name": ("-folded_name", "-application_id"),
-    "created": ("created_at", "application_id"),
-    "-created": ("-created_at", "-application_id"),
-}
-REGISTRATIONS = {
-    "authenticated": Q(was_dynamically_registered=False),
-    "dynamic": Q(was_dynamically_registered=True),
-    "both": Q(),
+APPLICATIONS = IndexedApplication._meta.db_table
+TERMS = IndexedTerm._meta.db_table
+
+# A part of a statement: SQL with %s placeholders, and their values.
+Sql = tuple[str, list]
+
+# The list's orders, ties broken by ID; `a` is the application's row.
+ORDERS = {
+    "name": "a.folded_name, a.application_id",
+    "-name": "a.folded_name DESC, a.application_id DESC",
+    "created": "a.created_at, a.application_id",
+    "-created": "a.created_at DESC, a.application_id DESC",
 }
 
 
-def _beginning(column: str, word: str) -> Q:
+def _all(*parts: Sql) -> Sql:
+    """The parts joined by AND."""
+    return " AND ".join(sql for sql, _ in parts), [value for _, values in parts for value in values]
+
+
+def _begins(column: str, word: str) -> Sql:
     """`column` begins with `word`. On SQLite as a range of code points: its LIKE ignores
     case, so it cannot use an index and costs a comparison per row, and a range is exact
-    (SQLite compares text by code point; terms are folded and IDs' case is known)."""
+    (SQLite compares text by code point; terms are folded and IDs' case is known).
+    Elsewhere LIKE, which PostgreSQL answers from the pattern operators' indexes."""
     if connection.vendor != "sqlite":
-        return Q(**{f"{column}__startswith": word})
-    condition = Q(**{f"{column}__gte": word})
+        return f"{column} LIKE %s", [connection.ops.prep_for_like_query(word) + "%"]
     last = ord(word[-1])
     if last == 0x10FFFF:
         # No code point follows the last one.
-        return condition & Q(**{f"{column}__startswith": word})
+        return f"{column} >= %s AND substr({column}, 1, %s) = %s", [word, len(word), word]
     # The first code point after the last one, skipping the surrogates text cannot hold.
     following = 0xE000 if 0xD7FF <= last < 0xE000 else last + 1
-    return condition & Q(**{f"{column}__lt": word[:-1] + chr(following)})
+    return f"{column} >= %s AND {column} < %s", [word, word[:-1] + chr(following)]
+
+
+def _one_of(column: str, values: list) -> Sql:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _has(word: str, key: str) -> Sql:
+    """The application whose row key is `key` has a term that begins with `word`."""
+    begins, values = _begins("w.term", word)
+    return (
+        f"EXISTS (SELECT 1 FROM {TERMS} AS w WHERE w.application_id = {key} AND {begins})",
+        values,
+    )
+
+
+def _aggregated_keys(column: str, condition: str) -> str:
+    """The keys in `column` of the rows where `condition` holds, as one value: an array on
+    PostgreSQL, a list separated by commas on SQLite, which has no arrays. One value costs
+    a fraction of a row per key to fetch."""
+    function = "array_agg" if connection.vendor == "postgresql" else "group_concat"
+    return f"{function}({column}) FILTER (WHERE {condition})"
+
+
+def _key_set(value: str | list[int] | None) -> set[int]:
+    if not value:
+        return set()
+    return set(map(int, value.split(","))) if isinstance(value, str) else set(value)
+
+
+def _fetchone(sql: str, values: list) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone()
 
 
 # IDs are a lowercase prefix and an uppercase ULID: "client_01H…", "conn_app_01H…".
 ID_COLUMNS = {"client_": "client_id", "conn_app_": "application_id"}
 
 
-def _id_beginning(word: str) -> Q | None:
-    """The applications whose client or application ID begins with `word` (any case), by
-    the IDs' own indexed columns; None when `word` is not the beginning of an ID."""
+def _id_beginning(word: str) -> tuple[str, str] | None:
+    """The ID column and the beginning `word` asks of it (any case), when `word` is the
+    beginning of an ID; else None."""
     for prefix, column in ID_COLUMNS.items():
         if word.startswith(prefix):
-            return _beginning(column, prefix + word.removeprefix(prefix).upper())
+            return column, prefix + word.removeprefix(prefix).upper()
     return None
 
 
@@ -64,14 +105,33 @@ HIDDEN_LIMIT = 100
 RARE = 5_000
 
 
+@dataclass(frozen=True)
+class Matches:
+    """Where a query's matches are read from: `FROM … WHERE …` giving one row per matching
+    application, its row key in the column `key` and its registration in `dynamic`."""
+
+    key: str
+    dynamic: str
+    source: str
+    values: list
+
+    def keys(self) -> Sql:
+        return f"SELECT {self.key} {self.source}", self.values
+
+
 @dataclass
 class Query:
-    """What a search asks: the words matched against terms, the conditions on IDs, and
-    the filters."""
+    """What a search asks: the words matched against terms, the beginnings of IDs, and the
+    filters.
+
+    A search is two to four statements, written here in SQL rather than built as querysets:
+    they run for every page of results, and building and compiling each through the ORM
+    cost about a millisecond, as much as the database's work for most searches."""
 
     environment: str
     words: list[str]
-    ids: list[Q]
+    # The ID columns and their beginnings asked for.
+    ids: list[tuple[str, str]]
     application_type: str
     organization_id: str
 
@@ -94,40 +154,64 @@ class Query:
         """Whether the query asks no more than a type: the totals tell how many match."""
         return not (self.words or self.ids or self.organization_id)
 
-    def applications(self, *, walk: bool = False) -> QuerySet:
-        """The matching applications. `walk`: each condition checked row by row, so that
-        the database walks the list's order and stops after the page, rather than finding
-        the rows by an ID's index."""
-        rows = IndexedApplication.objects.filter(environment=self.environment)
-        for word in self.words:
-            rows = rows.filter(_has(word, OuterRef("row_id")))
+    def _ids(self, row: str) -> list[Sql]:
+        return [_begins(f"{row}.{column}", beginning) for column, beginning in self.ids]
+
+    def _filters(self, row: str, registration: str) -> list[Sql]:
+        """The type and registration asked for, of `row`: applications and terms carry both."""
+        parts = []
+        if self.application_type:
+            parts.append((f"{row}.application_type = %s", [self.application_type]))
+        if registration != "both":
+            parts.append((f"{row}.was_dynamically_registered = %s", [registration == "dynamic"]))
+        return parts
+
+    def applications(self, registration: str, *, walk: bool = False) -> Sql:
+        """The condition on an application `a` that it matches. `walk`: each condition checked
+        row by row, so that the database walks the list's order and stops after the page,
+        rather than finding the rows by an ID's index."""
+        parts = [("a.environment = %s", [self.environment])]
+        parts += [_has(word, "a.row_id") for word in self.words]
         if self.ids and walk:
-            rows = rows.filter(
-                Exists(IndexedApplication.objects.filter(*self.ids, row_id=OuterRef("row_id")))
+            ids, values = _all(*self._ids("i"))
+            condition = (
+                f"EXISTS (SELECT 1 FROM {APPLICATIONS} AS i WHERE i.row_id = a.row_id AND {ids})"
             )
-        elif self.ids:
-            rows = rows.filter(*self.ids)
-        if self.application_type:
-            rows = rows.filter(application_type=self.application_type)
+            parts.append((condition, values))
+        else:
+            parts += self._ids("a")
         if self.organization_id:
-            rows = rows.filter(organization_id=self.organization_id)
-        return rows
+            parts.append(("a.organization_id = %s", [self.organization_id]))
+        return _all(*parts, *self._filters("a", registration))
 
-    def _first_terms(self, word: str) -> QuerySet:
-        """One term row per application with a term that begins with `word`: the first of
-        them (see `IndexedTerm`)."""
-        return IndexedTerm.objects.filter(
-            _beginning("term", word), environment=self.environment
-        ).exclude(_beginning("previous", word))
+    def _first_terms(self, word: str) -> list[Sql]:
+        """The condition on a term `t` that it is the first of its application's terms that
+        begin with `word` (see `IndexedTerm`): one row per application."""
+        begins, values = _begins("t.term", word)
+        previous, previous_values = _begins("t.previous", word)
+        return [
+            ("t.environment = %s", [self.environment]),
+            (begins, values),
+            (f"NOT ({previous})", previous_values),
+        ]
 
-    def _rare(self, word: str) -> set[int] | None:
-        """The applications of the type asked for with a term that begins with `word`,
-        when there are at most RARE; else None."""
-        first_terms = self._first_terms(word)
-        if self.application_type:
-            first_terms = first_terms.filter(application_type=self.application_type)
-        found = set(first_terms.values_list("application_id", flat=True)[: RARE + 1])
-        return found if len(found) <= RARE else None
+    def _rare(self, word: str) -> dict[int, bool] | None:
+        """The applications of the type asked for with a term that begins with `word`, when
+        there are at most RARE (True: dynamically registered); else None."""
+        where, values = _all(*self._first_terms(word), *self._filters("t", "both"))
+        count, authenticated, dynamic = _fetchone(
+            f"SELECT COUNT(*), {_aggregated_keys('application', 'NOT dynamic')},"
+            f" {_aggregated_keys('application', 'dynamic')}"
+            " FROM (SELECT t.application_id AS application,"
+            " t.was_dynamically_registered AS dynamic"
+            f" FROM {TERMS} AS t WHERE {where} LIMIT %s) AS found",
+            [*values, RARE + 1],
+        )
+        if count > RARE:
+            return None
+        found = dict.fromkeys(_key_set(authenticated), False)
+        found.update(dict.fromkeys(_key_set(dynamic), True))
+        return found
 
     @cached_property
     def candidates(self) -> dict[int, bool] | None:
@@ -137,73 +221,79 @@ class Query:
         through the index costs less) or when no word is rare."""
         if len(self.words) < 2:
             return None
-        rare, common = {}, []
+        rare, common = [], []
         for word in self.words:
             found = self._rare(word)
             if found is None:
                 common.append(word)
             else:
-                rare[word] = found
+                rare.append(found)
         if not rare:
             return None
-        found = set.intersection(*rare.values())
+        # An application's terms all carry its registration.
+        rarest, *others = sorted(rare, key=len)
+        found = {key: dynamic for key, dynamic in rarest.items() if all(key in o for o in others)}
         if found and (common or self.ids or self.organization_id):
             # The rest is checked for these applications alone.
-            rows = IndexedApplication.objects.filter(*self.ids, row_id__in=list(found))
-            for word in common:
-                rows = rows.filter(_has(word, OuterRef("row_id")))
+            parts = [_one_of("a.row_id", list(found))]
+            parts += [_has(word, "a.row_id") for word in common] + self._ids("a")
             if self.organization_id:
-                rows = rows.filter(organization_id=self.organization_id)
-            found = set(rows.values_list("row_id", flat=True))
-        # The few dynamically registered ones, from the rarest word's terms.
-        rarest = min(rare, key=lambda word: len(rare[word]))
-        dynamic = set(
-            self._first_terms(rarest)
-            .filter(was_dynamically_registered=True)
-            .values_list("application_id", flat=True)
-        )
-        return {key: key in dynamic for key in found}
+                parts.append(("a.organization_id = %s", [self.organization_id]))
+            where, values = _all(*parts)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT a.row_id FROM {APPLICATIONS} AS a WHERE {where}", values)
+                kept = {key for (key,) in cursor.fetchall()}
+            found = {key: dynamic for key, dynamic in found.items() if key in kept}
+        return found
 
-    def terms(self) -> QuerySet | None:
-        """One term row per matching application, found through the words' terms, the
-        longest word first (None without words): what counting reads when no word is
-        rare."""
+    def matches(self, registration: str) -> Matches:
+        """Where the matching applications of `registration` are read: through the longest
+        word's terms, the others checked for each (what counting reads when no word is rare),
+        or the applications themselves without words."""
         if not self.words:
-            return None
-        first, *others = sorted(self.words, key=len, reverse=True)
-        rows = self._first_terms(first)
-        for word in others:
-            rows = rows.filter(_has(word, OuterRef("application_id")))
-        if self.application_type:
-            rows = rows.filter(application_type=self.application_type)
-        if self.ids or self.organization_id:
-            conditions = {"organization_id": self.organization_id} if self.organization_id else {}
-            rows = rows.filter(
-                Exists(
-                    IndexedApplication.objects.filter(
-                        *self.ids, **conditions, row_id=OuterRef("application_id")
-                    )
-                )
+            where, values = self.applications(registration)
+            return Matches(
+                "a.row_id",
+                "a.was_dynamically_registered",
+                f"FROM {APPLICATIONS} AS a WHERE {where}",
+                values,
             )
-        return rows
+        first, *others = sorted(self.words, key=len, reverse=True)
+        parts = self._first_terms(first) + [_has(word, "t.application_id") for word in others]
+        if self.ids or self.organization_id:
+            conditions = [("i.row_id = t.application_id", []), *self._ids("i")]
+            if self.organization_id:
+                conditions.append(("i.organization_id = %s", [self.organization_id]))
+            where, values = _all(*conditions)
+            parts.append((f"EXISTS (SELECT 1 FROM {APPLICATIONS} AS i WHERE {where})", values))
+        where, values = _all(*parts, *self._filters("t", registration))
+        return Matches(
+            "t.application_id",
+            "t.was_dynamically_registered",
+            f"FROM {TERMS} AS t WHERE {where}",
+            values,
+        )
 
-    def keys(self, registration: str) -> list[int] | QuerySet:
+    def keys(self, registration: str) -> list[int] | Sql:
         """The row keys of the matching applications of `registration`: a list when a word
-        is rare, else a query."""
+        is rare, else a statement."""
         if self.candidates is not None:
             wanted = {"both": (False, True), "authenticated": (False,), "dynamic": (True,)}
             return [
                 key for key, dynamic in self.candidates.items() if dynamic in wanted[registration]
             ]
-        rows = self.terms()
-        if rows is None:
-            return self.applications().filter(REGISTRATIONS[registration]).values("row_id")
-        return rows.filter(REGISTRATIONS[registration]).values("application_id")
+        return self.matches(registration).keys()
 
     def count(self, registration: str, limit: int) -> int:
         """How many applications of `registration` match, counted up to `limit`."""
-        keys = self.keys(registration)
-        return min(len(keys), limit) if isinstance(keys, list) else keys[:limit].count()
+        if self.candidates is not None:
+            return min(len(self.keys(registration)), limit)
+        matches = self.matches(registration)
+        (count,) = _fetchone(
+            f"SELECT COUNT(*) FROM (SELECT 1 AS one {matches.source} LIMIT %s) AS found",
+            [*matches.values, limit],
+        )
+        return count
 
     def counts(self, registration: str) -> tuple[int, int]:
         """How many applications of `registration` match, up to COUNT_LIMIT + 1, and how
@@ -214,30 +304,52 @@ class Query:
         dynamic = None
         if self.candidates is None:
             limit = RARE + 1
-            counted = (
-                self.keys("both")[:limit]
-                .values("was_dynamically_registered")
-                .aggregate(
-                    all=Count("was_dynamically_registered"),
-                    dynamic=Count("was_dynamically_registered", filter=REGISTRATIONS["dynamic"]),
-                )
+            matches = self.matches("both")
+            every, dynamic = _fetchone(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE dynamic) FROM"
+                f" (SELECT {matches.dynamic} AS dynamic {matches.source} LIMIT %s) AS found",
+                [*matches.values, limit],
             )
-            if counted["all"] < limit:
-                dynamic = counted["dynamic"]
-                total = {"both": counted["all"], "dynamic": dynamic}.get(
-                    registration, counted["all"] - dynamic
-                )
+            if every < limit:
+                total = {"both": every, "dynamic": dynamic}.get(registration, every - dynamic)
                 return total, dynamic
-            if counted["dynamic"] > HIDDEN_LIMIT:
-                dynamic = counted["dynamic"]
+            if dynamic <= HIDDEN_LIMIT:
+                dynamic = None
         if dynamic is None:
             dynamic = self.count("dynamic", HIDDEN_LIMIT + 1)
         return self.count(registration, COUNT_LIMIT + 1), dynamic
 
-
-def _has(word: str, row: OuterRef) -> Exists:
-    """The application `row` refers to has a term that begins with `word`."""
-    return Exists(IndexedTerm.objects.filter(_beginning("term", word), application_id=row))
+    def page(self, registration: str, sort: str, start: int, size: int, *, how: str) -> list:
+        """The matching applications of `registration` from the `start`th in `sort`'s order,
+        `size` of them, read `how` (see `search`): "read" every match and sort them; "walk"
+        the order and check each row's terms until the page is full; "walk keys": the
+        same, each row checked against the matches' keys, gathered first."""
+        if how == "walk" or not self.words:
+            where, values = self.applications(registration, walk=how == "walk")
+        else:
+            keys = self.keys(registration)
+            if not keys:
+                return []
+            if isinstance(keys, list):
+                where, values = _one_of("a.row_id", keys)
+            else:
+                where, values = f"a.row_id IN ({keys[0]})", keys[1]
+            if how == "walk keys":
+                # The unary plus keeps SQLite from finding the rows by their keys: it walks
+                # the order's index (environment, order, type, registration), checking each
+                # entry against the keys before it reads the row.
+                environment, environment_values = _all(
+                    ("a.environment = %s", [self.environment]),
+                    *self._filters("a", registration),
+                )
+                where, values = f"{environment} AND +{where}", [*environment_values, *values]
+        return list(
+            IndexedApplication.objects.raw(
+                f"SELECT a.* FROM {APPLICATIONS} AS a WHERE {where}"
+                f" ORDER BY {ORDERS[sort]} LIMIT %s OFFSET %s",
+                [*values, size, start],
+            )
+        )
 
 
 def matching(
@@ -250,11 +362,10 @@ def matching(
 ) -> QuerySet:
     """The indexed applications of `environment` that every word of `q` finds (a word
     finds the applications with a term or an ID that begins with it), within the filters."""
-    query = Query.of(environment, q, application_type, organization_id)
-    if not query.words:
-        return query.applications().filter(REGISTRATIONS[registration])
-    # Found through the words' terms, not by checking every application.
-    return IndexedApplication.objects.filter(row_id__in=query.keys(registration))
+    keys = Query.of(environment, q, application_type, organization_id).keys(registration)
+    if isinstance(keys, list):
+        return IndexedApplication.objects.filter(row_id__in=keys)
+    return IndexedApplication.objects.filter(row_id__in=RawSQL(*keys))
 
 
 def count(environment: str, *, registration: str = "both", **filters) -> int:
@@ -366,6 +477,25 @@ class Results:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
 
+# What reading a page costs, in microseconds (SQLite, bench/search.py's index of 100,000):
+# reading a match's row, to sort the matches; checking a row's terms as a walk of the list's
+# order passes it; gathering a match's key; passing a row of the order's index.
+ROW_READ, ROW_CHECKED, KEY_GATHERED, ENTRY_PASSED = 1.9, 1.9, 0.45, 0.3
+
+
+def _reading(query: Query, total: int, more: bool, reached: int, environment_size: int) -> str:
+    """How `Query.page` reads the page that ends at the `reached`th match: the cheapest
+    way. A walk of the list's order passes about environment_size / total rows for each
+    match it reaches. Past the count's limit the matches are too many to read or gather."""
+    if more:
+        return "walk"
+    passed = reached * environment_size / max(total, 1)
+    costs = {"read": total * ROW_READ, "walk": passed * ROW_CHECKED}
+    if query.words:
+        costs["walk keys"] = total * KEY_GATHERED + passed * ENTRY_PASSED
+    return min(costs, key=costs.get)
+
+
 def search(
     environment: str,
     *,
@@ -378,10 +508,11 @@ def search(
     """A page of the matching applications in `sort`'s order, and how many match (up to
     COUNT_LIMIT).
 
-    The counts come first, from the indexes alone. Then the page is read the cheaper of
-    two ways: when matches are common, by walking the list's order and checking each row
-    until the page is full (a few rows per match); when they are rare, by reading every
-    match and sorting them (one row per match)."""
+    The counts come first, from the indexes alone. Then the page is read the cheapest of
+    three ways: when matches are common, by walking the list's order and checking each row
+    until the page is full (a few rows per match); when they are fewer, by walking it and
+    checking each row against the matches' keys, gathered first; when they are rare, by
+    reading every match and sorting them (one row per match)."""
     query = Query.of(environment, **filters)
     environment_totals = totals(environment)
     if query.type_only:
@@ -398,16 +529,12 @@ def search(
     total = COUNT_LIMIT if more else total
     page = min(max(page, 1), max(1, -(-total // per_page)))
     start = (page - 1) * per_page
-    # A walk checks about all / total rows for each row it shows, (start + per_page) of them;
-    # reading the matches reads total rows. Past the count's limit they are too many to read.
-    if more or total * total >= (start + per_page) * environment_totals.all:
-        rows = query.applications(walk=True)
-    elif query.words:
-        rows = IndexedApplication.objects.filter(row_id__in=query.keys(registration))
-    else:
-        rows = query.applications()
-    shown = list(
-        rows.filter(REGISTRATIONS[registration]).order_by(*SORTS[sort])[start : start + per_page]
+    shown = query.page(
+        registration,
+        sort,
+        start,
+        per_page,
+        how=_reading(query, total, more, start + per_page, environment_totals.all),
     )
     return Results(
         rows=shown,
