@@ -175,11 +175,6 @@ def assert_search_reads(rows: list[IndexedApplication], filters: dict) -> None:
         # A page past the last the count reaches shows the last one.
         beyond = selectors.search("sandbox", sort=sort, page=pages + 1, per_page=5, **filters)
         assert beyond.page == pages
-        assert list(
-            selectors.matching("sandbox", **filters)
-            .order_by("row_id")
-            .values_list("row_id", flat=True)
-        ) == sorted(row.row_id for row in shown)
 
 
 @pytest.mark.parametrize("how", ["read", "walk", "walk keys"])

@@ -5,8 +5,6 @@ from datetime import datetime
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .index import fold, words
@@ -53,13 +51,17 @@ def _one_of(column: str, values: list) -> Sql:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
+def _exists(table: str, where: str) -> str:
+    """Whether a row of `table` meets `where`, asked row by row. LIMIT 1 keeps PostgreSQL
+    from turning it into a join, which it may plan as a scan of the table for each row
+    when its statistics are stale (a table analyzed while empty)."""
+    return f"EXISTS (SELECT 1 FROM {table} WHERE {where} LIMIT 1)"
+
+
 def _has(word: str, key: str) -> Sql:
     """The application whose row key is `key` has a term that begins with `word`."""
     begins, values = _begins("w.term", word)
-    return (
-        f"EXISTS (SELECT 1 FROM {TERMS} AS w WHERE w.application_id = {key} AND {begins})",
-        values,
-    )
+    return _exists(f"{TERMS} AS w", f"w.application_id = {key} AND {begins}"), values
 
 
 def _aggregated_keys(column: str, condition: str) -> str:
@@ -116,7 +118,7 @@ class Matches:
     values: list
 
     def keys(self) -> Sql:
-        return f"SELECT {self.key} {self.source}", self.values
+        return f"SELECT {self.key} AS application {self.source}", self.values
 
 
 @dataclass
@@ -173,11 +175,8 @@ class Query:
         parts = [("a.environment = %s", [self.environment])]
         parts += [_has(word, "a.row_id") for word in self.words]
         if self.ids and walk:
-            ids, values = _all(*self._ids("i"))
-            condition = (
-                f"EXISTS (SELECT 1 FROM {APPLICATIONS} AS i WHERE i.row_id = a.row_id AND {ids})"
-            )
-            parts.append((condition, values))
+            ids, values = _all(("i.row_id = a.row_id", []), *self._ids("i"))
+            parts.append((_exists(f"{APPLICATIONS} AS i", ids), values))
         else:
             parts += self._ids("a")
         if self.organization_id:
@@ -265,7 +264,7 @@ class Query:
             if self.organization_id:
                 conditions.append(("i.organization_id = %s", [self.organization_id]))
             where, values = _all(*conditions)
-            parts.append((f"EXISTS (SELECT 1 FROM {APPLICATIONS} AS i WHERE {where})", values))
+            parts.append((_exists(f"{APPLICATIONS} AS i", where), values))
         where, values = _all(*parts, *self._filters("t", registration))
         return Matches(
             "t.application_id",
@@ -322,8 +321,9 @@ class Query:
     def page(self, registration: str, sort: str, start: int, size: int, *, how: str) -> list:
         """The matching applications of `registration` from the `start`th in `sort`'s order,
         `size` of them, read `how` (see `search`): "read" every match and sort them; "walk"
-        the order and check each row's terms until the page is full; "walk keys": the
-        same, each row checked against the matches' keys, gathered first."""
+        the order and check each row's terms until the page is full; "walk keys" (SQLite):
+        the same, each row checked against the matches' keys, gathered first."""
+        source = f"{APPLICATIONS} AS a"
         if how == "walk" or not self.words:
             where, values = self.applications(registration, walk=how == "walk")
         else:
@@ -333,43 +333,32 @@ class Query:
             if isinstance(keys, list):
                 where, values = _one_of("a.row_id", keys)
             else:
-                where, values = f"a.row_id IN ({keys[0]})", keys[1]
+                statement, values = keys
+                where = f"a.row_id IN ({statement})"
             if how == "walk keys":
                 # The unary plus keeps SQLite from finding the rows by their keys: it walks
                 # the order's index (environment, order, type, registration), checking each
                 # entry against the keys before it reads the row.
                 environment, environment_values = _all(
-                    ("a.environment = %s", [self.environment]),
-                    *self._filters("a", registration),
+                    ("a.environment = %s", [self.environment]), *self._filters("a", registration)
                 )
-                where, values = f"{environment} AND +{where}", [*environment_values, *values]
+                where, values = f"{environment} AND +{where}", environment_values + values
+            elif not isinstance(keys, list):
+                # One row per match (an application's first term): joined rather than IN,
+                # which PostgreSQL may plan as the matches read again for each application.
+                source = f"({statement}) AS found JOIN {source} ON a.row_id = found.application"
+                where = "1 = 1"
         return list(
             IndexedApplication.objects.raw(
-                f"SELECT a.* FROM {APPLICATIONS} AS a WHERE {where}"
+                f"SELECT a.* FROM {source} WHERE {where}"
                 f" ORDER BY {ORDERS[sort]} LIMIT %s OFFSET %s",
                 [*values, size, start],
             )
         )
 
 
-def matching(
-    environment: str,
-    *,
-    q: str = "",
-    application_type: str = "",
-    organization_id: str = "",
-    registration: str = "both",
-) -> QuerySet:
-    """The indexed applications of `environment` that every word of `q` finds (a word
-    finds the applications with a term or an ID that begins with it), within the filters."""
-    keys = Query.of(environment, q, application_type, organization_id).keys(registration)
-    if isinstance(keys, list):
-        return IndexedApplication.objects.filter(row_id__in=keys)
-    return IndexedApplication.objects.filter(row_id__in=RawSQL(*keys))
-
-
 def count(environment: str, *, registration: str = "both", **filters) -> int:
-    """How many indexed applications `matching` would give, read from the indexes alone: up
+    """How many indexed applications match, read from the indexes alone: up
     to COUNT_LIMIT + 1 (more than COUNT_LIMIT), exactly when the totals tell."""
     query = Query.of(environment, **filters)
     if query.type_only:
@@ -491,7 +480,7 @@ def _reading(query: Query, total: int, more: bool, reached: int, environment_siz
         return "walk"
     passed = reached * environment_size / max(total, 1)
     costs = {"read": total * ROW_READ, "walk": passed * ROW_CHECKED}
-    if query.words:
+    if query.words and connection.vendor == "sqlite":
         costs["walk keys"] = total * KEY_GATHERED + passed * ENTRY_PASSED
     return min(costs, key=costs.get)
 
