@@ -175,6 +175,10 @@ def assert_search_reads(rows: list[IndexedApplication], filters: dict) -> None:
         # A page past the last the count reaches shows the last one.
         beyond = selectors.search("sandbox", sort=sort, page=pages + 1, per_page=5, **filters)
         assert beyond.page == pages
+    if filters.keys() <= {"q", "registration"}:
+        # What the go-to box asks: any of the matches, whatever their registration.
+        first = selectors.first_matches("sandbox", filters.get("q", ""), len(rows) + 1)
+        assert sorted(first) == sorted(row.application_id for row in found)
 
 
 @pytest.mark.parametrize("how", ["read", "walk", "walk keys"])

@@ -192,9 +192,9 @@ def application_go(request: HttpRequest) -> HttpResponse:
             return redirect("applications:detail", application_id=app.id)
     environment, query = connect.backend().name, identifier[:MAX_QUERY]
     # An exact name first: "Portal" opens the app called Portal, not the results of "Portal".
-    candidates = selectors.named(environment, identifier) or [
-        row.application_id for row in selectors.search(environment, q=query, per_page=2).rows
-    ]
+    candidates = selectors.named(environment, identifier) or selectors.first_matches(
+        environment, query, 2
+    )
     if len(candidates) == 1:
         return redirect("applications:detail", application_id=candidates[0])
     if candidates:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import Literal
 
 from django.db import connection
 from django.utils import timezone
@@ -11,11 +12,22 @@ from .index import fold, words
 from .models import IndexedApplication, IndexedTerm, Sync
 from .tasks import STALE
 
+# The search's statements are SQL (see `Query`). They name the models' tables and columns
+# as Django does (no field sets a db_column); the tests read every path through them.
 APPLICATIONS = IndexedApplication._meta.db_table
 TERMS = IndexedTerm._meta.db_table
 
 # A part of a statement: SQL with %s placeholders, and their values.
 Sql = tuple[str, list]
+# How a page is read: see `Query.page`.
+Reading = Literal["read", "walk", "walk keys"]
+
+
+def _sqlite() -> bool:
+    """Whether the database is SQLite; else PostgreSQL, the other database the dashboard
+    runs on."""
+    return connection.vendor == "sqlite"
+
 
 # The list's orders, ties broken by ID; `a` is the application's row.
 ORDERS = {
@@ -36,7 +48,7 @@ def _begins(column: str, word: str) -> Sql:
     case, so it cannot use an index and costs a comparison per row, and a range is exact
     (SQLite compares text by code point; terms are folded and IDs' case is known).
     Elsewhere LIKE, which PostgreSQL answers from the pattern operators' indexes."""
-    if connection.vendor != "sqlite":
+    if not _sqlite():
         return f"{column} LIKE %s", [connection.ops.prep_for_like_query(word) + "%"]
     last = ord(word[-1])
     if last == 0x10FFFF:
@@ -48,6 +60,9 @@ def _begins(column: str, word: str) -> Sql:
 
 
 def _one_of(column: str, values: list) -> Sql:
+    if not values:
+        # PostgreSQL refuses an empty IN ().
+        return "1 = 0", []
     return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
@@ -65,14 +80,15 @@ def _has(word: str, key: str) -> Sql:
 
 
 def _aggregated_keys(column: str, condition: str) -> str:
-    """The keys in `column` of the rows where `condition` holds, as one value: an array on
-    PostgreSQL, a list separated by commas on SQLite, which has no arrays. One value costs
-    a fraction of a row per key to fetch."""
-    function = "array_agg" if connection.vendor == "postgresql" else "group_concat"
+    """The keys in `column` of the rows where `condition` holds, as one value (`_key_set`
+    reads it): a list separated by commas on SQLite, which has no arrays, an array on
+    PostgreSQL. One value costs a fraction of a row per key to fetch."""
+    function = "group_concat" if _sqlite() else "array_agg"
     return f"{function}({column}) FILTER (WHERE {condition})"
 
 
 def _key_set(value: str | list[int] | None) -> set[int]:
+    """The keys `_aggregated_keys` gave (None when no row met its condition)."""
     if not value:
         return set()
     return set(map(int, value.split(","))) if isinstance(value, str) else set(value)
@@ -273,20 +289,22 @@ class Query:
             values,
         )
 
-    def keys(self, registration: str) -> list[int] | Sql:
-        """The row keys of the matching applications of `registration`: a list when a word
-        is rare, else a statement."""
+    def _candidates(self, registration: str) -> list[int]:
+        wanted = {"both": (False, True), "authenticated": (False,), "dynamic": (True,)}
+        return [key for key, dynamic in self.candidates.items() if dynamic in wanted[registration]]
+
+    def keys(self, registration: str) -> Sql:
+        """A statement of the row keys of the matching applications of `registration`, one
+        row each, in the column `application`."""
         if self.candidates is not None:
-            wanted = {"both": (False, True), "authenticated": (False,), "dynamic": (True,)}
-            return [
-                key for key, dynamic in self.candidates.items() if dynamic in wanted[registration]
-            ]
+            where, values = _one_of("a.row_id", self._candidates(registration))
+            return f"SELECT a.row_id AS application FROM {APPLICATIONS} AS a WHERE {where}", values
         return self.matches(registration).keys()
 
     def count(self, registration: str, limit: int) -> int:
         """How many applications of `registration` match, counted up to `limit`."""
         if self.candidates is not None:
-            return min(len(self.keys(registration)), limit)
+            return min(len(self._candidates(registration)), limit)
         matches = self.matches(registration)
         (count,) = _fetchone(
             f"SELECT COUNT(*) FROM (SELECT 1 AS one {matches.source} LIMIT %s) AS found",
@@ -318,36 +336,33 @@ class Query:
             dynamic = self.count("dynamic", HIDDEN_LIMIT + 1)
         return self.count(registration, COUNT_LIMIT + 1), dynamic
 
-    def page(self, registration: str, sort: str, start: int, size: int, *, how: str) -> list:
+    def page(
+        self, registration: str, sort: str, start: int, size: int, *, how: Reading
+    ) -> list[IndexedApplication]:
         """The matching applications of `registration` from the `start`th in `sort`'s order,
-        `size` of them, read `how` (see `search`): "read" every match and sort them; "walk"
-        the order and check each row's terms until the page is full; "walk keys" (SQLite):
-        the same, each row checked against the matches' keys, gathered first."""
-        source = f"{APPLICATIONS} AS a"
+        `size` of them, read `how` (`search` chooses): "read" every match and sort them;
+        "walk" the order and check each row's terms until the page is full; "walk keys"
+        (SQLite): the same, each row checked against the matches' keys, gathered first."""
         if how == "walk" or not self.words:
             where, values = self.applications(registration, walk=how == "walk")
+            source = f"{APPLICATIONS} AS a"
+        elif how == "walk keys":
+            keys, key_values = self.keys(registration)
+            # The unary plus keeps SQLite from finding the rows by their keys: it walks the
+            # order's index (environment, order, type, registration), checking each entry
+            # against the keys before it reads the row.
+            where, values = _all(
+                ("a.environment = %s", [self.environment]),
+                *self._filters("a", registration),
+                (f"+a.row_id IN ({keys})", key_values),
+            )
+            source = f"{APPLICATIONS} AS a"
         else:
-            keys = self.keys(registration)
-            if not keys:
-                return []
-            if isinstance(keys, list):
-                where, values = _one_of("a.row_id", keys)
-            else:
-                statement, values = keys
-                where = f"a.row_id IN ({statement})"
-            if how == "walk keys":
-                # The unary plus keeps SQLite from finding the rows by their keys: it walks
-                # the order's index (environment, order, type, registration), checking each
-                # entry against the keys before it reads the row.
-                environment, environment_values = _all(
-                    ("a.environment = %s", [self.environment]), *self._filters("a", registration)
-                )
-                where, values = f"{environment} AND +{where}", environment_values + values
-            elif not isinstance(keys, list):
-                # One row per match (an application's first term): joined rather than IN,
-                # which PostgreSQL may plan as the matches read again for each application.
-                source = f"({statement}) AS found JOIN {source} ON a.row_id = found.application"
-                where = "1 = 1"
+            # Joined rather than IN, which PostgreSQL may plan as the matches read again for
+            # each application; the keys are one row per application (see `IndexedTerm`).
+            keys, values = self.keys(registration)
+            source = f"({keys}) AS found JOIN {APPLICATIONS} AS a ON a.row_id = found.application"
+            where = "TRUE"
         return list(
             IndexedApplication.objects.raw(
                 f"SELECT a.* FROM {source} WHERE {where}"
@@ -355,6 +370,17 @@ class Query:
                 [*values, size, start],
             )
         )
+
+    def first(self, count: int) -> list[str]:
+        """The IDs of `count` of the matching applications, whichever the index gives first."""
+        keys, values = self.keys("both")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.application_id FROM ({keys} LIMIT %s) AS found"
+                f" JOIN {APPLICATIONS} AS a ON a.row_id = found.application",
+                [*values, count],
+            )
+            return [application_id for (application_id,) in cursor.fetchall()]
 
 
 def count(environment: str, *, registration: str = "both", **filters) -> int:
@@ -366,6 +392,12 @@ def count(environment: str, *, registration: str = "both", **filters) -> int:
             application_type=query.application_type, registration=registration
         )
     return query.count(registration, COUNT_LIMIT + 1)
+
+
+def first_matches(environment: str, q: str, count: int) -> list[str]:
+    """The IDs of up to `count` of the applications that every word of `q` finds, whichever
+    the index gives first: enough to know whether one is the match."""
+    return Query.of(environment, q).first(count)
 
 
 def named(environment: str, name: str) -> list[str]:
@@ -421,14 +453,9 @@ def totals(environment: str) -> Totals:
     ranges = [(kind, dynamic) for kind in kinds for dynamic in (False, True)]
     if not ranges:
         return Totals(tally={})
-    quote, meta = connection.ops.quote_name, IndexedApplication._meta
-    environment_column, type_column, registration_column = (
-        quote(meta.get_field(name).column)
-        for name in ("environment", "application_type", "was_dynamically_registered")
-    )
     one = (
-        f"(SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {environment_column} = %s"
-        f" AND {type_column} = %s AND {registration_column} = %s)"
+        f"(SELECT COUNT(*) FROM {APPLICATIONS} WHERE environment = %s"
+        " AND application_type = %s AND was_dynamically_registered = %s)"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -480,7 +507,7 @@ def _reading(query: Query, total: int, more: bool, reached: int, environment_siz
         return "walk"
     passed = reached * environment_size / max(total, 1)
     costs = {"read": total * ROW_READ, "walk": passed * ROW_CHECKED}
-    if query.words and connection.vendor == "sqlite":
+    if query.words and _sqlite():
         costs["walk keys"] = total * KEY_GATHERED + passed * ENTRY_PASSED
     return min(costs, key=costs.get)
 
