@@ -297,8 +297,8 @@ class Query:
         """A statement of the row keys of the matching applications of `registration`, one
         row each, in the column `application`."""
         if self.candidates is not None:
-            where, values = _one_of("a.row_id", self._candidates(registration))
-            return f"SELECT a.row_id AS application FROM {APPLICATIONS} AS a WHERE {where}", values
+            where, values = _one_of("c.row_id", self._candidates(registration))
+            return f"SELECT c.row_id AS application FROM {APPLICATIONS} AS c WHERE {where}", values
         return self.matches(registration).keys()
 
     def count(self, registration: str, limit: int) -> int:
@@ -384,8 +384,8 @@ class Query:
 
 
 def count(environment: str, *, registration: str = "both", **filters) -> int:
-    """How many indexed applications match, read from the indexes alone: up
-    to COUNT_LIMIT + 1 (more than COUNT_LIMIT), exactly when the totals tell."""
+    """How many indexed applications match, read from the indexes alone: up to
+    COUNT_LIMIT + 1 (more than COUNT_LIMIT), exactly when the totals tell."""
     query = Query.of(environment, **filters)
     if query.type_only:
         return totals(environment).of(
