@@ -574,7 +574,8 @@ def main() -> None:
         "secrets: one request per application by the API's design, timed on "
         f"{arguments.credentials:,} applications (one secret each): in process in the "
         f"embedded API's production environment, one after another; over HTTP from a served "
-        f"API of their own, {index.SECRET_READERS} at once."
+        f"API of their own, {index.SECRET_READERS} at once and at most "
+        f"{index.SECRET_READS_PER_MINUTE:,} a minute."
     )
     headers = ["mode", "operation", "API requests", "pages or applications", "ms"]
     headers += ["in API requests ms", "lower bound ms", "× lower bound", "× the pages alone"]

@@ -305,6 +305,39 @@ def test_a_remote_check_reads_secrets_at_once_and_forgets_an_application_gone_si
     assert Sync.objects.get(environment="sandbox").seen == len(apps)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_remote_check_keeps_to_its_share_of_the_rate_limit(workos, monkeypatch):
+    apps = [oauth(f"App {i:02d}") for i in range(2 * index.SECRET_READERS + 1)]
+    index.sync()
+    # Ten a second: every read after the first waits its turn (the waits are recorded
+    # rather than slept, so the turns pile up).
+    monkeypatch.setattr(index, "SECRET_READS_PER_MINUTE", 600)
+    waits = []
+    monkeypatch.setattr(index, "sleep", waits.append)
+
+    assert index.check_credentials() == len(apps)
+
+    assert len(waits) == len(apps) - 1
+    # The last of n reads waits for its turn, n - 1 tenths of a second after the first, less
+    # the time the reads took until it asked (well under two tenths).
+    assert max(waits) > (len(apps) - 3) * 0.1
+
+
+def test_the_pace_spaces_calls_from_every_thread(monkeypatch):
+    monkeypatch.setattr(index, "monotonic", lambda: 100.0)
+    waits = []
+    monkeypatch.setattr(index, "sleep", waits.append)
+    pace = index._Pace(per_minute=120)
+    threads = [threading.Thread(target=pace.wait) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # The first goes at once; the others half a second apart, whichever thread asked.
+    assert sorted(waits) == [0.5, 1.0, 1.5, 2.0, 2.5]
+
+
 # As the worker runs it: no transaction around the sync, so the embedded API is read in
 # threads of its own, from both ends.
 @pytest.mark.django_db(transaction=True)
