@@ -26,6 +26,14 @@ PASSWORD = "correct-horse-battery"
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
+def settled(page) -> None:
+    """Wait until htmx has no request or swap under way and has bound what it swapped in:
+    new content answers to its triggers only once settled (keys pressed before are lost)."""
+    sync_api.expect(
+        page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+    ).to_have_count(0)
+
+
 def missing(what: str) -> None:
     """Skip the test for lack of `what`, or fail it when browser tests are required."""
     if os.environ.get("REQUIRE_BROWSER") == "1":

@@ -15,6 +15,7 @@ from dashboard.emulator.models import Application, Organization
 from .browser import (  # noqa: F401
     axe_core,
     chromium,
+    settled,
     signed_in_by_cookie,
     signed_in_page,
     sync_api,
@@ -92,6 +93,7 @@ def test_the_create_form_creates_the_organization_typed_in_its_box(page, acme):
     page.get_by_label("Machine-to-machine (M2M)").check()
     box = page.get_by_label("Organization")
     expect(box).to_be_visible()  # The form, swapped for an M2M application.
+    settled(page)
     page.get_by_label("Name").fill("Billing worker")
 
     box.fill("Initech")
@@ -118,6 +120,7 @@ def test_the_box_offers_it_as_the_name_is_typed(page, acme):
     page.get_by_label("Machine-to-machine (M2M)").check()
     box = page.get_by_label("Organization")
     expect(box).to_be_visible()
+    settled(page)
 
     box.press_sequentially("Hooli")
     offer = page.get_by_role("link", name="Create the organization “Hooli”")

@@ -13,7 +13,14 @@ from dashboard.emulator.models import Application
 
 # Fixtures come in by name and tests take them as arguments of the same name.
 # ruff: noqa: F811
-from .browser import axe_core, chromium, page, signed_in_by_cookie, sync_api  # noqa: F401
+from .browser import (  # noqa: F401
+    axe_core,
+    chromium,
+    page,
+    settled,
+    signed_in_by_cookie,
+    sync_api,
+)
 from .test_accessibility import SCHEMES, axe_violations, describe
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,10 +47,6 @@ def portal(db):
 def production_apps() -> list[Application]:
     with partition.override("production"):
         return list(Application.objects.all())
-
-
-def settled(page) -> None:
-    sync_api.expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
 
 
 def open_preview(page, portal) -> None:
