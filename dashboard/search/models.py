@@ -47,8 +47,13 @@ class IndexedApplication(models.Model):
 
     class Meta:
         constraints = [
+            # Pattern operators (as on the indexes below that a search finds IDs by):
+            # PostgreSQL then answers the beginning of an ID (LIKE) from the index whatever
+            # the database's collation; equality is the same.
             models.UniqueConstraint(
-                fields=["environment", "application_id"], name="one_row_per_application"
+                fields=["environment", "application_id"],
+                name="one_row_per_application",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             )
         ]
         indexes = [
@@ -88,6 +93,12 @@ class IndexedApplication(models.Model):
                     "was_dynamically_registered",
                 ],
                 name="index_env_client",
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "bool_ops",
+                ],
             ),
         ]
 
