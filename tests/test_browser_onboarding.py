@@ -74,7 +74,13 @@ def test_the_sheet_copies_each_block_and_all_of_it_and_downloads_without_the_sec
 
     issuer = page.url.split("/sandbox/applications/")[0] + "/emulator"
     assert f"CONNECT_ISSUER={issuer}\n" in env
-    assert url.startswith(f"{issuer}/oauth2/authorize?") and url in everything
+    assert url.startswith(f"{issuer}/oauth2/authorize?")
+    # "Copy all" is the lasting hand-over: the page's one-time test values stay on the page.
+    query = parse_qs(urlsplit(url).query)
+    for one_time in (query["state"][0], query["nonce"][0], query["code_challenge"][0]):
+        assert one_time not in everything
+    assert "state=STATE&nonce=NONCE&code_challenge=CODE_CHALLENGE" in everything
+    assert f"Redirect URI (default): {CALLBACK}\n" in everything
     assert env.rstrip("\n") in everything and "Node (openid-client)" in everything
     sheet = json.loads(json_download.value.path().read_text())
     assert sheet["client_secret"] == "REPLACE_WITH_THE_CLIENT_SECRET"

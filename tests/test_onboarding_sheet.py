@@ -3,6 +3,7 @@ and its examples, which run (Python, curl) or parse (Node) as written."""
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -184,13 +185,17 @@ def test_the_curl_commands_are_single_shell_words_per_field():
     assert fields["client_secret"] == "$CONNECT_CLIENT_SECRET"
 
 
-def test_copy_all_holds_every_block_and_no_secret():
+def test_copy_all_holds_every_lasting_block_and_no_secret_nor_one_time_value():
     sheet = Sheet.build(oauth_app(), WORKOS)
 
     text = sheet.as_text()
 
-    assert sheet.authorization.url in text and sheet.authorization.pkce.verifier in text
-    for snippet in [sheet.exchange, *sheet.snippets()]:
+    request = sheet.authorization
+    for one_time in (request.state, request.nonce, request.pkce.verifier, request.pkce.challenge):
+        assert one_time not in text
+    assert "state=STATE&nonce=NONCE&code_challenge=CODE_CHALLENGE&" in text
+    assert sheet.exchange.text.replace(request.pkce.verifier, "CODE_VERIFIER") in text
+    for snippet in sheet.snippets():
         assert snippet.text in text
     assert "Client secret: handed over separately" in text
 
@@ -284,7 +289,11 @@ def test_the_node_examples_parse(tmp_path, app, issuer):
     example = next(
         snippet for snippet in Sheet.build(app, server).snippets() if snippet.key == "node"
     )
-    path = tmp_path / "example.mjs"
+    # Run as the example says it is saved: as an ES module, which its import and
+    # top-level await need.
+    saved_as = re.search(r"^// Save as (\S+\.mjs) ", example.text, re.MULTILINE)
+    assert saved_as, example.text[:200]
+    path = tmp_path / saved_as[1]
     path.write_text(example.text)
 
     subprocess.run([node, "--check", str(path)], check=True)

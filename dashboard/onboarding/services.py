@@ -7,6 +7,7 @@ never with a secret, a code or a token.
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -63,6 +64,40 @@ def authorization_server(request: HttpRequest) -> AuthorizationServer | None:
     else:
         return None
     return AuthorizationServer(Endpoints(issuer), current.kind, current.embedded)
+
+
+def test_callbacks(app: Any) -> frozenset[str]:
+    """The application's redirect URIs that are the dashboard's test callback for it, at
+    whichever address the dashboard was reached when it was added."""
+    path = reverse("onboarding:try-callback", args=[app.id])
+    return frozenset(
+        entry.uri
+        for entry in getattr(app, "redirect_uris", None) or []
+        if urlsplit(entry.uri).path == path
+    )
+
+
+def confidential(app: Any) -> bool:
+    """Whether the application has or had a client secret. Secrets made and revoked outside
+    this dashboard leave no trace here; an answer the API cannot give counts as yes, so that
+    the sheet never offers a confidential client the public client's `none`."""
+    if app.application_type != "oauth":
+        return True
+    made_here = AuditEvent.objects.filter(
+        application_id=app.id, action__in=[Action.SECRET_CREATED, Action.SECRET_REVOKED]
+    )
+    if made_here.exists():
+        return True
+    try:
+        return bool(connect.client_secret_list(application_id=app.id))
+    except errors.ApiError:
+        return True
+
+
+def hand_over_sheet(app: Any, server: AuthorizationServer) -> Sheet:
+    return Sheet.build(
+        app, server, confidential=confidential(app), test_callbacks=test_callbacks(app)
+    )
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,15 @@ GRANT_TYPES = {
     "oauth": ("authorization_code", "refresh_token"),
     "m2m": ("client_credentials",),
 }
+# The authorization server issues refresh tokens only to requests with this scope.
+OFFLINE_ACCESS = "offline_access"
+
+# Where the hand-over's authorization URL and code exchange name the values an application
+# makes anew for every sign-in: the sheet's own are for one test, now, on the page.
+STATE_PLACEHOLDER = "STATE"
+NONCE_PLACEHOLDER = "NONCE"
+CHALLENGE_PLACEHOLDER = "CODE_CHALLENGE"
+VERIFIER_PLACEHOLDER = "CODE_VERIFIER"
 
 _PLAIN_ENV_VALUE = re.compile(r"^[A-Za-z0-9_./:@%+=,-]*$")
 
@@ -100,23 +109,54 @@ class AuthorizationRequest:
 
     @classmethod
     def fresh(
-        cls, endpoints: Endpoints, *, client_id: str, redirect_uri: str, scope: str
+        cls,
+        endpoints: Endpoints,
+        *,
+        client_id: str,
+        redirect_uri: str,
+        scope: str,
+        prompt: str = "",
     ) -> "AuthorizationRequest":
         state, nonce, pkce = secrets.token_urlsafe(16), secrets.token_urlsafe(16), Pkce.fresh()
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "scope": scope,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": pkce.challenge,
-                "code_challenge_method": pkce.method,
-            },
-            quote_via=quote,
+        url = authorization_url(
+            endpoints,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            state=state,
+            nonce=nonce,
+            code_challenge=pkce.challenge,
+            prompt=prompt,
         )
-        return cls(f"{endpoints.authorize}?{query}", redirect_uri, scope, state, nonce, pkce)
+        return cls(url, redirect_uri, scope, state, nonce, pkce)
+
+
+def authorization_url(
+    endpoints: Endpoints,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    state: str,
+    nonce: str,
+    code_challenge: str,
+    prompt: str = "",
+) -> str:
+    """An authorization request with a PKCE S256 challenge; `prompt=login` asks for a fresh
+    sign-in even when the user is signed in already."""
+    query = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": scope,
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": code_challenge,
+        "code_challenge_method": Pkce.method,
+    }
+    if prompt:
+        query["prompt"] = prompt
+    return f"{endpoints.authorize}?{urlencode(query, quote_via=quote)}"
 
 
 @dataclass(frozen=True)
@@ -163,9 +203,21 @@ class Sheet:
     app: Any
     server: AuthorizationServer
     authorization: AuthorizationRequest | None
+    # Whether the application has or had a client secret: then it is a confidential client,
+    # which must authenticate with one at the token endpoint.
+    confidential: bool = False
+    # Redirect URIs that are the dashboard's own test callback, not the application's.
+    test_callbacks: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, app: Any, server: AuthorizationServer) -> "Sheet":
+    def build(
+        cls,
+        app: Any,
+        server: AuthorizationServer,
+        *,
+        confidential: bool = False,
+        test_callbacks: frozenset[str] = frozenset(),
+    ) -> "Sheet":
         """The sheet, with a fresh authorization request for an OAuth application that has a
         default redirect URI."""
         authorization = None
@@ -177,7 +229,7 @@ class Sheet:
                 redirect_uri=redirect_uri,
                 scope=cls.scope_of(app),
             )
-        return cls(app, server, authorization)
+        return cls(app, server, authorization, confidential, frozenset(test_callbacks))
 
     @property
     def endpoints(self) -> Endpoints:
@@ -213,13 +265,45 @@ class Sheet:
         return getattr(self.app, "default_redirect_uri", None)
 
     @property
+    def redirect_uris(self) -> list[Any]:
+        """The application's redirect URIs, default first, without the dashboard's test
+        callback: what its developer registers in the application."""
+        entries = [
+            entry
+            for entry in getattr(self.app, "redirect_uris", [])
+            if entry.uri not in self.test_callbacks
+        ]
+        return sorted(entries, key=lambda entry: not entry.default)
+
+    @property
+    def registered_test_callbacks(self) -> list[str]:
+        return [
+            entry.uri
+            for entry in getattr(self.app, "redirect_uris", [])
+            if entry.uri in self.test_callbacks
+        ]
+
+    @property
+    def refresh_tokens(self) -> bool:
+        """Whether the application's sign-ins get refresh tokens: only with offline_access."""
+        return self.kind == "oauth" and OFFLINE_ACCESS in self.app.scopes
+
+    @property
     def grant_types(self) -> tuple[str, ...]:
-        return GRANT_TYPES.get(self.kind, ())
+        grants = GRANT_TYPES.get(self.kind, ())
+        if self.kind == "oauth" and not self.refresh_tokens:
+            grants = tuple(grant for grant in grants if grant != "refresh_token")
+        return grants
+
+    @property
+    def public(self) -> bool:
+        """An OAuth application that never had a secret: it proves itself with PKCE."""
+        return self.kind == "oauth" and not self.confidential
 
     @property
     def auth_methods(self) -> tuple[str, ...]:
         methods = EMBEDDED_AUTH_METHODS if self.server.embedded else WORKOS_AUTH_METHODS
-        if self.kind == "oauth":
+        if self.public:
             methods += (PUBLIC_AUTH_METHOD,)
         return methods
 
@@ -271,7 +355,7 @@ class Sheet:
             "scopes": list(app.scopes),
         }
         if self.kind == "oauth":
-            application["redirect_uris"] = [entry.uri for entry in app.redirect_uris]
+            application["redirect_uris"] = [entry.uri for entry in self.redirect_uris]
             application["default_redirect_uri"] = self.redirect_uri
             application["uses_pkce"] = app.uses_pkce
         return {
@@ -296,9 +380,11 @@ class Sheet:
     @property
     def exchange(self) -> Snippet | None:
         """The authorization code exchange that follows the authorization request."""
-        request = self.authorization
-        if request is None:
+        if self.authorization is None:
             return None
+        return self._exchange(self.authorization.pkce.verifier)
+
+    def _exchange(self, code_verifier: str) -> Snippet:
         text = _curl(
             self.endpoints.token,
             [
@@ -306,8 +392,8 @@ class Sheet:
                 ("client_id", self.app.client_id),
                 ("client_secret", "$CONNECT_CLIENT_SECRET"),
                 ("code", "THE_CODE_FROM_THE_REDIRECT"),
-                ("redirect_uri", request.redirect_uri),
-                ("code_verifier", request.pkce.verifier),
+                ("redirect_uri", self.redirect_uri or ""),
+                ("code_verifier", code_verifier),
             ],
         )
         return Snippet("code-exchange", "Exchange the code (curl)", text, "Copy the code exchange")
@@ -366,7 +452,8 @@ class Sheet:
         return NODE_OAUTH.replace("{options}", option)
 
     def as_text(self) -> str:
-        """The whole sheet as text, for "copy all"."""
+        """The whole sheet as text, for "copy all": what lasts, without the page's one-time
+        state, nonce and PKCE verifier, which the application makes anew for each sign-in."""
         rows = [
             ("Application", f"{self.app.name} ({self.kind_label})"),
             ("Environment", self.environment_label),
@@ -375,25 +462,34 @@ class Sheet:
             ("OAuth metadata", self.endpoints.oauth_metadata),
             *self.endpoint_rows,
             ("Token endpoint authentication", ", ".join(self.auth_methods)),
-            ("Client ID", self.app.client_id),
-            ("Client secret", "handed over separately"),
         ]
-        if self.redirect_uri:
-            rows.append(("Redirect URI", self.redirect_uri))
+        if self.grant_types:
+            rows.append(("Grant types", ", ".join(self.grant_types)))
+        rows += [("Client ID", self.app.client_id), ("Client secret", "handed over separately")]
+        for entry in self.redirect_uris:
+            rows.append(("Redirect URI (default)" if entry.default else "Redirect URI", entry.uri))
         if self.scope:
             rows.append(("Scopes", self.scope))
         parts = ["\n".join(f"{label}: {value}" for label, value in rows)]
         if self.authorization:
-            request = self.authorization
+            url = authorization_url(
+                self.endpoints,
+                client_id=self.app.client_id,
+                redirect_uri=self.authorization.redirect_uri,
+                scope=self.authorization.scope,
+                state=STATE_PLACEHOLDER,
+                nonce=NONCE_PLACEHOLDER,
+                code_challenge=CHALLENGE_PLACEHOLDER,
+            )
             parts.append(
                 "Authorization URL\n"
-                f"{request.url}\n"
-                f"state: {request.state}\nnonce: {request.nonce}\n"
-                f"code_verifier: {request.pkce.verifier}\n"
-                f"code_challenge (S256): {request.pkce.challenge}"
+                f"{url}\n"
+                f"For each sign-in, make a new state, nonce and PKCE code verifier; put them "
+                f"and the verifier's S256 challenge in place of {STATE_PLACEHOLDER}, "
+                f"{NONCE_PLACEHOLDER} and {CHALLENGE_PLACEHOLDER}."
             )
-        if self.exchange:
-            parts.append(f"{self.exchange.title}\n{self.exchange.text}")
+            exchange = self._exchange(VERIFIER_PLACEHOLDER)
+            parts.append(f"{exchange.title}\n{exchange.text}")
         parts.extend(f"{snippet.title}\n{snippet.text}" for snippet in self.snippets())
         return "\n\n".join(parts) + "\n"
 
@@ -452,7 +548,8 @@ def tokens(callback_url: str) -> dict:
     )"""
 
 NODE_M2M = """\
-// npm install openid-client; with the .env above in the environment.
+// Save as connect.mjs (an ES module: it uses import and top-level await), the .env
+// above as .env, then run: npm install openid-client && node --env-file=.env connect.mjs
 import * as client from "openid-client";
 
 const env = process.env;
@@ -468,7 +565,8 @@ const tokens = await client.clientCredentialsGrant(config, { scope: env.CONNECT_
 console.log(tokens.access_token, tokens.expires_in);"""
 
 NODE_OAUTH = """\
-// npm install openid-client; with the .env above in the environment.
+// Save as connect.mjs (an ES module: it uses import and top-level await), the .env
+// above as .env, then run: npm install openid-client && node --env-file=.env connect.mjs
 import * as client from "openid-client";
 
 const env = process.env;

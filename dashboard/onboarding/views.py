@@ -27,7 +27,6 @@ from dashboard.web.roles import CHANGE, SECRETS, VIEW
 
 from . import services
 from .forms import CredentialsCheckForm
-from .sheet import Sheet
 
 NOT_CONFIGURED = (
     "The dashboard does not know this environment's authorization server: set "
@@ -48,7 +47,7 @@ def _integrate_page(request: HttpRequest, app, status: int = 200, **extra) -> Ht
     context = {
         "app": app,
         "server": server,
-        "sheet": Sheet.build(app, server) if server else None,
+        "sheet": services.hand_over_sheet(app, server) if server else None,
         "check_form": CredentialsCheckForm(),
     }
     if server and app.application_type == "oauth":
@@ -76,7 +75,7 @@ def handover(request: HttpRequest, application_id: str, extension: str) -> HttpR
     server = services.authorization_server(request)
     if server is None:
         raise Http404(NOT_CONFIGURED)
-    sheet = Sheet.build(app, server)
+    sheet = services.hand_over_sheet(app, server)
     if extension == "json":
         response = HttpResponse(sheet.json_text(), content_type="application/json")
     else:
