@@ -26,7 +26,9 @@ def _environ(request: httpx.Request, body: bytes) -> dict:
         "PATH_INFO": unquote_to_bytes(raw_path).decode("latin-1"),
         "QUERY_STRING": query.decode("latin-1"),
         "SERVER_NAME": request.url.host or "embedded",
-        "SERVER_PORT": str(request.url.port or 80),
+        # The default port of the scheme, which Django leaves out of the host it builds
+        # URLs (and an issuer) with.
+        "SERVER_PORT": str(request.url.port or (443 if request.url.scheme == "https" else 80)),
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
         "CONTENT_LENGTH": str(len(body)),
@@ -55,7 +57,9 @@ class EmbeddedTransport(httpx.BaseTransport):
             match = resolve(django_request.path_info)
         except Resolver404:
             return httpx.Response(404, json={"message": "Not found.", "code": "not_found"})
-        if match.namespace != "emulator":
+        # Every environment's API and authorization server (production's is
+        # `emulator:production`), nothing of the dashboard's own pages.
+        if match.namespaces[:1] != ["emulator"]:
             return httpx.Response(404, json={"message": "Not an API path.", "code": "not_found"})
         try:
             response = match.func(django_request, *match.args, **match.kwargs)
