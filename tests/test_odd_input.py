@@ -47,7 +47,12 @@ def test_odd_input_never_answers_a_server_error(browser, app, value):
         browser.get("/sandbox/applications/organizations", {"organization": value}).status_code
         < 500
     )
-    assert browser.get("/audit/", {"application": value, "since": value}).status_code < 500
+    assert (
+        browser.get(
+            "/audit/", {"application": value, "organization": value, "since": value}
+        ).status_code
+        < 500
+    )
     assert browser.get("/sandbox/applications/go", {"id": value}, follow=True).status_code < 500
     for field in FORM_FIELDS:
         response = browser.post(

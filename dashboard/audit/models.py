@@ -71,6 +71,24 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.outcome}"
 
+    @property
+    def sign_on(self) -> dict[str, str]:
+        """A single sign-on event's issuer and subject (those it knew): `changes` holds
+        them, as the CSV export shows."""
+        if self.action not in SIGN_ON_ACTIONS or not isinstance(self.changes, dict):
+            return {}
+        return {
+            key: str(self.changes[key]) for key in ("issuer", "subject") if self.changes.get(key)
+        }
+
+    @property
+    def field_changes(self) -> dict:
+        """The before and after of the fields an update changed: none for a single sign-on
+        event, whose `changes` hold its issuer, subject and roles instead."""
+        if self.action in SIGN_ON_ACTIONS or not isinstance(self.changes, dict):
+            return {}
+        return self.changes
+
     @classmethod
     def deleted_configuration(cls, event_id: str) -> dict | None:
         """The configuration of the application that event `event_id` deleted, if any."""
@@ -80,3 +98,10 @@ class AuditEvent(models.Model):
             id=int(event_id), action=cls.Action.DELETE, snapshot__isnull=False
         ).first()
         return event.snapshot if event else None
+
+
+SIGN_ON_ACTIONS = {
+    AuditEvent.Action.SSO_SIGN_IN,
+    AuditEvent.Action.SSO_REFUSED,
+    AuditEvent.Action.ROLE_CHANGED,
+}

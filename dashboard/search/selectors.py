@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .index import fold, words
-from .models import IndexedApplication, IndexedTerm, Sync
+from .models import IndexedApplication, IndexedOrganization, IndexedTerm, Sync
 from .tasks import STALE
 
 # The search's statements are SQL (see `Query`). They name the models' tables and columns
@@ -603,4 +603,35 @@ def freshness(environment: str) -> Freshness:
         seen=state.seen,
         expected=state.expected,
         error="" if running else state.error,
+    )
+
+
+# Enough to choose from when a name is several applications or organizations.
+NAMED_LIMIT = 20
+
+
+def applications_named_in(environments: list[str], name: str) -> list[IndexedApplication]:
+    """The applications called `name` (case and accents ignored) in these environments."""
+    return list(
+        IndexedApplication.objects.filter(
+            environment__in=environments, folded_name=fold(name.strip())[:255]
+        ).order_by("environment", "application_id")[:NAMED_LIMIT]
+    )
+
+
+def organizations_named_in(environments: list[str], name: str) -> list[IndexedOrganization]:
+    """The organizations called `name` (in any case) in these environments."""
+    return list(
+        IndexedOrganization.objects.filter(
+            environment__in=environments, name__iexact=name.strip()
+        ).order_by("environment", "organization_id")[:NAMED_LIMIT]
+    )
+
+
+def applications_of(organization_ids: list[str]) -> list[str]:
+    """The IDs of the applications that belong to these organizations, as last indexed."""
+    return list(
+        IndexedApplication.objects.filter(organization_id__in=organization_ids).values_list(
+            "application_id", flat=True
+        )
     )
