@@ -127,6 +127,21 @@ def _public_suffixes() -> PublicSuffixList:
     return PublicSuffixList()
 
 
+def domains_of(host: str) -> list[str]:
+    """`host` and each domain above it down to its registrable domain, the one a customer
+    owns: `login.acme.co.uk` gives itself, `acme.co.uk`, never `co.uk`; `*.acme.com` gives
+    itself and `acme.com`. An IP address gives only itself."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return [host]
+    except ValueError:
+        pass
+    registrable = _public_suffixes().privatesuffix(host.replace("*", "x")) or host
+    labels = host.split(".")
+    above = [".".join(labels[start:]) for start in range(1, len(labels) - registrable.count("."))]
+    return [host, *(domain for domain in above if "*" not in domain)]
+
+
 def is_loopback_host(host: str) -> bool:
     """`localhost`, 127.0.0.0/8 or `::1`; not other spellings such as `::ffff:127.0.0.1`."""
     if host == "localhost":

@@ -84,6 +84,33 @@ def test_ids_organizations_redirect_uris_hosts_and_scopes_find_an_app():
         ], query
 
 
+def test_a_host_is_found_by_the_domains_above_it_and_without_its_hyphens(viewer):
+    login = oauth("Login", redirect_uris=[{"uri": "https://login.acme.com/cb", "default": True}])
+    wildcard = oauth(
+        "Previews", redirect_uris=[{"uri": "https://*.acme.co.uk/cb", "default": True}]
+    )
+    northwind = oauth(
+        "Portal",
+        redirect_uris=[{"uri": "https://app.northwind-health.example/cb", "default": True}],
+    )
+    oauth("Local", redirect_uris=[{"uri": "http://127.0.0.1:8000/cb", "default": True}])
+    synced()
+
+    def found(query: str) -> list[str]:
+        return [row.application_id for row in selectors.search("sandbox", q=query).rows]
+
+    assert found("acme.com") == [login.id]
+    assert found("acme") == [login.id, wildcard.id] or found("acme") == [wildcard.id, login.id]
+    assert found("acme.co.uk") == [wildcard.id]
+    assert found("northwind-health.example") == [northwind.id]
+    assert found("northwindhealth") == [northwind.id]
+    assert found("co.uk") == [] and found("0.1") == []
+    found_page = viewer.get("/sandbox/applications/", {"q": "acme.com"}).content.decode()
+    assert "<code>acme.com</code> finds <code>login.acme.com</code>" in found_page
+    empty_page = viewer.get("/sandbox/applications/", {"q": "health"}).content.decode()
+    assert "by any domain above it" in empty_page and "not by a word in its middle" in empty_page
+
+
 def test_results_sort_by_name_or_created_with_a_total_and_pages():
     for name in ["Charlie", "alpha", "Bravo"]:
         m2m(name)
@@ -152,7 +179,9 @@ def test_the_list_shows_totals_by_type_and_how_many_match(viewer):
 
     filtered = viewer.get("/sandbox/applications/", {"organization": org.id})
     assert filtered.context["matching"] == 1
-    assert b"1 match these filters" in filtered.content
+    assert b"1 application matches these filters" in filtered.content
+    two = viewer.get("/sandbox/applications/", {"type": "oauth", "registration": "both"})
+    assert b"2 applications match these filters" in two.content
 
     searched = viewer.get("/sandbox/applications/", {"q": "portal", "type": "oauth"})
     assert searched.context["results"].total == 2
@@ -171,10 +200,10 @@ def test_a_count_stops_at_its_limit_and_says_more(viewer, monkeypatch):
     searched = viewer.get("/sandbox/applications/", {"q": "portal", "limit": 10})
     assert (searched.context["results"].total, searched.context["results"].more) == (3, True)
     # The page still shows what it holds.
-    assert b"More than 3 match</strong>, 1\xe2\x80\x935 shown" in searched.content
+    assert b"More than 3 matches</strong>, 1\xe2\x80\x935 shown" in searched.content
     assert len(names(searched)) == 5
     filtered = viewer.get("/sandbox/applications/", {"organization": org.id})
-    assert b"More than 3 match these filters" in filtered.content
+    assert b"More than 3 applications match these filters" in filtered.content
     # The totals are never cut short.
     assert b"5 applications indexed" in filtered.content
 

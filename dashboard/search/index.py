@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
-from dashboard import connect, environments
+from dashboard import connect, environments, uris
 from dashboard.connect import errors
 from dashboard.connect.models import Page, UnreadableRecord
 
@@ -68,7 +68,10 @@ def terms_of(row: IndexedApplication) -> set[str]:
         terms.add(fold(uri))
         host = _host(uri)
         if host:
-            terms.add(host)
+            # A customer's domain finds its hosts ("acme.com", login.acme.com), and the
+            # domain with its hyphens left out too ("northwindhealth").
+            for domain in uris.domains_of(host):
+                terms.update({domain, domain.replace("-", "")})
     return {term[:TERM_LENGTH] for term in terms if term}
 
 
