@@ -136,9 +136,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
         if user is None:
             return _send_to_the_login_uri(request)
     else:
+        if action == "switch_user":
+            _sign_out(request)
+            return redirect(request.get_full_path())
         user = EndUser.load(request.session.get(_signed_in_key(), ""))
         if user is None or action == "sign_in":
-            return _sign_in(request, app)
+            return _sign_in(request, app, signed_in=user)
+        if _login_prompted(grant) and not _signed_in_for_this_request(request):
+            return _sign_in(request, app, signed_in=user)
         user.auth_time = request.session.get(_signed_in_key() + ":at", 0)
     if action == "deny":
         return _answer(request, server, grant, None)
@@ -170,19 +175,48 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
 def _answer(request: HttpRequest, server, grant, user: EndUser | None) -> HttpResponse:
     """Redirect with a code for `user`, or with access_denied when there is none; a sign-in
-    lent by the application serves this one authorization request."""
+    lent by the application, or one made fresh for `prompt=login`, serves this one
+    authorization request."""
     request.session.pop(_lent_sign_in_key(), None)
+    request.session.pop(_fresh_sign_in_key(), None)
     return server.create_authorization_response(request, grant_user=user, grant=grant)
 
 
-def _sign_in(request: HttpRequest, app: Application) -> HttpResponse:
-    context = {"app": app, "email": request.POST.get("email", ""), "error": None}
+def _fresh_sign_in_key() -> str:
+    """The authorization request the user last signed in at, on this browser: what
+    `prompt=login` asks for is a sign-in at that very request."""
+    return f"authkit:{partition.current()}:fresh_sign_in"
+
+
+def _login_prompted(grant) -> bool:
+    """Whether the request says `prompt=login`: sign the user in again, even if signed in."""
+    return "login" in (grant.request.payload.data.get("prompt") or "").split()
+
+
+def _signed_in_for_this_request(request: HttpRequest) -> bool:
+    return request.session.get(_fresh_sign_in_key()) == request.get_full_path()
+
+
+def _sign_out(request: HttpRequest) -> None:
+    for key in (_signed_in_key(), _signed_in_key() + ":at", _fresh_sign_in_key()):
+        request.session.pop(key, None)
+    request.session.cycle_key()
+
+
+def _sign_in(
+    request: HttpRequest, app: Application, signed_in: EndUser | None = None
+) -> HttpResponse:
+    """The sign-in page; `signed_in` is who is signed in already when the application asks
+    for a fresh sign-in (`prompt=login`)."""
+    email = request.POST.get("email", signed_in.email if signed_in else "")
+    context = {"app": app, "email": email, "error": None, "signed_in": signed_in}
     if request.method == "POST" and request.POST.get("action") == "sign_in":
         user = EndUser.sign_in(context["email"].strip(), request.POST.get("password", ""))
         if user is not None:
             request.session.cycle_key()
             request.session[_signed_in_key()] = user.id
             request.session[_signed_in_key() + ":at"] = user.auth_time
+            request.session[_fresh_sign_in_key()] = request.get_full_path()
             # Back to the same authorization request, now signed in: a reload posts nothing.
             return redirect(request.get_full_path())
         context["error"] = "The email or the password is not right."
