@@ -42,6 +42,7 @@ REQUIRED = {
     "onboarding:try": "view",
     "onboarding:try-callback": "view",
     "onboarding:try-callback-add": "change",
+    "onboarding:try-callback-remove": "change",
     # A copy's preview is the target environment's page: it needs Editor there.
     "promotion:promote": "change",
     "promotion:result": "view",
@@ -134,6 +135,9 @@ def environment_urls(environment: str = "sandbox") -> dict[str, str]:
         "onboarding:try": f"/sandbox/applications/{app.id}/try-sign-in",
         "onboarding:try-callback": f"/sandbox/applications/{app.id}/try-sign-in/callback",
         "onboarding:try-callback-add": f"/sandbox/applications/{app.id}/try-sign-in/callback/add",
+        "onboarding:try-callback-remove": (
+            f"/sandbox/applications/{app.id}/try-sign-in/callback/remove"
+        ),
         "promotion:promote": f"/sandbox/applications/promote/production/{app.id}",
         "promotion:result": f"/sandbox/applications/promotions/{promotion.pk}/",
         "promotion:links": f"/sandbox/applications/{app.id}/promotions",

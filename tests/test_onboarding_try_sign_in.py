@@ -7,6 +7,7 @@ import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.test import Client
 
+from dashboard import connect
 from dashboard.audit.models import AuditEvent
 from dashboard.connect.oauth import Endpoints
 from dashboard.emulator import store
@@ -222,3 +223,143 @@ def test_an_error_answer_of_any_length_or_content_is_shown_short_and_escaped(bro
     event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_TRIED)
     assert event.outcome == "refused"
     assert len(event.detail) < services.MAX_ERROR + services.MAX_DESCRIPTION + 200
+
+
+# --- The test callback left on the application ------------------------------------------------
+
+
+def test_adding_the_test_callback_says_so(browser, organization):
+    app = portal_with(organization, "https://portal.example.com/cb")
+
+    page = browser.post(
+        f"/sandbox/applications/{app.id}/try-sign-in/callback/add", follow=True
+    ).content.decode()
+
+    assert f"The dashboard’s test callback {callback(app)} is now one of this" in page
+    assert "It stays until you remove it on the application’s page." in page
+
+
+def test_the_application_page_shows_the_test_callback_with_a_button_to_remove_it(
+    browser, portal, organization
+):
+    plain = portal_with(organization, "https://portal.example.com/cb")
+
+    page = browser.get(f"/sandbox/applications/{portal.id}/").content.decode()
+
+    assert "A test callback is registered." in page and f"<code>{callback(portal)}</code>" in page
+    assert ">Remove the test callback</button>" in page
+    assert f'action="/sandbox/applications/{portal.id}/try-sign-in/callback/remove"' in page
+    assert (
+        "A test callback is registered."
+        not in browser.get(f"/sandbox/applications/{plain.id}/").content.decode()
+    )
+
+
+def test_removing_the_test_callback_keeps_the_others_and_is_audited(browser, organization):
+    app = portal_with(organization, "https://portal.example.com/cb", "https://portal.example.com/b")
+    browser.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/add")
+
+    removed = browser.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/remove")
+
+    assert removed.status_code == 303
+    assert removed["Location"] == f"/sandbox/applications/{app.id}/"
+    uris = [(e["uri"], e["default"]) for e in store.application_get(app.id).redirect_uris]
+    assert uris == [
+        ("https://portal.example.com/cb", True),
+        ("https://portal.example.com/b", False),
+    ]
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).order_by("-at").first()
+    assert event.outcome == "success" and "redirect_uris" in event.changes
+    assert event.detail == "Removed the dashboard’s test callback"
+    page = browser.get(removed["Location"]).content.decode()
+    assert "The dashboard’s test callback was removed." in page
+    assert "A test callback is registered." not in page
+
+
+def test_a_test_callback_made_the_default_leaves_the_default_to_the_next(browser, organization):
+    app = portal_with(organization, "https://portal.example.com/cb")
+    uris = [
+        {"uri": callback(app), "default": True},
+        {"uri": "https://portal.example.com/cb", "default": False},
+    ]
+    store.application_update(app, {"redirect_uris": uris})
+
+    browser.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/remove")
+
+    uris = [(e["uri"], e["default"]) for e in store.application_get(app.id).redirect_uris]
+    assert uris == [("https://portal.example.com/cb", True)]
+
+
+def test_a_viewer_sees_the_test_callback_but_cannot_remove_it(portal):
+    viewer = Client(HTTP_HOST=HOST)
+    viewer.force_login(make_user("val", role="Viewer"))
+
+    page = viewer.get(f"/sandbox/applications/{portal.id}/").content.decode()
+    refused = viewer.post(f"/sandbox/applications/{portal.id}/try-sign-in/callback/remove")
+
+    assert "A test callback is registered." in page and "Remove the test callback" not in page
+    assert refused.status_code == 403
+    assert callback(portal) in [e["uri"] for e in store.application_get(portal.id).redirect_uris]
+
+
+def test_removing_needs_the_pages_csrf_token(portal):
+    editor = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
+    editor.force_login(make_user("eddie", role="Editor"))
+
+    forged = editor.post(f"/sandbox/applications/{portal.id}/try-sign-in/callback/remove")
+
+    assert forged.status_code == 403
+    assert callback(portal) in [e["uri"] for e in store.application_get(portal.id).redirect_uris]
+
+
+def test_a_save_at_the_same_moment_keeps_the_test_callback_and_says_so(
+    browser, portal, monkeypatch
+):
+    real_get = connect.application_get
+    reads = []
+
+    def read_then_someone_saves(**kwargs):
+        app = real_get(**kwargs)
+        if not reads:
+            store.application_update(
+                store.application_get(portal.id), {"description": "Saved by someone else"}
+            )
+        reads.append(app)
+        return app
+
+    monkeypatch.setattr(connect, "application_get", read_then_someone_saves)
+
+    page = browser.post(
+        f"/sandbox/applications/{portal.id}/try-sign-in/callback/remove", follow=True
+    ).content.decode()
+
+    assert "Someone saved this application at the same moment" in page
+    current = store.application_get(portal.id)
+    assert current.description == "Saved by someone else"
+    assert callback(portal) in [e["uri"] for e in current.redirect_uris]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
+    assert event.outcome == "refused"
+
+
+def test_nothing_to_remove_is_said_and_changes_nothing(browser, organization):
+    app = portal_with(organization, "https://portal.example.com/cb")
+
+    page = browser.post(
+        f"/sandbox/applications/{app.id}/try-sign-in/callback/remove", follow=True
+    ).content.decode()
+
+    assert "The dashboard’s test callback is not registered: nothing to remove." in page
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
+
+
+# --- Someone else --------------------------------------------------------------------------------
+
+
+def test_trying_as_someone_else_asks_the_server_for_a_fresh_sign_in(browser, portal):
+    response = browser.post(f"/sandbox/applications/{portal.id}/try-sign-in", {"prompt": "login"})
+
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["prompt"] == ["login"]
+    assert "prompt" not in start(browser, portal)
+    page = browser.get(f"/sandbox/applications/{portal.id}/integrate").content.decode()
+    assert 'name="prompt" value="login">Try as someone else</button>' in page

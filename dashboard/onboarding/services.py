@@ -66,7 +66,7 @@ def authorization_server(request: HttpRequest) -> AuthorizationServer | None:
     return AuthorizationServer(Endpoints(issuer), current.kind, current.embedded)
 
 
-def test_callbacks(app: Any) -> frozenset[str]:
+def sign_in_try_callbacks(app: Any) -> frozenset[str]:
     """The application's redirect URIs that are the dashboard's test callback for it, at
     whichever address the dashboard was reached when it was added."""
     path = reverse("onboarding:try-callback", args=[app.id])
@@ -96,7 +96,7 @@ def confidential(app: Any) -> bool:
 
 def hand_over_sheet(app: Any, server: AuthorizationServer) -> Sheet:
     return Sheet.build(
-        app, server, confidential=confidential(app), test_callbacks=test_callbacks(app)
+        app, server, confidential=confidential(app), test_callbacks=sign_in_try_callbacks(app)
     )
 
 
@@ -332,18 +332,53 @@ def sign_in_callback_add(*, actor: Actor, app: Any, callback: str) -> Any:
     changes = ApplicationUpdate(redirect_uris=[*kept, RedirectUriInput(uri=callback)])
     # Of the version read: a save meanwhile raises EditConflict rather than being undone.
     version = app.updated_at.isoformat()
-    return application_update(actor=actor, app=app, changes=changes, version=version)
+    return application_update(
+        actor=actor,
+        app=app,
+        changes=changes,
+        version=version,
+        detail="Added the dashboard’s test callback, to try the sign-in",
+    )
+
+
+def sign_in_callback_remove(*, actor: Actor, app: Any) -> Any:
+    """Remove the dashboard's test callbacks from the application's redirect URIs, keeping
+    the others and which one is the default."""
+    callbacks = sign_in_try_callbacks(app)
+    kept = [
+        RedirectUriInput(uri=entry.uri, default=entry.default)
+        for entry in app.redirect_uris
+        if entry.uri not in callbacks
+    ]
+    if kept and not any(entry.default for entry in kept):
+        # The test callback had been made the default: the first one left takes its place.
+        kept[0] = RedirectUriInput(uri=kept[0].uri, default=True)
+    changes = ApplicationUpdate(redirect_uris=kept)
+    version = app.updated_at.isoformat()
+    return application_update(
+        actor=actor,
+        app=app,
+        changes=changes,
+        version=version,
+        detail="Removed the dashboard’s test callback",
+    )
 
 
 def sign_in_try_start(
-    *, app: Any, server: AuthorizationServer, callback: str
+    *, app: Any, server: AuthorizationServer, callback: str, fresh_sign_in: bool = False
 ) -> tuple[AuthorizationRequest, SignInAttempt]:
-    """A fresh authorization request to the test callback, and what to keep for its answer."""
+    """A fresh authorization request to the test callback, and what to keep for its answer;
+    with `fresh_sign_in`, the authorization server signs the user in again (`prompt=login`)
+    even if someone is signed in there, so that someone else can."""
     scopes = Sheet.scope_of(app).split()
     # The try shows an ID token, which only `openid` asks for.
     scope = " ".join(scopes if "openid" in scopes else ["openid", *scopes])
     request = AuthorizationRequest.fresh(
-        server.endpoints, client_id=app.client_id, redirect_uri=callback, scope=scope
+        server.endpoints,
+        client_id=app.client_id,
+        redirect_uri=callback,
+        scope=scope,
+        prompt="login" if fresh_sign_in else "",
     )
     attempt = SignInAttempt(app.id, callback, request.state, request.nonce, request.pkce.verifier)
     return request, attempt

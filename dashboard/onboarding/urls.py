@@ -23,4 +23,9 @@ urlpatterns = [
         views.try_sign_in_callback_add,
         name="try-callback-add",
     ),
+    path(
+        "<str:application_id>/try-sign-in/callback/remove",
+        views.try_sign_in_callback_remove,
+        name="try-callback-remove",
+    ),
 ]

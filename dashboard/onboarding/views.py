@@ -149,7 +149,8 @@ def _server_or_404(request: HttpRequest):
 @api_errors_as_pages
 def try_sign_in(request: HttpRequest, application_id: str) -> HttpResponse:
     """Start a try of the sign-in: keep its state, nonce and verifier in the admin's session
-    and send the browser to the authorization server."""
+    and send the browser to the authorization server; `prompt=login` asks it for a fresh
+    sign-in, as someone else than who is signed in there."""
     if request.method == "GET":
         return _back_to_try(application_id)
     app = connect.application_get(application_id=application_id)
@@ -157,7 +158,12 @@ def try_sign_in(request: HttpRequest, application_id: str) -> HttpResponse:
     callback = _test_callback(request, app.id)
     if not services.sign_in_readiness(app, server, callback).registered:
         return _back_to_try(app.id)
-    authorization, attempt = services.sign_in_try_start(app=app, server=server, callback=callback)
+    authorization, attempt = services.sign_in_try_start(
+        app=app,
+        server=server,
+        callback=callback,
+        fresh_sign_in=request.POST.get("prompt") == "login",
+    )
     request.session[SIGN_IN_ATTEMPT] = attempt.as_session()
     return HttpResponseSeeOther(authorization.url)
 
@@ -215,4 +221,39 @@ def try_sign_in_callback_add(request: HttpRequest, application_id: str) -> HttpR
                 "Someone saved this application at the same moment: nothing was added. "
                 "Check its redirect URIs below and add the test callback again.",
             )
+        else:
+            messages.success(
+                request,
+                f"The dashboard’s test callback {readiness.callback} is now one of this "
+                "application’s redirect URIs. It stays until you remove it on the "
+                "application’s page.",
+            )
     return _back_to_try(app.id)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(CHANGE)
+@never_cache
+@api_errors_as_pages
+def try_sign_in_callback_remove(request: HttpRequest, application_id: str) -> HttpResponse:
+    """Remove the dashboard's test callback from the application's redirect URIs."""
+    page = reverse("applications:detail", args=[application_id])
+    if request.method == "GET":
+        return redirect(page)
+    app = connect.application_get(application_id=application_id)
+    if not services.sign_in_try_callbacks(app):
+        messages.info(
+            request, "The dashboard’s test callback is not registered: nothing to remove."
+        )
+        return HttpResponseSeeOther(page)
+    try:
+        services.sign_in_callback_remove(actor=Actor.of(request), app=app)
+    except EditConflict:
+        messages.error(
+            request,
+            "Someone saved this application at the same moment: the test callback is still "
+            "registered. Check its redirect URIs and remove it again.",
+        )
+    else:
+        messages.success(request, "The dashboard’s test callback was removed.")
+    return HttpResponseSeeOther(page)

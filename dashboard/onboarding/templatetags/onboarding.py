@@ -17,6 +17,12 @@ def authorization_server(context) -> AuthorizationServer | None:
 
 
 @register.simple_tag
+def sign_in_try_callbacks(app) -> list[str]:
+    """The dashboard's test callbacks among the application's redirect URIs."""
+    return sorted(services.sign_in_try_callbacks(app))
+
+
+@register.simple_tag
 def copy_text(value: str, label: str, text: str = "Copy"):
     """A button that copies a block of text. Unlike `copy_button`, its accessible name is
     `label` alone: a screen reader should not read a whole code block to name a button."""
