@@ -1,6 +1,8 @@
 """Try the sign-in: the redirect to the authorization server, the test callback's outcomes,
 and adding the test callback as a redirect URI, against the embedded API."""
 
+import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -363,3 +365,27 @@ def test_trying_as_someone_else_asks_the_server_for_a_fresh_sign_in(browser, por
     assert "prompt" not in start(browser, portal)
     page = browser.get(f"/sandbox/applications/{portal.id}/integrate").content.decode()
     assert 'name="prompt" value="login">Try as someone else</button>' in page
+
+
+def test_the_claims_show_times_as_dates_with_the_number_on_hover_and_booleans_as_yes_or_no(
+    browser, portal, alice, organization
+):
+    query = start(browser, portal)
+    location = sign_in_and_answer(browser, query, "allow", organization.id)
+
+    html = browser.get(location).content.decode()
+
+    claims = dict(re.findall(r"<dt><code>(\w+)</code></dt><dd>(.*?)</dd>", html))
+    for name in ("iat", "exp", "auth_time"):
+        shown = re.fullmatch(
+            r'<time datetime="([^"]+)Z" title="(\d+) \(([^)]+)\)" data-local-time>'
+            r"(\d{4}-\d\d-\d\d \d\d:\d\d) UTC</time>",
+            claims[name],
+        )
+        assert shown, (name, claims[name])
+        moment = datetime.fromtimestamp(int(shown[2]), UTC)
+        assert shown[1] == moment.isoformat().removesuffix("+00:00")
+        assert shown[3] == moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+        assert shown[4] == moment.strftime("%Y-%m-%d %H:%M")
+    assert claims["email_verified"] == "Yes"
+    assert claims["email"] == "<code>alice@acme.example</code>"
