@@ -249,3 +249,44 @@ def test_a_denied_consent_is_shown_as_access_denied_explained(page, partner_port
     expect(alert).to_contain_text("The user denied the request on the consent page")
     page.get_by_role("link", name="Back to the hand-over sheet").click()
     expect(page.get_by_role("button", name="Try the sign-in")).to_be_visible()
+
+
+def test_the_test_callback_is_said_added_then_removed_from_the_application_page(
+    page, partner_portal, org
+):
+    expect = sync_api.expect
+    page.goto(f"/sandbox/applications/{partner_portal.id}/integrate")
+    page.get_by_role("button", name="Add the dashboard’s test callback as a redirect URI").click()
+    expect(page.locator("#messages")).to_contain_text("is now one of this application’s")
+
+    page.get_by_role("link", name="the application’s page").click()
+    notice = page.locator("#test-callback")
+    expect(notice).to_contain_text("A test callback is registered.")
+    notice.get_by_role("button", name="Remove the test callback").click()
+
+    expect(page.locator("#messages")).to_contain_text("The dashboard’s test callback was removed.")
+    expect(page.locator("#test-callback")).to_have_count(0)
+    uris = [entry["uri"] for entry in store.application_get(partner_portal.id).redirect_uris]
+    assert uris == [CALLBACK]
+
+
+def test_someone_else_signs_in_after_not_you_on_the_consent_page(page, partner_portal, org):
+    expect = sync_api.expect
+    users.user_create(
+        email="bob@acme.example", password="correct-horse-battery-staple", first_name="Bob",
+        last_name=None, name=None, email_verified=True, external_id=None, metadata={},
+    )  # fmt: skip
+    try_the_sign_in(page, partner_portal)
+    expect(page.get_by_text("Signed in as alice@acme.example")).to_be_visible()
+
+    page.get_by_role("button", name="Sign in as someone else").click()
+    page.get_by_label("Email").fill("bob@acme.example")
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_text("Signed in as bob@acme.example")).to_be_visible()
+    page.get_by_label("For the organization").select_option(org.id)
+    page.get_by_role("button", name="Allow").click()
+
+    expect(page.get_by_text("The sign-in works.")).to_be_visible()
+    claims = page.locator("section", has=page.get_by_role("heading", name="ID token claims"))
+    expect(claims).to_contain_text("bob@acme.example")
