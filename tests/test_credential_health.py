@@ -3,6 +3,7 @@ where it is fixed, on a page, in a column of the list and as CSV."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from dashboard import environments
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import ClientSecret
 from dashboard.search import health, index, tasks
+from dashboard.web.models import EnvironmentRole
 
 from .conftest import make_user
 
@@ -123,7 +125,7 @@ def test_opening_an_application_reads_its_secrets_into_the_index(client):
 
 
 def test_the_page_groups_findings_with_their_fix_and_the_list_has_a_column(client):
-    client.force_login(make_user("viewer", role="Viewer"))
+    client.force_login(make_user("admin", role="Admin"))
     app = m2m("Needs A Secret")
     secret(m2m("Fine"))
     synced()
@@ -174,3 +176,111 @@ def test_a_third_party_app_whose_organization_is_gone_is_found(settings):
         synced()
 
     assert found() == {("no_secret", "Orphan"), ("organization_gone", "Orphan")}
+
+
+def test_each_finding_shows_its_application_s_organization_with_a_link(client):
+    client.force_login(make_user("viewer", role="Viewer"))
+    northwind = org("Northwind Health")
+    store.application_create(application_type="m2m", name="Worker", organization_id=northwind.id)
+    oauth("First Party")  # No organization.
+    synced()
+
+    page = client.get("/sandbox/health/").content.decode()
+    response = client.get("/sandbox/health/", {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert '<th scope="col">Organization</th>' in page
+    assert f'<a href="/sandbox/organizations/{northwind.id}/">Northwind Health</a>' in page
+    assert {(row["application_name"], row["organization_name"]) for row in rows} == {
+        ("Worker", "Northwind Health"),
+        ("First Party", ""),
+    }
+    assert {row["organization_id"] for row in rows} == {northwind.id, ""}
+
+
+def test_secret_dates_are_shown_as_the_rest_of_the_dashboard_shows_dates(client, settings):
+    settings.DASHBOARD_SECRET_UNUSED_DAYS = 30
+    client.force_login(make_user("viewer", role="Viewer"))
+    made = secret(m2m("Idle"), days_old=60, used_days_ago=40)
+    synced()
+    used = ClientSecret.objects.get(id=made.id).last_used_at
+
+    page = client.get("/sandbox/health/").content.decode()
+    response = client.get("/sandbox/health/", {"format": "csv"})
+    (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+
+    assert re.search(
+        rf'last used <time datetime="{used:%Y-%m-%d}T[^"]+Z" title="{used:%Y-%m-%d} [^"]+ UTC"'
+        " data-local-time>",
+        page,
+    )
+    assert f"last used {used:%Y-%m-%d}." not in page
+    assert row["detail"] == f"Secret …{made.secret_hint} last used {used:%Y-%m-%d}."
+
+
+def fix_links(client, environment: str) -> set[str]:
+    """The fixes the health page links to, and those it only names."""
+    page = client.get(f"/{environment}/health/").content.decode()
+    linked = {fix for fix in FIXES if f">{fix}<span" in page}
+    named = {fix for fix in FIXES if f'{fix} <span class="muted">(for ' in page}
+    return {f"link: {fix}" for fix in linked} | {f"text: {fix}" for fix in named}
+
+
+FIXES = ["Create a secret", "Change the redirect URIs"]
+
+
+@pytest.fixture
+def a_fix_of_each_kind():
+    """A secret to create in both environments, and redirect URIs to change in production."""
+    m2m("Sandbox Worker")
+    with partition.override("production"):
+        m2m("Live Worker")
+        app = oauth("Live", redirect_uris=[{"uri": "https://live.example/cb", "default": True}])
+        app.redirect_uris = [{"uri": "http://live.example/cb", "default": True}]
+        app.save()
+    synced("sandbox")
+    synced("production")
+
+
+@pytest.mark.parametrize(
+    ("role", "sandbox", "production"),
+    [
+        (
+            "Viewer",
+            {"text: Create a secret"},
+            {"text: Create a secret", "text: Change the redirect URIs"},
+        ),
+        (
+            "Editor",
+            {"text: Create a secret"},
+            {"text: Create a secret", "link: Change the redirect URIs"},
+        ),
+        (
+            "Admin",
+            {"link: Create a secret"},
+            {"link: Create a secret", "link: Change the redirect URIs"},
+        ),
+    ],
+)
+def test_fix_links_are_shown_only_to_roles_that_may_make_the_fix(
+    client, a_fix_of_each_kind, role, sandbox, production
+):
+    client.force_login(make_user("someone", role=role))
+
+    assert fix_links(client, "sandbox") == sandbox
+    assert fix_links(client, "production") == production
+
+
+def test_fix_links_follow_the_role_in_each_environment(client, a_fix_of_each_kind):
+    user = make_user("alice", role="Admin")
+    EnvironmentRole.objects.create(user=user, environment="production", role="Viewer")
+    client.force_login(user)
+
+    assert fix_links(client, "sandbox") == {"link: Create a secret"}
+    assert fix_links(client, "production") == {
+        "text: Create a secret",
+        "text: Change the redirect URIs",
+    }
+    page = client.get("/production/health/").content.decode()
+    assert 'Create a secret <span class="muted">(for Admins)</span>' in page
+    assert 'Change the redirect URIs <span class="muted">(for Editors and Admins)</span>' in page

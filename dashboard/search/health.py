@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dashboard import environments
+from dashboard.web.roles import CHANGE, SECRETS
 
 from .models import IndexedApplication, IndexedOrganization, IndexedSecret, Sync
 
@@ -28,6 +29,11 @@ class Problem:
     fix: str
     # The application page's section, or its edit page, where the fix is.
     fixed_at: str
+
+    @property
+    def permission(self) -> str:
+        """What making the fix asks of a user's role."""
+        return SECRETS if self.fixed_at == "secrets" else CHANGE
 
 
 PROBLEMS = {
@@ -90,7 +96,20 @@ PROBLEMS = {
 class Finding:
     problem: Problem
     application: IndexedApplication
+    # "{at}" in it stands for `at`: a page shows that date as the dashboard shows dates.
     detail: str
+    at: datetime | None = None
+
+    @property
+    def text(self) -> str:
+        """The detail with its date as a day: "Secret …a1b2 created 2026-01-15."."""
+        return self.detail.replace("{at}", _day(self.at)) if self.at else self.detail
+
+    @property
+    def parts(self) -> tuple[str, str]:
+        """The detail's words before its date and after it."""
+        before, _, after = self.detail.partition("{at}")
+        return before, after
 
 
 def _ages() -> tuple[datetime, datetime]:
@@ -117,20 +136,23 @@ def _secret_findings(rows, rotation_cutoff: datetime, unused_cutoff: datetime):
         yield Finding(
             PROBLEMS["rotation_due"],
             secret.application,
-            f"Secret …{secret.secret_hint} created {_day(secret.created_at)}.",
+            f"Secret …{secret.secret_hint} created {{at}}.",
+            secret.created_at,
         )
     never = secrets.filter(last_used_at__isnull=True, created_at__lt=unused_cutoff)
     for secret in never.order_by("created_at"):
         yield Finding(
             PROBLEMS["never_used"],
             secret.application,
-            f"Secret …{secret.secret_hint} created {_day(secret.created_at)}, never used.",
+            f"Secret …{secret.secret_hint} created {{at}}, never used.",
+            secret.created_at,
         )
     for secret in secrets.filter(last_used_at__lt=unused_cutoff).order_by("last_used_at"):
         yield Finding(
             PROBLEMS["unused"],
             secret.application,
-            f"Secret …{secret.secret_hint} last used {_day(secret.last_used_at)}.",
+            f"Secret …{secret.secret_hint} last used {{at}}.",
+            secret.last_used_at,
         )
     crowded = checked.annotate(active=Count("secrets")).filter(active__gt=2)
     for row in crowded:

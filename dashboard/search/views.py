@@ -8,13 +8,13 @@ from django.views.decorators.http import require_GET
 from dashboard import connect
 from dashboard.web.access import requires
 from dashboard.web.responses import csv_response
-from dashboard.web.roles import VIEW
+from dashboard.web.roles import VIEW, roles_allowing
 
 from . import health, selectors
 
 CSV_COLUMNS = [
-    "environment", "problem", "application_name", "application_id", "client_id", "detail",
-    "fix", "fix_url",
+    "environment", "problem", "application_name", "application_id", "client_id",
+    "organization_name", "organization_id", "detail", "fix", "fix_url",
 ]  # fmt: skip
 
 
@@ -38,7 +38,9 @@ def health_page(request: HttpRequest) -> HttpResponse:
                 finding.application.name,
                 finding.application.application_id,
                 finding.application.client_id,
-                finding.detail,
+                finding.application.organization_name,
+                finding.application.organization_id,
+                finding.text,
                 finding.problem.fix,
                 request.build_absolute_uri(_fix_url(request, finding)),
             )
@@ -49,6 +51,9 @@ def health_page(request: HttpRequest) -> HttpResponse:
         {
             "problem": problem,
             "why": health.why(problem),
+            # The fix is a link only for those whose role here allows making it.
+            "may_fix": request.user.has_perm(problem.permission),
+            "fixed_by": " and ".join(f"{role}s" for role in roles_allowing(problem.permission)),
             "findings": [
                 (finding, _fix_url(request, finding))
                 for finding in found

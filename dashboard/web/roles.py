@@ -17,6 +17,12 @@ ROLES = {
 }
 
 
+def roles_allowing(permission: str) -> list[str]:
+    """The roles that hold `permission`, the least first: ["Editor", "Admin"]."""
+    codename = permission.partition(".")[2]
+    return [role for role, codenames in ROLES.items() if codename in codenames]
+
+
 def ensure_roles(group_model, permission_model) -> None:
     """Create the role groups with exactly their permissions (models passed in, so that
     the migration can use its historical ones)."""
