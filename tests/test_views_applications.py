@@ -5,6 +5,7 @@ replaced by one that raises), never inside the service layer.
 """
 
 import re
+from html import unescape
 
 import pytest
 from django.http import QueryDict
@@ -1013,3 +1014,80 @@ def test_a_percent_sign_in_a_refused_redirect_uri_is_shown_as_typed(browser, db)
 
     assert response.status_code == 422
     assert re.search(r'redirect-uri-1-error">[^<]*ex%zz', response.content.decode())
+
+
+# --- Names ----------------------------------------------------------------------------------
+
+
+def test_a_name_another_application_has_is_refused_with_a_link_to_it(browser):
+    first = browser.post("/sandbox/applications/new", oauth_form(name="Northwind Portal"))
+    existing = Application.objects.get(name="Northwind Portal")
+
+    again = browser.post(
+        "/sandbox/applications/new", oauth_form(name="northwind portal", idempotency_key="k-2")
+    )
+
+    assert first.status_code == 303
+    html = again.content.decode()
+    assert again.status_code == 422 and "Another application of this environment is called" in html
+    assert f'<a href="/sandbox/applications/{existing.id}/">open it</a>' in html
+    assert 'value="northwind portal"' in html  # the form keeps what was typed
+    assert Application.objects.filter(name__iexact="Northwind Portal").count() == 1
+
+
+def test_renaming_to_a_name_another_application_has_is_refused(browser, app):
+    browser.post("/sandbox/applications/new", oauth_form(name="Northwind Portal"))
+    taken = Application.objects.get(name="Northwind Portal")
+    page = browser.get(f"/sandbox/applications/{app.id}/edit").content.decode()
+    hidden = dict(re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', page))
+
+    renamed = browser.post(
+        f"/sandbox/applications/{app.id}/edit",
+        {name: unescape(value) for name, value in hidden.items()}
+        | {"name": "Northwind Portal", "redirect_uri": ["https://portal.example.com/cb"]}
+        | {"redirect_default": "0", "action": "save"},
+    )
+
+    assert renamed.status_code == 422
+    assert f'href="/sandbox/applications/{taken.id}/"' in renamed.content.decode()
+    assert Application.objects.get(id=app.id).name == "Customer Portal"
+
+
+def test_an_application_that_already_shares_its_name_can_still_be_edited(browser, org):
+    for _ in range(2):
+        twin = store.application_create(
+            application_type="m2m", name="Twin", organization_id=org.id, scopes=[]
+        )
+        browser.get(f"/sandbox/applications/{twin.id}/")  # read, and so indexed
+    page = browser.get(f"/sandbox/applications/{twin.id}/edit").content.decode()
+    hidden = dict(re.findall(r'type="hidden" name="(updated_at|original)" value="([^"]*)"', page))
+
+    saved = browser.post(
+        f"/sandbox/applications/{twin.id}/edit",
+        {name: unescape(value) for name, value in hidden.items()}
+        | {"name": "Twin", "description": "Still a twin", "action": "save"},
+    )
+
+    assert saved.status_code == 303
+    assert Application.objects.get(id=twin.id).description == "Still a twin"
+
+
+def test_a_create_form_submitted_again_goes_to_the_application_it_made(browser):
+    first = browser.post("/sandbox/applications/new", oauth_form(name="Once Only"))
+
+    again = browser.post("/sandbox/applications/new", oauth_form(name="Once Only"))
+
+    assert first.status_code == again.status_code == 303
+    assert first["Location"] == again["Location"]
+    assert Application.objects.filter(name="Once Only").count() == 1
+
+
+def test_the_embedded_api_takes_a_name_twice_as_workos_does(api):
+    body = {"application_type": "m2m", "name": "Same", "scopes": []}
+    org = store.organization_create(name="O", domains=[], metadata={}, external_id=None)
+
+    answers = [
+        api.post("/connect/applications", body | {"organization_id": org.id}) for _ in range(2)
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 201]

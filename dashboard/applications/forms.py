@@ -17,10 +17,14 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 
 from dashboard import environments
+from dashboard.audit.models import AuditEvent
 from dashboard.connect.errors import UnprocessableEntityError
 from dashboard.connect.models import ApplicationUpdate, M2MApplicationCreate, OAuthApplicationCreate
+from dashboard.search.index import fold
 
 from . import lookups
 from .fields import BY_NAME, M2M, OAUTH, AppField, editable_values, fields_of
@@ -115,6 +119,28 @@ class ApplicationForm(forms.Form):
     @property
     def kind(self) -> str:
         raise NotImplementedError
+
+    def this_application(self) -> set[str]:
+        """The ID of the application this form is about, once it exists."""
+        raise NotImplementedError
+
+    def clean_name(self) -> str:
+        """Refuse a name another application of this environment has: configuration files,
+        go-to and promotion find an application by its name."""
+        name = self.cleaned_data["name"]
+        other = lookups.another_named(name, this=self.this_application())
+        if other:
+            raise forms.ValidationError(
+                format_html(
+                    "Another application of this environment is called “{}”: "
+                    '<a href="{}">open it</a>. Configuration files, go-to and promotion find '
+                    "an application by its name: choose another one.",
+                    name,
+                    reverse("applications:detail", args=[other]),
+                ),
+                code="name_taken",
+            )
+        return name
 
     def table_fields(self) -> tuple[AppField, ...]:
         raise NotImplementedError
@@ -229,6 +255,11 @@ class ApplicationCreateForm(ApplicationForm):
     def kind(self) -> str:
         return M2M if self._value("application_type") == M2M else OAUTH
 
+    def this_application(self) -> set[str]:
+        # A form submitted again (a double click, a retry) is the create it already made.
+        made = AuditEvent.created_with(self.data.get("idempotency_key", ""))
+        return {made} if made else set()
+
     @property
     def third_party(self) -> bool:
         return self.kind == M2M or self._value("party") == "third"
@@ -299,6 +330,15 @@ class ApplicationEditForm(ApplicationForm):
     @property
     def kind(self) -> str:
         return self.application.application_type
+
+    def this_application(self) -> set[str]:
+        return {self.application.id}
+
+    def clean_name(self) -> str:
+        if fold(self.cleaned_data["name"]) == fold(self.application.name):
+            # Unchanged: an edit of something else is no place to refuse an old duplicate.
+            return self.cleaned_data["name"]
+        return super().clean_name()
 
     def table_fields(self) -> tuple[AppField, ...]:
         return fields_of(self.kind, editable_only=True)

@@ -67,6 +67,7 @@ def application_create(
 ) -> Any:
     """Create `application`; `detail` says more in the audit trail (where it came from)."""
     noted = {"detail": detail} if detail else {}
+    noted |= {"idempotency_key": idempotency_key or ""}
     with _recorded(actor, Action.CREATE, application_name=application.name, **noted) as event:
         event["app"] = connect.application_create(
             application=application, idempotency_key=idempotency_key

@@ -63,6 +63,9 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     detail = models.TextField(blank=True)
     request_id = models.CharField(max_length=100, blank=True)
+    # The Idempotency-Key a create was sent with: a create form submitted again is known
+    # as the same create, not taken for another application of the same name.
+    idempotency_key = models.CharField(max_length=255, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -70,6 +73,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.outcome}"
+
+    @classmethod
+    def created_with(cls, idempotency_key: str) -> str | None:
+        """The ID of the application a create with this Idempotency-Key made, if one did."""
+        if not idempotency_key:
+            return None
+        return (
+            cls.objects.filter(
+                action=cls.Action.CREATE,
+                idempotency_key=idempotency_key,
+                outcome=cls.Outcome.SUCCESS,
+            )
+            .values_list("application_id", flat=True)
+            .first()
+        )
 
     @property
     def sign_on(self) -> dict[str, str]:
