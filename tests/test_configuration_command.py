@@ -7,14 +7,17 @@ import pytest
 import respx
 import yaml
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from dashboard.audit.models import AuditEvent
 from dashboard.configuration import services
 from dashboard.emulator import faults, partition, store
 from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application
+from dashboard.emulator.seed import staff_sign_on_client
+from dashboard.web.models import EmbeddedSignOn
 
-from .conftest import EMPTY_PAGE
+from .conftest import EMPTY_PAGE, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -149,8 +152,8 @@ def test_export_writes_json_to_a_file_and_says_so(sandbox, tmp_path):
 
     out, err = connect("export", "--environment", "sandbox", "-o", str(path))
 
-    assert out == ""
-    assert err == f"Wrote 3 applications of sandbox to {path}.\n"
+    assert out == f"Wrote 3 applications of sandbox to {path}.\n"
+    assert err == ""
     assert path.read_text().startswith('{\n  "version": 1,\n  "applications": {\n')
 
 
@@ -189,10 +192,10 @@ def test_plan_says_what_it_would_create_and_change_field_by_field_and_changes_no
 
     out, _ = connect("plan", exported, "--environment", "production")
 
-    assert '+ create billing-worker (line 5)\n      name: "Billing Worker"\n' in out
+    assert '+ create billing-worker (line 7)\n      name: "Billing Worker"\n' in out
     assert '      organization: "Globex"\n' in out
     assert "+ create partner-sync" in out
-    assert "~ change customer-portal (line 11), conn_app_" in out
+    assert "~ change customer-portal (line 13), conn_app_" in out
     assert '      description: "Old words." → "Sign-in for customers."\n' in out
     assert (
         "      redirect_uris: https://portal.example.com/callback (default) → "
@@ -265,15 +268,17 @@ def test_apply_changes_what_differs_and_prune_deletes_what_the_file_does_not_lis
     assert deleted.application_name == "Legacy" and deleted.snapshot["name"] == "Legacy"
 
 
-def test_apply_asks_first_and_does_nothing_without_a_yes(exported, monkeypatch):
+def test_apply_asks_for_the_environments_name_as_the_page_does(exported, monkeypatch):
+    prompts = []
     monkeypatch.setattr("sys.stdin", Terminal())
-    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or "yes")
 
-    with pytest.raises(CommandError, match="Not applied; nothing was changed."):
+    with pytest.raises(CommandError, match="Not applied: “production” was not typed."):
         connect("apply", exported, "--environment", "production")
+    assert prompts == ["Type “production” to apply 3 changes to production: "]
     assert names("production") == []
 
-    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    monkeypatch.setattr("builtins.input", lambda prompt: "production")
     connect("apply", exported, "--environment", "production")
     assert len(names("production")) == 3
 
@@ -339,21 +344,39 @@ def test_export_apply_to_an_empty_environment_export_gives_the_same_file(exporte
     assert again == Path(exported).read_text()
 
 
-def test_applications_of_the_same_name_are_paired_in_order(sandbox, tmp_path):
+def test_an_environment_with_two_applications_of_one_name_is_not_exported(sandbox):
     for description in ("First.", "Second."):
         application(
             application_type="oauth", name="Twin", description=description, is_first_party=True
         )
-    path = tmp_path / "sandbox.yaml"
-    connect("export", "--environment", "sandbox", "-o", str(path))
-    assert "  twin:\n    name: Twin\n" in path.read_text()
-    assert "  twin-2:\n    name: Twin\n" in path.read_text()
 
-    connect("apply", str(path), "--environment", "production", "--yes")
-    again, _ = connect("apply", str(path), "--environment", "production", "--yes")
+    with pytest.raises(CommandError) as raised:
+        connect("export", "--environment", "sandbox")
 
-    assert "Plan: 0 to create, 0 to change, 0 to delete, 5 unchanged." in again
-    assert connect("export", "--environment", "production")[0] == path.read_text()
+    assert str(raised.value).startswith("Applications conn_app_")
+    assert "of sandbox are both named “Twin”" in str(raised.value)
+    assert str(raised.value).endswith("Rename one, then export again. Nothing was written.")
+
+
+def test_a_file_naming_one_application_is_paired_with_the_first_of_its_name(sandbox, tmp_path):
+    for description in ("First.", "Second."):
+        application(
+            "production",
+            application_type="oauth",
+            name="Twin",
+            description=description,
+            is_first_party=True,
+        )
+    path = tmp_path / "twin.yaml"
+    path.write_text(
+        "version: 1\napplications:\n  twin:\n    name: Twin\n    application_type: oauth\n"
+        "    is_first_party: true\n    description: Second.\n"
+    )
+
+    out, _ = connect("plan", str(path), "--environment", "production")
+
+    assert '      description: "First." → "Second."\n' in out
+    assert "Not in the file, kept (--prune deletes them): “Twin”." in out
 
 
 # --- Files that cannot be applied ----------------------------------------------------------
@@ -371,7 +394,7 @@ def test_an_unknown_organization_is_named_with_its_line_and_nothing_changes(expo
 
     assert str(raised.value) == "The plan has 1 problems (above); nothing was changed."
     assert (
-        "Cannot be applied:\n  line 8, applications.billing-worker.organization: No "
+        "Cannot be applied:\n  line 10, applications.billing-worker.organization: No "
         "organization of production is named “Globex Inc”.\n"
     ) in out.getvalue()
     assert names("production") == []
@@ -386,7 +409,7 @@ def test_a_malformed_file_says_where_and_changes_nothing(exported, tmp_path):
 
     assert str(raised.value) == (
         f"{broken} cannot be applied to production; nothing was changed.\n"
-        "  line 16, applications.customer-portal.uses_pkce: Must be true or false."
+        "  line 18, applications.customer-portal.uses_pkce: Must be true or false."
     )
     assert names("production") == []
 
@@ -424,7 +447,7 @@ def test_a_field_set_at_creation_cannot_be_changed_by_a_file(exported):
         connect("apply", exported, "--environment", "production", "--yes", stdout=out)
 
     assert (
-        "  line 16, applications.customer-portal.uses_pkce: “uses_pkce” is set when an "
+        "  line 18, applications.customer-portal.uses_pkce: “uses_pkce” is set when an "
         "application is created and cannot change: “Customer Portal” of production (conn_app_"
     ) in out.getvalue()
     assert names("production") == ["Customer Portal"]
@@ -438,7 +461,7 @@ def test_an_unreadable_file_says_so(tmp_path):
 def test_apply_shows_a_progress_bar_on_a_terminal(exported):
     terminal = Terminal()
 
-    connect("apply", exported, "--environment", "production", "--yes", stderr=terminal)
+    connect("apply", exported, "--environment", "production", "--yes", stdout=terminal)
 
     shown = terminal.getvalue()
     assert "\r[##########....................] 1/3 billing-worker (“Billing Worker”)" in shown
@@ -500,3 +523,212 @@ def test_nothing_is_applied_while_an_application_cannot_be_read(workos, tmp_path
         "not be read (name: "
     ) in out.getvalue()
     assert {call.request.method for call in workos.calls} == {"GET"}
+
+
+# --- Reading a file: every problem at once, YAML 1.2 ------------------------------------
+
+
+def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path):
+    path = tmp_path / "five.yaml"
+    path.write_text(
+        "version: 1\n"
+        "applications:\n"
+        "  portal:\n"
+        "    name: Portal\n"
+        "    application_type: oauth\n"
+        "    is_first_party: yes\n"
+        "    redirect_uris:\n"
+        "      - uri: javascript:alert(1)\n"
+        "    scopes: [Open ID]\n"
+        "    colour: blue\n"
+        "  portal-two:\n"
+        "    name: Portal\n"
+        "    application_type: m2m\n"
+        "    organization: Acme\n"
+        "    scopes: []\n"
+        "    scopes: [openid]\n"
+    )
+
+    with pytest.raises(CommandError) as raised:
+        connect("plan", str(path), "--environment", "sandbox")
+
+    lines = str(raised.value).splitlines()
+    assert lines[0] == f"{path} cannot be applied to sandbox; nothing was changed."
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "  line 6, applications.portal.is_first_party",
+        "  line 8, applications.portal.redirect_uris[0].uri",
+        "  line 9, applications.portal.scopes[0]",
+        "  line 10, applications.portal.colour",
+        "  line 12, applications.portal-two.name",
+        "  line 16, applications.portal-two.scopes",
+    ]
+    assert "“yes” is text here, as YAML 1.2 reads it: write true or false." in lines[1]
+    assert "“scopes” is written twice (first on line 15)." in lines[6]
+
+
+def test_two_entries_of_one_name_are_refused_naming_both_lines(exported, tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        Path(exported).read_text().replace("name: Partner Sync", "name: Customer Portal")
+    )
+
+    with pytest.raises(CommandError) as raised:
+        connect("apply", str(path), "--environment", "production", "--yes")
+
+    assert str(raised.value).splitlines()[1:] == [
+        "  line 29, applications.partner-sync.name: “Customer Portal” names two entries, "
+        "customer-portal (line 14) and partner-sync (line 29): applications are matched by "
+        "name, so each entry needs a name of its own."
+    ]
+    assert names("production") == []
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "OFF"])
+def test_yes_no_on_and_off_are_text_not_booleans(exported, tmp_path, word):
+    path = tmp_path / "words.yaml"
+    text = Path(exported).read_text()
+    path.write_text(text.replace("uses_pkce: true", f"uses_pkce: {word}", 1))
+    named = tmp_path / "named.yaml"
+    named.write_text(text.replace("name: Billing Worker", f"name: {word}"))
+
+    with pytest.raises(CommandError) as raised:
+        connect("plan", str(path), "--environment", "production")
+    out, _ = connect("plan", str(named), "--environment", "production")
+
+    assert f"line 18, applications.customer-portal.uses_pkce: Must be true or false. “{word}”" in (
+        str(raised.value)
+    )
+    assert f'      name: "{word}"\n' in out
+
+
+# --- What the command says, and where ----------------------------------------------------
+
+
+def test_plan_and_apply_say_everything_on_standard_output_and_nothing_as_an_error(exported):
+    terminal = Terminal()
+
+    out, err = connect("apply", exported, "--environment", "production", "--yes", stdout=terminal)
+
+    assert err == ""
+    shown = terminal.getvalue()
+    assert "\rReading production: 0 applications (1 pages)" in shown
+    assert "Plan: 3 to create, 0 to change, 0 to delete, 0 unchanged.\n" in shown
+    assert shown.endswith("Applied to production: 3 created, 0 changed, 0 deleted.\n")
+
+
+def test_an_export_to_standard_output_leaves_it_to_the_file(sandbox, monkeypatch):
+    monkeypatch.setattr(services, "PAGE_SIZE", 2)
+    terminal = Terminal()
+
+    out, _ = connect("export", "--environment", "sandbox", stderr=terminal)
+
+    assert yaml.safe_load(out)["version"] == 1
+    assert "\rReading sandbox: 3 applications (2 pages)" in terminal.getvalue()
+
+
+def test_non_ascii_text_is_written_as_it_is(sandbox, tmp_path):
+    application(application_type="oauth", name="Clinic 🏥 Zürich", is_first_party=True)
+    path = tmp_path / "sandbox.yaml"
+
+    connect("export", "--environment", "sandbox", "-o", str(path))
+    json_text, _ = connect("export", "--environment", "sandbox", "--format", "json")
+
+    assert "    name: Clinic 🏥 Zürich\n" in path.read_text(encoding="utf-8")
+    assert '"name": "Clinic 🏥 Zürich"' in json_text
+    assert "\\U" not in path.read_text(encoding="utf-8")
+    again, _ = connect("plan", str(path), "--environment", "sandbox")
+    assert "Plan: 0 to create, 0 to change, 0 to delete, 4 unchanged." in again
+
+
+# --- What is the dashboard's own: test callbacks, staff sign-in --------------------------
+
+
+def try_sign_in_callback_added(name: str) -> str:
+    """The test callback of "Try the sign-in", added as an Admin does on the dashboard."""
+    with partition.override("sandbox"):
+        app = Application.objects.get(name=name)
+    admin = Client(HTTP_HOST="127.0.0.1")
+    admin.force_login(make_user("ops", role="Admin"))
+    added = admin.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/add")
+    assert added.status_code == 303
+    return f"http://127.0.0.1/sandbox/applications/{app.id}/try-sign-in/callback"
+
+
+def test_exports_leave_out_the_test_callback_and_applying_them_keeps_it(sandbox, tmp_path):
+    callback = try_sign_in_callback_added("Customer Portal")
+    path = tmp_path / "sandbox.yaml"
+
+    connect("export", "--environment", "sandbox", "-o", str(path))
+    text = path.read_text()
+    again, _ = connect("apply", str(path), "--environment", "sandbox", "--yes")
+    connect("apply", str(path), "--environment", "production", "--yes")
+
+    assert "try-sign-in" not in text.split("version: 1")[1]
+    assert "# Left out: the dashboard's own staff sign-in application and the test callbacks\n" in (
+        text
+    )
+    assert "Plan: 0 to create, 0 to change, 0 to delete, 3 unchanged." in again
+    with partition.override("sandbox"):
+        held = Application.objects.get(name="Customer Portal").redirect_uris
+    assert [entry["uri"] for entry in held][-1] == callback
+    with partition.override("production"):
+        copied = Application.objects.get(name="Customer Portal").redirect_uris
+    assert [entry["uri"] for entry in copied] == [
+        "https://portal.example.com/callback",
+        "https://staging.portal.example.com/callback",
+    ]
+
+
+def test_a_file_that_drops_a_redirect_uri_keeps_the_test_callback_in_its_place(sandbox, tmp_path):
+    callback = try_sign_in_callback_added("Customer Portal")
+    path = tmp_path / "sandbox.yaml"
+    connect("export", "--environment", "sandbox", "-o", str(path))
+    kept = [line for line in path.read_text().splitlines(True) if "staging" not in line]
+    path.write_text("".join(kept))
+
+    out, _ = connect("apply", str(path), "--environment", "sandbox", "--yes")
+
+    assert "Applied to sandbox: 0 created, 1 changed, 0 deleted." in out
+    with partition.override("sandbox"):
+        held = Application.objects.get(name="Customer Portal").redirect_uris
+    assert held == [
+        {"uri": "https://portal.example.com/callback", "default": True},
+        {"uri": callback, "default": False},
+    ]
+
+
+@pytest.fixture
+def staff_sign_on(sandbox):
+    """The sandbox's application for the dashboard's staff sign-in, as quickstart makes it."""
+    app = staff_sign_on_client(["http://127.0.0.1:8000/sso/callback"], None)
+    EmbeddedSignOn.objects.create(client_id=app.client_id, application_id=app.id)
+    return app
+
+
+def test_exports_leave_out_the_dashboards_own_sign_in_application(staff_sign_on):
+    out, err = connect("export", "--environment", "sandbox")
+
+    assert staff_sign_on.name not in out
+    assert list(yaml.safe_load(out)["applications"]) == [
+        "billing-worker",
+        "customer-portal",
+        "partner-sync",
+    ]
+    assert err == (
+        f"Not exported: {staff_sign_on.id} (“{staff_sign_on.name}”) is the application the "
+        "dashboard's staff sign in through: no other environment is to get it.\n"
+    )
+
+
+def test_pruning_never_deletes_the_dashboards_own_sign_in_application(staff_sign_on, tmp_path):
+    path = tmp_path / "sandbox.yaml"
+    connect("export", "--environment", "sandbox", "-o", str(path))
+
+    out, _ = connect("apply", str(path), "--environment", "sandbox", "--prune", "--yes")
+
+    assert (
+        f"Left alone: “{staff_sign_on.name}”, {staff_sign_on.id}, the application the "
+        "dashboard's staff sign in through (never deleted, --prune or not)."
+    ) in out
+    assert "Plan: 0 to create, 0 to change, 0 to delete, 3 unchanged." in out
+    assert staff_sign_on.name in names("sandbox")

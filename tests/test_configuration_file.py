@@ -136,13 +136,20 @@ def test_first_and_third_party_say_what_they_need():
     assert "first-party or third-party" in message
 
 
-def test_yaml_booleans_where_text_belongs_get_a_hint():
-    text = GOOD.replace("name: Billing worker", "name: no")
+def test_yes_no_on_and_off_are_text_as_yaml_1_2_reads_them():
+    text = GOOD.replace("name: Billing worker", "name: no").replace(
+        "is_first_party: true", "is_first_party: yes"
+    )
 
-    [(line, field, message)] = problems(text)
-
-    assert (line, field) == (13, "applications.worker.name")
-    assert "put the text in quotes" in message
+    assert problems(text) == [
+        (
+            6,
+            "applications.portal.is_first_party",
+            "Must be true or false. “yes” is text here, as YAML 1.2 reads it: write true or false.",
+        )
+    ]
+    worker = parse(GOOD.replace("name: Billing worker", "name: no"), production=False).entries[1]
+    assert worker.name == "no"
 
 
 def test_the_version_must_be_one_this_dashboard_reads():
@@ -205,13 +212,13 @@ def test_a_key_written_twice_is_refused_not_silently_replaced():
 def test_anchors_and_aliases_are_refused_so_a_few_lines_cannot_stand_for_billions():
     bomb = 'version: 1\nx: &a ["lol", "lol"]\ny: &b [*a, *a]\napplications: {}\n'
 
-    [(line, field, message)] = problems(bomb)
+    found = problems(bomb)
 
-    assert (line, field) == (2, "y[0]")
-    assert message == (
+    refused = (
         "Anchors and aliases (& and *) are not supported: write each value out (this one "
         "repeats line 2)."
     )
+    assert (2, "y[0]", refused) in found and (2, "y[1]", refused) in found
 
 
 def test_json_files_report_lines_too():

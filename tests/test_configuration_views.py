@@ -250,3 +250,58 @@ def test_a_failure_part_way_says_what_was_done_and_planning_again_finishes(admin
     assert names("sandbox") == ["Portal", "Worker"]
     with partition.override("sandbox"):
         assert Application.objects.count() == 2
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_paste_too_large_to_read_says_so_as_an_upload_does(acme, headers):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("ops", role="Admin"))
+    page = client.get(PAGE)
+    token = str(page.context["csrf_token"])
+    pasted = FILE + "# " + "x" * 3_000_000 + "\n"
+
+    response = client.post(
+        f"{PAGE}plan",
+        {"csrfmiddlewaretoken": token, "text": pasted},
+        headers={"X-CSRFToken": token, **headers} if headers else {},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 413
+    assert (
+        "The file is larger than 2,000,000 bytes: apply it with `manage.py connect apply`."
+        in content
+    )
+    assert 'role="alert"' in content
+    assert ("<h1>" in content) is not bool(headers)
+    assert names("production") == []
+
+
+def test_planning_still_needs_the_pages_csrf_token(acme):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("ops", role="Admin"))
+
+    response = client.post(f"{PAGE}plan", {"text": FILE})
+
+    assert response.status_code == 403
+
+
+def test_a_pasted_file_naming_one_application_twice_is_refused_with_both_lines(admin, acme):
+    text = FILE.replace("name: Worker", "name: Portal")
+
+    response = plan(admin, text)
+
+    content = response.content.decode()
+    assert response.status_code == 422
+    assert (
+        "Line 12, <code>applications.worker.name</code>: “Portal” names two entries, portal "
+        "(line 4) and worker (line 12)"
+    ) in content
+    assert "Or paste it" in content
+
+
+def test_the_page_says_what_exports_leave_out(admin, acme):
+    content = admin.get(PAGE).content.decode()
+
+    assert "the application its staff sign in through, and the test callbacks" in content
+    assert "Applying a file leaves both where they are." in content

@@ -14,11 +14,12 @@
         scopes: [openid, profile]
 
 `schema.json` beside this module is the format's JSON Schema. Reading checks the text
-against it, then against the rules the API applies (`dashboard.rules`, `dashboard.uris`,
-production's included), and reports every problem with its line and field; nothing else
-runs until a file is free of them. Writing gives the same text for the same applications
-in any environment: no ID, client ID, secret or date, organizations by name, entries in
-the order of their keys.
+against it and against the rules the API applies (`dashboard.rules`, `dashboard.uris`,
+production's included), and reports every problem at once, each with its line and field;
+nothing else runs until a file is free of them. YAML is read as YAML 1.2 reads it: only
+`true` and `false` are booleans (`yes`, `no`, `on` and `off` are text, as are dates).
+Writing gives the same text for the same applications in any environment: no ID, client
+ID, secret or date, organizations by name, entries in the order of their keys.
 
 This module knows nothing of the API: `services` reads and changes environments.
 """
@@ -43,11 +44,11 @@ FORMATS = ("yaml", "json")
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_KEY_BASE = 60
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _HEADER = (
     "# Connect applications as code, version 1: matched by name, organizations by name.\n"
     "# Check with `manage.py connect plan FILE`, apply with `manage.py connect apply FILE`.\n"
+    "# Left out: the dashboard's own staff sign-in application and the test callbacks\n"
+    "# (.../try-sign-in/callback) of its “Try the sign-in”; applying leaves them as they are.\n"
 )
 _NESTING_LIMIT = 20
 
@@ -118,46 +119,136 @@ def field_path(path: Iterable[str | int]) -> str:
 # --- Reading ------------------------------------------------------------------------------------
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML 1.2's core schema. PyYAML reads YAML 1.1, where `yes`, `no`, `on` and `off` are
+    booleans, `010` is eight and `2024-01-01` a date: here they are text and numbers as
+    YAML 1.2 (and every other reader of this file format) takes them."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+_CORE_SCHEMA = (
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (
+        "float",
+        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN",
+        "-+0123456789.",
+    ),
+    ("null", r"null|Null|NULL|~|", ["n", "N", "~", ""]),
+)
+for _kind, _pattern, _first in _CORE_SCHEMA:
+    _Loader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_kind}", re.compile(f"^(?:{_pattern})$"), list(_first)
+    )
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    value = loader.construct_scalar(node)
+    try:
+        if value.startswith(("0o", "0x")):
+            return int(value[2:], 8 if value[1] == "o" else 16)
+        return int(value)
+    except ValueError:  # Tagged `!!int` by hand.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"“{value}” is not a whole number", node.start_mark
+        ) from None
+
+
+def _core_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    value = loader.construct_scalar(node)
+    try:
+        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    except ValueError:  # Tagged `!!float` by hand.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"“{value}” is not a number", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _core_float)
+# YAML 1.1's words for true and false, which a boolean field is told are text here.
+_YAML_1_1_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+
+
 def parse(text: str, *, production: bool, file_format: str | None = None) -> Document:
     """The document in `text` (YAML, or JSON, found from the text when `file_format` is None),
-    checked for an environment where production rules apply or not; or `InvalidDocument`."""
+    checked for an environment where production rules apply or not; or `InvalidDocument`
+    with every problem of the file (a file that is not YAML or JSON at all has one)."""
     file_format = file_format or detect_format(text)
-    data, lines = _load_json(text) if file_format == "json" else _load_yaml(text)
+    data, lines, read = _load_json(text) if file_format == "json" else _load_yaml(text)
     document = Document((), lines)
 
     def problem(path: Path_, message: str) -> Problem:
         return Problem(message, field_path(path), document.line_of(path))
 
-    # One problem per field: the first the schema finds (an unknown field, before what a
-    # type's own rules say of it).
+    # One problem per field: the first found (a key written twice, an unknown field,
+    # before what a type's own rules say of it).
+    reported = {path for path, _ in read}
     found: dict[Path_, str] = {}
     for path, message in _schema_problems(data):
-        found.setdefault(path, message)
-    if found:
-        raise InvalidDocument(problem(path, message) for path, message in found.items())
-    entries, rule_problems = [], []
-    for key, values in data["applications"].items():
-        path = ("applications", key)
-        found = list(_rule_problems(values, production=production))
-        rule_problems += [problem(path + where, message) for where, message in found]
-        if not found:
-            entries.append(Entry(key, _normalized(values), document.line_of(path)))
-    if rule_problems:
-        raise InvalidDocument(rule_problems)
-    return Document(tuple(entries), lines)
+        if path not in reported:
+            found.setdefault(path, message)
+    applications = data.get("applications") if isinstance(data, dict) else None
+    if isinstance(applications, dict):
+        for key, values in applications.items():
+            path = ("applications", key)
+            if not isinstance(values, dict) or path in found or path in reported:
+                continue
+            checked = {
+                name: value
+                for name, value in values.items()
+                # Values the schema refused are not judged again by the API's rules.
+                if not any(where[:3] == (*path, name) for where in found)
+            }
+            for where, message in _rule_problems(checked, production=production):
+                found.setdefault(path + where, message)
+        for where, message in _same_names(applications, document):
+            found.setdefault(where, message)
+    if read or found:
+        raise InvalidDocument(
+            [located for _, located in read]
+            + [problem(path, message) for path, message in found.items()]
+        )
+    entries = tuple(
+        Entry(key, _normalized(values), document.line_of(("applications", key)))
+        for key, values in applications.items()
+    )
+    return Document(entries, lines)
+
+
+def _same_names(applications: dict, document: Document) -> Iterator[tuple[Path_, str]]:
+    """Entries named as an earlier one: applications are matched by name, so a name that
+    two entries give could pair either with the environment's application."""
+    first: dict[str, str] = {}
+    for key, values in applications.items():
+        name = values.get("name") if isinstance(values, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            continue
+        earlier = first.setdefault(name.strip(), key)
+        if earlier != key:
+            lines = [document.line_of(("applications", k, "name")) for k in (earlier, key)]
+            yield (
+                ("applications", key, "name"),
+                f"“{rules.visible(name.strip())}” names two entries, {earlier} (line "
+                f"{lines[0]}) and {key} (line {lines[1]}): applications are matched by name, "
+                "so each entry needs a name of its own.",
+            )
 
 
 def detect_format(text: str) -> str:
     return "json" if text.lstrip("\ufeff \t\r\n").startswith("{") else "yaml"
 
 
-class _Unusable(Exception):
-    def __init__(self, problem: Problem):
-        self.problem = problem
+# A problem the reader found, with the path of the field it is about.
+_Found = tuple[Path_, Problem]
 
 
-def _load_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
-    loader = _YAML_LOADER(text)
+def _load_yaml(text: str) -> tuple[Any, dict[Path_, int], list[_Found]]:
+    """The data of `text`, the line of each field, and the problems of its keys and nodes
+    (the data leaves out what they are about); `InvalidDocument` when it is not YAML."""
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -174,16 +265,12 @@ def _load_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
         raise InvalidDocument([Problem(f"Not valid YAML: {error}.")]) from error
     except RecursionError as error:
         raise InvalidDocument([Problem("The file is nested too deeply to be read.")]) from error
-    except _Unusable as unusable:
-        raise InvalidDocument([unusable.problem]) from None
     finally:
         loader.dispose()
-    if reader.problems:
-        raise InvalidDocument(reader.problems)
-    return data, reader.lines
+    return data, reader.lines, reader.problems
 
 
-def _load_json(text: str) -> tuple[Any, dict[Path_, int]]:
+def _load_json(text: str) -> tuple[Any, dict[Path_, int], list[_Found]]:
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict:
@@ -191,7 +278,8 @@ def _load_json(text: str) -> tuple[Any, dict[Path_, int]]:
         for key, value in items:
             if key in seen:
                 duplicates.append(key)
-            seen[key] = value
+            else:
+                seen[key] = value
         return seen
 
     try:
@@ -202,56 +290,48 @@ def _load_json(text: str) -> tuple[Any, dict[Path_, int]]:
         ) from error
     except RecursionError as error:
         raise InvalidDocument([Problem("The file is nested too deeply to be read.")]) from error
-    lines = _json_lines(text)
-    if duplicates:
-        # The YAML reader of the same text says where, when it can read it.
-        try:
-            _load_yaml(text)
-        except InvalidDocument as invalid:
-            located = [
-                problem for problem in invalid.problems if "written twice" in problem.message
-            ]
-            if located:
-                raise InvalidDocument(located) from None
-        raise InvalidDocument([Problem(f"“{key}” is written twice.") for key in duplicates])
-    return data, lines
-
-
-def _json_lines(text: str) -> dict[Path_, int]:
-    """Where each field of a JSON text is, read as YAML (which JSON nearly always is); no
-    lines when it cannot be read so."""
+    # Read as YAML (which JSON nearly always is) for the line of each field, and of each key
+    # written twice; without lines when it cannot be read so.
     try:
-        return _load_yaml(text)[1]
+        _, lines, found = _load_yaml(text)
     except InvalidDocument:
-        return {}
+        lines, found = {}, []
+    located = [(path, problem) for path, problem in found if "written twice" in problem.message]
+    if duplicates and not located:
+        located = [((), Problem(f"“{key}” is written twice.")) for key in duplicates]
+    return data, lines, located if duplicates else []
 
 
 class _NodeReader:
     """Plain data from YAML nodes, with the line of each field. Anchors and aliases are
     refused (an alias repeats a node: a few lines could stand for billions of values),
-    so are keys that are not text, and keys written twice."""
+    so are keys that are not text, and keys written twice: each is a problem, and what it
+    is about is left out of the data (None in place of an alias)."""
 
     def __init__(self, loader: yaml.SafeLoader):
         self.loader = loader
         self.lines: dict[Path_, int] = {}
-        self.problems: list[Problem] = []
+        self.problems: list[_Found] = []
         self.seen: set[int] = set()
+
+    def _problem(self, path: Path_, message: str, line: int) -> None:
+        self.problems.append((path, Problem(message, field_path(path), line)))
 
     def read(self, node: yaml.Node, path: Path_) -> Any:
         line = node.start_mark.line + 1
+        self.lines.setdefault(path, line)
         if id(node) in self.seen:
-            raise _Unusable(
-                Problem(
-                    "Anchors and aliases (& and *) are not supported: write each value out "
-                    f"(this one repeats line {line}).",
-                    field_path(path),
-                    line,
-                )
+            self._problem(
+                path,
+                "Anchors and aliases (& and *) are not supported: write each value out "
+                f"(this one repeats line {line}).",
+                line,
             )
+            return None
         self.seen.add(id(node))
         if len(path) > _NESTING_LIMIT:
-            raise _Unusable(Problem("Nested too deeply.", field_path(path), line))
-        self.lines.setdefault(path, line)
+            self._problem(path, "Nested too deeply.", line)
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -268,18 +348,12 @@ class _NodeReader:
                 else None
             )
             if not isinstance(key, str):
-                self.problems.append(
-                    Problem("A key must be text (put it in quotes).", field_path(path), line=line)
-                )
+                self._problem(path, "A key must be text (put it in quotes).", line)
                 continue
             if key in result:
                 first = self.lines[(*path, key)]
-                self.problems.append(
-                    Problem(
-                        f"“{key}” is written twice (first on line {first}).",
-                        field_path((*path, key)),
-                        line,
-                    )
+                self._problem(
+                    (*path, key), f"“{key}” is written twice (first on line {first}).", line
                 )
                 continue
             self.lines[(*path, key)] = line
@@ -352,8 +426,10 @@ def _explained(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]
         expected = [value] if isinstance(value, str) else value
         words = " or ".join(_TYPE_WORDS.get(kind, kind) for kind in expected)
         hint = (
-            " YAML reads yes, no, on and off as true or false: put the text in quotes."
-            if isinstance(instance, bool) and "string" in expected
+            f" “{instance}” is text here, as YAML 1.2 reads it: write true or false."
+            if isinstance(instance, str)
+            and instance.lower() in _YAML_1_1_BOOLEANS
+            and "boolean" in expected
             else ""
         )
         yield path, f"Must be {words}.{hint}"
@@ -376,13 +452,15 @@ def _explained(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str]]
 
 
 def _rule_problems(values: dict, *, production: bool) -> Iterator[tuple[Path_, str]]:
-    """(path within the application, message) for each value the API would refuse."""
-    try:
-        rules.validate_text(values["name"])
-        if not values["name"].strip():
-            yield ("name",), "May not be blank."
-    except rules.RuleBroken as broken:
-        yield ("name",), broken.message
+    """(path within the application, message) for each value the API would refuse, of the
+    values given (those the schema found well-formed)."""
+    if "name" in values:
+        try:
+            rules.validate_text(values["name"])
+            if not values["name"].strip():
+                yield ("name",), "May not be blank."
+        except rules.RuleBroken as broken:
+            yield ("name",), broken.message
     for name, multiline in (("description", True), ("organization", False)):
         if values.get(name):
             try:
@@ -526,8 +604,10 @@ def as_written(values: dict[str, Any]) -> dict[str, Any]:
     return written
 
 
-class _Dumper(_YAML_DUMPER):
-    """Block style throughout; text of several lines as a literal block (`|`)."""
+class _Dumper(yaml.SafeDumper):
+    """Block style throughout; text of several lines as a literal block (`|`). PyYAML's own
+    emitter rather than libyaml's, which writes a character beyond U+FFFF (an emoji) as an
+    escape such as \\U0001F3E5 whatever `allow_unicode` says."""
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -14,6 +14,14 @@ from .document import InvalidDocument, Problem
 MAX_FILE_BYTES = 2_000_000
 
 
+def too_large() -> str:
+    """What a file too large for the page is told, uploaded or pasted."""
+    return (
+        f"The file is larger than {MAX_FILE_BYTES:,} bytes: apply it with "
+        "`manage.py connect apply`."
+    )
+
+
 class PlanForm(forms.Form):
     """A file, uploaded or pasted, read against the current environment's rules: its
     cleaned `document` is ready to plan; `problems` says what is wrong with it otherwise."""
@@ -33,15 +41,17 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.problems: list[Problem] = []
 
+    def refuse(self, message: str) -> None:
+        """Fail with `message` alone: for a request whose form could not be read."""
+        self.cleaned_data = {}
+        self.add_error(None, message)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         upload, text = cleaned.get("upload"), cleaned.get("text") or ""
         if upload:
             if upload.size > MAX_FILE_BYTES:
-                raise forms.ValidationError(
-                    f"The file is larger than {MAX_FILE_BYTES:,} bytes: apply it with "
-                    "`manage.py connect apply`."
-                )
+                raise forms.ValidationError(too_large())
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -49,10 +59,7 @@ class PlanForm(forms.Form):
         if not text.strip():
             raise forms.ValidationError("Upload a file or paste one.")
         if len(text.encode()) > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {MAX_FILE_BYTES:,} bytes: apply it with "
-                "`manage.py connect apply`."
-            )
+            raise forms.ValidationError(too_large())
         try:
             cleaned["document"] = services.read(text)
         except InvalidDocument as invalid:

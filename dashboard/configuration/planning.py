@@ -2,9 +2,8 @@
 the environment holds, so that a plan is shown exactly as it will be carried out.
 
 Applications are matched by name: WorkOS applications have no field of their own to carry
-a key, and IDs and client IDs differ between environments. Applications that share a name
-are paired in order, the file's order against the environment's order of creation; apply
-creates in the file's order, so that pairing holds from then on.
+a key, and IDs and client IDs differ between environments. A file names each application
+once; applications of the environment that share a name are paired in order of creation.
 """
 
 import hashlib
@@ -13,6 +12,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dashboard import footprint
 from dashboard.applications import fields
 from dashboard.connect.models import (
     ApplicationUpdate,
@@ -75,6 +75,9 @@ class Plan:
     kept: tuple[Any, ...] = ()
     # Applications of a type this dashboard does not know: never compared or deleted.
     unmanaged: tuple[Any, ...] = ()
+    # The applications the dashboard's staff sign in through that the file does not list:
+    # never deleted, even with --prune (staff sign-in would stop).
+    own: tuple[Any, ...] = ()
     # Why the plan cannot be applied; nothing is applied while there is one.
     problems: tuple[Problem, ...] = ()
 
@@ -124,9 +127,12 @@ def plan_changes(
     unreadable: list[UnreadableRecord] = (),
     unmanaged: list[Any] = (),
     prune: bool = False,
+    protected: frozenset[str] = frozenset(),
 ) -> Plan:
     """The plan for `document` against an environment's `applications` (OAuth and M2M, in
-    order of creation) and `organizations`."""
+    order of creation) and `organizations`. Applications whose client ID is `protected`
+    (the dashboard's staff sign-in) are never deleted; the dashboard's test callbacks on
+    an application stay (`dashboard.footprint`)."""
     problems = [
         Problem(
             f"{record.kind.capitalize()} {record.id or '(ID unknown)'} of {environment} could "
@@ -151,6 +157,10 @@ def plan_changes(
             continue
         desired = _api_data(entry, organization_id)
         app = unmatched[entry.name].popleft() if unmatched[entry.name] else None
+        if app is not None and "redirect_uris" in desired:
+            desired["redirect_uris"] = footprint.keeping_test_callbacks(
+                desired["redirect_uris"], fields.editable_values(app).get("redirect_uris", [])
+            )
         if app is None:
             creates.append(
                 Action("create", entry.name, entry.key, entry.line, request=_create(desired),
@@ -172,6 +182,8 @@ def plan_changes(
 
     unpaired = {id(app) for group in unmatched.values() for app in group}
     left = [app for app in applications if id(app) in unpaired]
+    own = [app for app in left if getattr(app, "client_id", None) in protected]
+    left = [app for app in left if getattr(app, "client_id", None) not in protected]
     deletes = [Action("delete", app.name, app=app) for app in left] if prune else []
     return Plan(
         environment=environment,
@@ -180,6 +192,7 @@ def plan_changes(
         unchanged=tuple(unchanged),
         kept=() if prune else tuple(left),
         unmanaged=tuple(unmanaged),
+        own=tuple(own),
         problems=tuple(problems),
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from dashboard import connect, environments
+from dashboard import connect, environments, footprint
 from dashboard.applications import services as application_services
 from dashboard.applications.fields import BOTH
 from dashboard.audit.record import Actor
@@ -84,7 +84,8 @@ class Export:
 
 
 def export(*, file_format: str = "yaml", on_page: OnPage | None = None) -> Export:
-    """The current environment's applications as a file's text."""
+    """The current environment's applications as a file's text, but what is the dashboard's
+    own (`dashboard.footprint`): its staff sign-in application and its test callbacks."""
     held = inventory(on_page=on_page)
     environment = environments.current().name
     if held.unreadable:
@@ -97,8 +98,18 @@ def export(*, file_format: str = "yaml", on_page: OnPage | None = None) -> Expor
             "stored, then export again."
         )
     names = {organization.id: organization.name for organization in held.organizations}
-    values = []
+    own = footprint.staff_sign_on_client_ids()
+    values, named = [], {}
     for app in held.applications:
+        if footprint.is_staff_sign_on(app, own):
+            continue
+        twin = named.setdefault(app.name.strip(), app)
+        if twin is not app:
+            raise ExportError(
+                f"Applications {twin.id} and {app.id} of {environment} are both named "
+                f"“{app.name.strip()}”; a file matches applications by name, so it could not "
+                "tell them apart. Rename one, then export again. Nothing was written."
+            )
         organization_id = getattr(app, "organization_id", None)
         if organization_id and organization_id not in names:
             raise ExportError(
@@ -106,8 +117,18 @@ def export(*, file_format: str = "yaml", on_page: OnPage | None = None) -> Expor
                 f"which {environment} does not list among its organizations, so the file could "
                 "not name it. Nothing was written."
             )
-        values.append(document.values_of(app, names.get(organization_id)))
+        app_values = document.values_of(app, names.get(organization_id))
+        if "redirect_uris" in app_values:
+            app_values["redirect_uris"] = footprint.without_test_callbacks(
+                app_values["redirect_uris"]
+            )
+        values.append(app_values)
     skipped = [
+        f"{app.id} (“{app.name}”) is the application the dashboard's staff sign in "
+        "through: no other environment is to get it."
+        for app in held.applications
+        if footprint.is_staff_sign_on(app, own)
+    ] + [
         f"{app.id} (“{app.name}”) is of type “{app.application_type}”, which this dashboard "
         "does not know."
         for app in held.unmanaged
@@ -134,6 +155,7 @@ def plan(source: Document, *, prune: bool = False, on_page: OnPage | None = None
         unreadable=held.unreadable,
         unmanaged=held.unmanaged,
         prune=prune,
+        protected=footprint.staff_sign_on_client_ids(),
     )
 
 

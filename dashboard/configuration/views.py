@@ -2,11 +2,15 @@
 apply the plan that was shown. Admins only: applying may delete applications.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import environments
@@ -18,7 +22,7 @@ from dashboard.web.responses import redirect_after_change
 from dashboard.web.roles import DELETE
 
 from . import services
-from .forms import ApplyForm, PlanForm
+from .forms import ApplyForm, PlanForm, too_large
 
 # Applying a file may delete applications: the pages need the permission to delete.
 ADMIN = DELETE
@@ -70,12 +74,34 @@ def configuration_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # Checked once the body is known to be readable (_readable_body).
 @require_http_methods(["GET", "POST"])
 @requires(ADMIN)
 @api_errors_as_pages
 def configuration_plan(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return redirect("configuration:page")  # A plan needs a file: the page asks for one.
+    return _readable_body(_plan)(request)
+
+
+def _readable_body(view: Callable[[HttpRequest], HttpResponse]):
+    """`view`, CSRF-protected, for a request whose form Django can read: a pasted file of
+    more than DATA_UPLOAD_MAX_MEMORY_SIZE is not, and gets the upload's answer to a file
+    too large instead of Django's error page (with nothing read, nothing is done)."""
+
+    def checked(request: HttpRequest) -> HttpResponse:
+        try:
+            request.POST  # noqa: B018 - reads the form, as the CSRF check would
+        except RequestDataTooBig:
+            form = PlanForm()
+            form.refuse(too_large())
+            return _page(request, 413, form=form)
+        return csrf_protect(view)(request)
+
+    return checked
+
+
+def _plan(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, 422, form=form)

@@ -9,7 +9,9 @@ older than DASHBOARD_INDEX_MAX_AGE).
     manage.py connect sync [--environment NAME]   (every environment without it)
     manage.py connect worker
 
-FILE may be `-` for standard input. Progress goes to standard error, on a terminal only.
+FILE may be `-` for standard input. What a command says goes to standard output, and the
+progress bar too, on a terminal only; an export written to standard output leaves it to
+the file, and says the rest on standard error. Only failures are written as errors.
 """
 
 import getpass
@@ -39,6 +41,10 @@ from dashboard.search import selectors, tasks
 SHOWN = 20
 
 
+def _plain(text: str) -> str:
+    return text
+
+
 class Progress:
     """One line on a terminal, redrawn in place; nothing when the stream is not a terminal."""
 
@@ -51,7 +57,7 @@ class Progress:
 
     def show(self, text: str) -> None:
         if self.shown:
-            self.stream.write("\r" + text.ljust(self.length), ending="")
+            self.stream.write("\r" + text.ljust(self.length), style_func=_plain, ending="")
             self.stream.flush()
             self.length = len(text)
 
@@ -61,7 +67,7 @@ class Progress:
 
     def end(self) -> None:
         if self.shown and self.length:
-            self.stream.write("\r" + " " * self.length + "\r", ending="")
+            self.stream.write("\r" + " " * self.length + "\r", style_func=_plain, ending="")
             self.stream.flush()
             self.length = 0
 
@@ -152,7 +158,7 @@ class Command(BaseCommand):
     def sync(self, *, environment: str | None, **options) -> None:
         names = [environment] if environment else [e.name for e in environments.all()]
         for name in names:
-            progress = Progress(self.stderr)
+            progress = Progress(self.stdout)
             expected = selectors.freshness(name).expected
 
             def pages(count: int, name=name, progress=progress, expected=expected) -> None:
@@ -167,12 +173,12 @@ class Command(BaseCommand):
                 progress.end()
             if seen is None:
                 state = selectors.freshness(name)
-                self.stderr.write(
+                self.stdout.write(
                     f"A sync of {name} is already running ({state.seen:,} of about "
                     f"{state.expected:,}); it brings the index up to date."
                 )
             else:
-                self.stderr.write(f"Indexed {seen:,} applications of {name}.")
+                self.stdout.write(f"Indexed {seen:,} applications of {name}.")
 
     # --- worker -----------------------------------------------------------------------------
 
@@ -187,7 +193,10 @@ class Command(BaseCommand):
 
     def export(self, *, output: str | None, file_format: str | None, **options) -> None:
         file_format = file_format or ("json" if (output or "").endswith(".json") else "yaml")
-        progress = Progress(self.stderr)
+        to_file = bool(output) and output != "-"
+        # Standard output is the file's when there is no other.
+        said = self.stdout if to_file else self.stderr
+        progress = Progress(said)
         reading = f"Reading {self.environment.name}"
         try:
             result = services.export(
@@ -201,10 +210,10 @@ class Command(BaseCommand):
         finally:
             progress.end()
         for skipped in result.skipped:
-            self.stderr.write(f"Not exported: {skipped}")
-        if output and output != "-":
+            said.write(f"Not exported: {skipped}", style_func=_plain)
+        if to_file:
             Path(output).write_text(result.text, encoding="utf-8")
-            self.stderr.write(
+            said.write(
                 f"Wrote {result.count:,} applications of {self.environment.name} to {output}."
             )
         else:
@@ -222,7 +231,7 @@ class Command(BaseCommand):
                 f"{file} cannot be applied to {self.environment.name}; nothing was changed.\n"
                 f"{problems}"
             ) from invalid
-        progress = Progress(self.stderr)
+        progress = Progress(self.stdout)
         try:
             plan = services.plan(
                 source,
@@ -260,7 +269,7 @@ class Command(BaseCommand):
             return
         if not yes:
             self._confirm(plan)
-        progress = Progress(self.stderr)
+        progress = Progress(self.stdout)
         try:
             report = services.apply(
                 plan,
@@ -278,15 +287,16 @@ class Command(BaseCommand):
             )
 
     def _confirm(self, plan: Plan) -> None:
+        """The environment's name typed, as the configuration page asks for it."""
         name = self.environment.name
         if not sys.stdin.isatty():
             raise CommandError(
                 f"Not applied: confirm with --yes to apply {len(plan.actions)} changes to "
                 f"{name} without a terminal to ask at."
             )
-        answer = input(f"Apply {len(plan.actions)} changes to {name}? Type “yes” to go on: ")
-        if answer.strip().lower() != "yes":
-            raise CommandError("Not applied; nothing was changed.")
+        answer = input(f"Type “{name}” to apply {len(plan.actions)} changes to {name}: ")
+        if answer.strip() != name:
+            raise CommandError(f"Not applied: “{name}” was not typed. Nothing was changed.")
 
 
 def _command_line_actor() -> Actor:
@@ -332,6 +342,11 @@ def describe(plan: Plan) -> list[str]:
         names = ", ".join(f"“{app.name}”" for app in plan.kept[:SHOWN])
         more = f" and {len(plan.kept) - SHOWN} more" if len(plan.kept) > SHOWN else ""
         lines.append(f"Not in the file, kept (--prune deletes them): {names}{more}.")
+    for app in plan.own:
+        lines.append(
+            f"Left alone: “{app.name}”, {app.id}, the application the dashboard's staff sign "
+            "in through (never deleted, --prune or not)."
+        )
     for app in plan.unmanaged:
         lines.append(
             f"Left alone: “{app.name}”, {app.id}, of type “{app.application_type}”, which "
