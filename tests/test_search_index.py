@@ -70,16 +70,17 @@ def test_the_command_syncs_every_environment_or_one():
     oauth("Sandbox App")
     with partition.override("production"):
         oauth("Live App")
-    err = StringIO()
+    out, err = StringIO(), StringIO()
 
-    call_command("connect", "sync", stderr=err)
+    call_command("connect", "sync", stdout=out, stderr=err)
 
-    assert "Indexed 1 applications of sandbox." in err.getvalue()
-    assert "Indexed 1 applications of production." in err.getvalue()
+    assert "Indexed 1 applications of sandbox." in out.getvalue()
+    assert "Indexed 1 applications of production." in out.getvalue()
+    assert err.getvalue() == ""  # Nothing said as an error.
     assert IndexedApplication.objects.count() == 2
 
     IndexedApplication.objects.all().delete()
-    call_command("connect", "sync", "--environment", "production", stderr=StringIO())
+    call_command("connect", "sync", "--environment", "production", stdout=StringIO())
     assert list(IndexedApplication.objects.values_list("environment", flat=True)) == ["production"]
 
 
