@@ -215,3 +215,50 @@ def test_the_roles_command_refuses_an_unknown_environment_and_changes_nothing(ar
         "No environment named 'staging': the environments are sandbox, production."
     )
     assert not EnvironmentRole.objects.exists()
+
+
+def test_granting_a_role_to_nobody_says_how_to_create_the_user():
+    with pytest.raises(CommandError, match="No user named 'olivia'. Add --create"):
+        call_command("roles", "grant", "olivia", "Viewer")
+
+    assert not get_user_model().objects.filter(username="olivia").exists()
+
+
+def test_the_roles_command_creates_the_user_with_a_password_printed_once(monkeypatch):
+    monkeypatch.setattr("sys.stdin", StringIO(""))  # not a terminal: nobody to ask
+    out = StringIO()
+
+    call_command(
+        "roles", "grant", "olivia", "Viewer", "--create", "--email", "o@ops.example", stdout=out
+    )
+
+    password = out.getvalue().split("shown this once: ")[1].split()[0]
+    olivia = get_user_model().objects.get(username="olivia")
+    assert olivia.email == "o@ops.example" and olivia.check_password(password)
+    assert "olivia is now Viewer." in out.getvalue()
+    browser = Client()
+    signed_in = browser.post("/login/", {"username": "olivia", "password": password})
+    assert signed_in.status_code == 302
+    page = browser.get("/sandbox/applications/")
+    assert page.status_code == 200 and "New application" not in page.content.decode()
+
+
+def test_on_a_terminal_the_password_is_asked_twice_and_checked(monkeypatch):
+    class Terminal(StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    answers = iter(["short", "short", "a-long-enough-passphrase", "a-long-enough-passphrase"])
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    out, err = StringIO(), StringIO()
+
+    call_command(
+        "roles", "grant", "olivia", "Editor", "--create", "--environment", "sandbox",
+        stdout=out, stderr=err,
+    )  # fmt: skip
+
+    olivia = get_user_model().objects.get(username="olivia")
+    assert olivia.check_password("a-long-enough-passphrase")
+    assert "too short" in err.getvalue() and "a-long-enough-passphrase" not in out.getvalue()
+    assert EnvironmentRole.objects.get(user=olivia).role == "Editor"

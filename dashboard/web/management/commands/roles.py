@@ -1,5 +1,10 @@
-from django.contrib.auth import get_user_model
+import getpass
+import secrets
+import sys
+
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard import environments
@@ -11,7 +16,7 @@ class Command(BaseCommand):
     help = (
         "Grant or remove a dashboard role (Viewer, Editor, Admin), everywhere or with "
         "--environment in one environment only (where it takes the place of the role "
-        "everywhere), or list who has which."
+        "everywhere), or list who has which. `grant --create` makes the user first."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +30,14 @@ class Command(BaseCommand):
                 metavar="NAME",
                 help="in this environment only, in place of the role everywhere",
             )
+            if action == "grant":
+                sub.add_argument(
+                    "--create",
+                    action="store_true",
+                    help="make the user if there is none: the password is asked for on a "
+                    "terminal, or else made up and printed once",
+                )
+                sub.add_argument("--email", default="", help="the new user's email address")
         listing = actions.add_parser("list", help="who has which role")
         listing.add_argument(
             "--environment", metavar="NAME", help="each user's role in this environment"
@@ -47,7 +60,12 @@ class Command(BaseCommand):
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+            if not options.get("create"):
+                raise CommandError(
+                    f"No user named {username!r}. Add --create to make one "
+                    f"(roles grant {username} {role} --create)."
+                ) from None
+            user = self._create(username, options["email"])
         if environment is not None:
             self._change_in(user, role, environment, grant=action == "grant")
             return
@@ -58,6 +76,33 @@ class Command(BaseCommand):
         else:
             user.groups.remove(group)
             self.stdout.write(f"{username} is no longer {role}.")
+
+    def _create(self, username: str, email: str):
+        user = get_user_model()(username=username, email=email)
+        if sys.stdin.isatty():
+            password = self._ask_password(user)
+            told = ""
+        else:
+            password = secrets.token_urlsafe(18)
+            told = f" Their password, shown this once: {password}"
+        user.set_password(password)
+        user.save()
+        self.stdout.write(f"Created the user {username}.{told}")
+        return user
+
+    def _ask_password(self, user) -> str:
+        for _ in range(3):
+            password = getpass.getpass(f"Password for {user.get_username()}: ")
+            if password != getpass.getpass("The same password again: "):
+                self.stderr.write("The two passwords differ.")
+                continue
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as error:
+                self.stderr.write(" ".join(error.messages))
+                continue
+            return password
+        raise CommandError("No password set: nothing was created.")
 
     def _change_in(self, user, role: str, environment: str, *, grant: bool) -> None:
         username = user.get_username()
