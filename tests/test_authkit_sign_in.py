@@ -3,6 +3,7 @@
 
 import base64
 import hashlib
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -98,6 +99,10 @@ def test_prompt_login_asks_a_signed_in_user_to_sign_in_again(client, alice, bob)
     assert "Signed in as <strong>alice@acme.example</strong>" in html
     assert "Partner Portal asks you to sign in again." in html
     assert ">Sign in as someone else</button>" in html
+    # Their email is filled in, and the password is where typing starts.
+    assert 'value="alice@acme.example"' in html
+    assert re.search(r'id="authkit-password"[^>]* autofocus', html)
+    assert not re.search(r'id="authkit-email"[^>]* autofocus', html)
     assert code_for(sign_in(client, url, "bob@acme.example")).user_id == bob.id
     # The fresh sign-in served that request; the next with prompt=login asks again.
     assert client.get(authorize_url(app, "s-3", prompt="login")).status_code == 200
