@@ -591,3 +591,45 @@ def test_copying_needs_a_role_in_the_source_environment_too(client, portal):
 
     EnvironmentRole.objects.create(user=user, environment="sandbox", role="Viewer")
     assert client.get(promote_url(portal)).status_code == 200
+
+
+# --- The dashboard's test callback stays behind ---------------------------------------------
+
+
+def callback_added(app) -> str:
+    """The test callback of "Try the sign-in", added as an Admin does on the dashboard."""
+    admin = Client(HTTP_HOST="127.0.0.1")
+    admin.force_login(make_user("tryer", role="Admin"))
+    assert admin.post(f"/sandbox/applications/{app.id}/try-sign-in/callback/add").status_code == 303
+    return f"http://127.0.0.1/sandbox/applications/{app.id}/try-sign-in/callback"
+
+
+def test_a_copy_leaves_out_the_test_callback_and_says_so(browser, portal):
+    callback = callback_added(portal)
+
+    page = browser.get(promote_url(portal)).content.decode()
+    response, _ = promote(browser, portal)
+
+    assert "Left out: the dashboard’s test callback " in page
+    assert f"<code>{callback}</code>, which “Try the sign-in” registered" in page
+    assert "Production refuses 1 value that Sandbox accepts" in page  # localhost alone
+    assert response.status_code == 303
+    assert production_app(Promotion.objects.get()).redirect_uris == [
+        {"uri": PORTAL, "default": True}
+    ]
+
+
+def test_applying_the_sandboxs_values_leaves_its_test_callback_behind(browser, portal, api):
+    promotion = promoted(browser, portal)
+    api.put(f"connect/applications/{portal.id}", {"description": "Changed in the sandbox."})
+    callback = callback_added(portal)
+    url = apply_url("production", promotion.target_application_id, promotion)
+
+    page = browser.get(url).content.decode()
+    response = browser.post(url, hidden_fields(page))
+
+    assert "Left out: the dashboard’s test callback of Sandbox" in page
+    assert "Production refuses 1 of Sandbox’s values." in page  # localhost alone
+    assert callback not in hidden_fields(page).values()
+    assert response.status_code == 303
+    assert production_app(promotion).redirect_uris == [{"uri": PORTAL, "default": True}]

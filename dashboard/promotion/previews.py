@@ -8,7 +8,7 @@ and is shown again rather than sent.
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard import environments
+from dashboard import environments, footprint
 from dashboard.applications.fields import (
     BY_NAME,
     M2M,
@@ -38,6 +38,22 @@ class Row:
 
 
 Problems = dict[str, list[str]]
+
+
+def _without_test_callbacks(values: dict[str, Any]) -> dict[str, Any]:
+    """An application's values without the dashboard's test callbacks: "Try the sign-in"
+    registered them for this dashboard, not for the customer, so they are never copied."""
+    if not values.get("redirect_uris"):
+        return values
+    return values | {"redirect_uris": footprint.without_test_callbacks(values["redirect_uris"])}
+
+
+def _test_callbacks(app: Any) -> list[str]:
+    return [
+        entry["uri"]
+        for entry in editable_values(app).get("redirect_uris") or []
+        if footprint.is_test_callback(entry["uri"])
+    ]
 
 
 def _replacements(formset) -> list[str | None] | None:
@@ -79,8 +95,16 @@ class CopyPreview:
 
     @staticmethod
     def source_values(app: Any) -> dict[str, Any]:
-        """The table's values a copy takes (its organization is matched or chosen apart)."""
-        return {f.name: value for f, value in shown_values(app) if f.name != "organization_id"}
+        """The table's values a copy takes (its organization is matched or chosen apart; the
+        dashboard's test callbacks stay behind)."""
+        return _without_test_callbacks(
+            {f.name: value for f, value in shown_values(app) if f.name != "organization_id"}
+        )
+
+    @property
+    def test_callbacks(self) -> list[str]:
+        """The dashboard's test callbacks of the application, which the copy leaves out."""
+        return _test_callbacks(self.app)
 
     @property
     def stale(self) -> bool:
@@ -142,7 +166,9 @@ class ApplyPreview:
             "source_version": source_app.updated_at.isoformat(),
         }
         found = drift.refusals(
-            editable_values(source_app), production=here.production, counterparts=counterparts
+            _without_test_callbacks(editable_values(source_app)),
+            production=here.production,
+            counterparts=counterparts,
         )
         formset = RefusedValueFormSet(data, refusals=found, production=here.production)
         form = ApplyForm(data, initial=initial, environment=here)
@@ -159,16 +185,28 @@ class ApplyPreview:
     def is_valid(self) -> bool:
         return self.form.is_valid() and self.formset.is_valid()
 
+    @property
+    def test_callbacks(self) -> list[str]:
+        """The dashboard's test callbacks of the other side's application, left out."""
+        return _test_callbacks(self.source_app)
+
     def after(self) -> dict[str, Any]:
-        """This application's editable values once the other's are applied."""
-        return drift.transfer(
-            editable_values(self.source_app),
-            editable_values(self.app),
+        """This application's editable values once the other's are applied; the dashboard's
+        test callbacks neither come from the other side nor go from this one."""
+        ours = editable_values(self.app)
+        after = drift.transfer(
+            _without_test_callbacks(editable_values(self.source_app)),
+            ours,
             source_production=self.source.production,
             target_production=self.here.production,
             replacements=_replacements(self.formset),
             counterparts=self.counterparts,
         )
+        if "redirect_uris" in after:
+            after["redirect_uris"] = footprint.keeping_test_callbacks(
+                after["redirect_uris"], ours.get("redirect_uris") or []
+            )
+        return after
 
     def changes(self) -> dict[str, dict]:
         return differences(editable_values(self.app), self.after())

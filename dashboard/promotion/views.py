@@ -190,6 +190,7 @@ def _apply_page(
     """What changes in this application, field by field, and what this environment refuses."""
     source, source_app = preview.source, preview.source_app
     context = extra | {
+        "preview": preview,
         "app": preview.app,
         "source": source,
         "source_app": source_app,
