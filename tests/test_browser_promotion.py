@@ -105,8 +105,10 @@ def test_a_whole_promotion_with_the_refusal_preview_and_the_drift_view(page, por
     assert created.redirect_uris[0] == {"uri": STAGING, "default": True}
     assert created.cors_origins == ["https://portal.example.com"]
 
-    page.get_by_role("link", name="Create its client secret in Production").click()
-    expect(page).to_have_url(re.compile(rf"/production/applications/{created.id}/#secrets$"))
+    page.get_by_role("button", name="Create its client secret in Production").click()
+    expect(page.get_by_text("Copy this secret now.")).to_be_visible()
+    with partition.override("production"):
+        assert Application.objects.get(id=created.id).client_secrets.count() == 1
     section = page.locator("#promotion")
     expect(section).to_contain_text("Promoted from Sandbox, where it is")
     expect(section).to_contain_text("In step")

@@ -152,10 +152,36 @@ def test_the_result_page_says_secrets_are_not_copied_and_links_to_create_one(bro
 
     assert "Client secrets are never copied" in page
     target = f"/production/applications/{promotion.target_application_id}/"
-    assert f'href="{target}#secrets">Create its client secret in Production</a>' in page
+    assert f'<form method="post" action="{target}secrets/new">' in page
+    assert "Create its client secret in Production</button>" in page
     assert f'href="/sandbox/applications/{portal.id}/"' in page
     assert f"<code>{LOCALHOST}</code> was dropped" in page
     assert production_app(promotion).client_secrets.count() == 0
+
+
+def test_the_result_pages_button_creates_the_secret_once_and_shows_it(browser, portal):
+    promotion = promoted(browser, portal)
+    page = browser.get(f"/production/applications/promotions/{promotion.pk}/").content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page)[1]
+    create = f"/production/applications/{promotion.target_application_id}/secrets/new"
+
+    shown = browser.post(create, {"token": token})
+    again = browser.post(create, {"token": token})
+
+    assert shown.status_code == 200 and "Copy this secret now." in shown.content.decode()
+    assert again.status_code == 303
+    with partition.override("production"):
+        assert production_app(promotion).client_secrets.count() == 1
+
+
+def test_who_may_not_create_secrets_is_told_who_can(browser, portal):
+    promotion = promoted(browser, portal)
+    editor = Client()
+    editor.force_login(make_user("ed", role="Editor"))
+
+    page = editor.get(f"/production/applications/promotions/{promotion.pk}/").content.decode()
+
+    assert "An Admin of Production creates it in" in page and "secrets/new" not in page
 
 
 def test_a_replacement_takes_the_refused_values_place(browser, portal):

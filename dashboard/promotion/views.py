@@ -9,6 +9,7 @@ Nothing is sent until a preview is confirmed, and a preview of a version that ha
 since is shown again rather than sent.
 """
 
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -136,6 +137,9 @@ def promotion_result(request: HttpRequest, pk: int) -> HttpResponse:
         source.name, "applications:detail", promotion.source_application_id
     )
     context = {"promotion": promotion, "source": source, "source_url": source_url}
+    # The Idempotency-Key of the secret its button creates: one secret however often it is
+    # pressed.
+    context["secret_token"] = str(uuid.uuid4())
     return render(request, "promotion/result.html", context)
 
 
