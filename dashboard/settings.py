@@ -245,6 +245,11 @@ DASHBOARD_OIDC_ROLE_MAP = env_value(
     expected="comma-separated value=Role or value=Role@environment, Role one of "
     "Viewer, Editor, Admin",
 )
+# 0: roles come only from the dashboard's own mappings of issuer and subject (`sso_roles`),
+# never from the role claim: for a provider whose claims are written by people who must not
+# choose their own dashboard role. The embedded server's claim, and that of the AuthKit of
+# an environment managed here (WORKOS_AUTHKIT_DOMAIN), are never trusted.
+DASHBOARD_OIDC_TRUST_ROLE_CLAIM = env_bool("DASHBOARD_OIDC_TRUST_ROLE_CLAIM", True)
 # 0: single sign-on is the only way in, but for the user names listed in
 # DASHBOARD_BREAK_GLASS_USERS (superusers), kept for when the identity provider is down.
 DASHBOARD_PASSWORD_LOGIN = env_bool("DASHBOARD_PASSWORD_LOGIN", True)

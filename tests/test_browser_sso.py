@@ -1,16 +1,19 @@
 """Staff single sign-on in Chromium, against the embedded authorization server as quickstart
-sets it up: the first sign-in makes the user with the mapped role, a changed role claim
-changes the role at the next sign-in, no role is no access, and password sign-in can be off.
-The sign-in, no-access and signed-out pages pass axe-core."""
+sets it up: the first sign-in makes the user with the mapped role, a changed mapping changes
+the role at the next sign-in, no role is no access (a role in the end user's metadata
+included), and password sign-in can be off. The sign-in, no-access and signed-out pages pass
+axe-core."""
 
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from dashboard.emulator import partition
 from dashboard.emulator.models import User as EndUser
-from dashboard.emulator.seed import DEMO_PASSWORD, ensure_staff_users, staff_sign_on_client
+from dashboard.emulator.seed import DEMO_PASSWORD, staff_sign_on_client
+from dashboard.web.management.commands.quickstart import ensure_staff
 from dashboard.web.models import EmbeddedSignOn
 
 # Fixtures come in by name and tests take them as arguments of the same name.
@@ -25,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def staff(live_server):
     app = staff_sign_on_client([f"{live_server.url}/sso/callback"], None)
     EmbeddedSignOn.objects.create(client_id=app.client_id, application_id=app.id)
-    ensure_staff_users()
+    ensure_staff()
     return app
 
 
@@ -52,7 +55,16 @@ def set_roles(email: str, roles: str) -> None:
         user.save()
 
 
-def test_a_first_sign_on_then_a_changed_role_claim(browser_page, staff, axe_core):
+def subject_of(email: str) -> str:
+    with partition.override(partition.SANDBOX):
+        return EndUser.objects.get(email=email).id
+
+
+def roles_of(user) -> list[tuple[str, str]]:
+    return list(user.environment_roles.values_list("environment", "role"))
+
+
+def test_a_first_sign_on_then_a_changed_mapping(browser_page, staff, axe_core):
     expect, page = sync_api.expect, browser_page
     page.goto("/login/")
     assert axe_violations(page, axe_core) == [], describe(axe_violations(page, axe_core))
@@ -63,24 +75,26 @@ def test_a_first_sign_on_then_a_changed_role_claim(browser_page, staff, axe_core
     expect(page.get_by_text("Signed in as")).to_contain_text("editor@staff.example")
     expect(page.get_by_role("link", name="New application")).to_be_visible()
     user = get_user_model().objects.get(username="editor@staff.example")
-    assert [group.name for group in user.groups.all()] == ["Editor"]
+    assert roles_of(user) == [("sandbox", "Editor")]
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/login/$"))
-    set_roles("editor@staff.example", "viewer")
+    call_command("sso_roles", "grant", "embedded:sandbox", subject_of(user.email), "Viewer")
     sign_on(page, "editor@staff.example")
 
     page.wait_for_url(re.compile(r"/sandbox/health/$"))
     expect(page.get_by_role("link", name="New application")).to_have_count(0)
-    assert [group.name for group in user.groups.all()] == ["Viewer"]
+    assert roles_of(user) == [("sandbox", "Viewer")]
 
 
-def test_no_role_is_no_access(browser_page, staff, axe_core):
+def test_no_role_is_no_access_whatever_the_metadata_says(browser_page, staff, axe_core):
     expect, page = sync_api.expect, browser_page
+    set_roles("guest@staff.example", "admin")
 
     sign_on(page, "guest@staff.example")
 
     expect(page.get_by_role("heading", name="No access")).to_be_visible()
+    expect(page.get_by_text(subject_of("guest@staff.example")).first).to_be_visible()
     assert axe_violations(page, axe_core) == [], describe(axe_violations(page, axe_core))
     page.goto("/sandbox/applications/")
     page.wait_for_url(re.compile(r"/login/\?next="))

@@ -1,14 +1,19 @@
 """Staff single sign-on: the whole flow against the embedded authorization server (signed in
 there as its seeded staff), and every refusal a relying party owes, against a provider
-faked at its HTTP edge where a token has to be forged."""
+faked at its HTTP edge where a token has to be forged; which claims give roles, from which
+issuer (the trust model), and the `sso_roles` command that maps identities to roles."""
 
 import time
+from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 import respx
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
@@ -16,9 +21,11 @@ from joserfc.jwk import KeySet, RSAKey
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition
 from dashboard.emulator.models import User as EndUser
-from dashboard.emulator.seed import DEMO_PASSWORD, ensure_staff_users, staff_sign_on_client
+from dashboard.emulator.seed import DEMO_PASSWORD, staff_sign_on_client
+from dashboard.environments import Environment
 from dashboard.web import sso
-from dashboard.web.models import EmbeddedSignOn, EnvironmentRole, SignOnIdentity
+from dashboard.web.management.commands.quickstart import ensure_staff
+from dashboard.web.models import EmbeddedSignOn, EnvironmentRole, SignOnIdentity, SignOnRole
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +46,18 @@ def fresh_discovery():
 
 
 @pytest.fixture
-def embedded():
+def registered():
     """The dashboard registered at the embedded authorization server, as quickstart does."""
     app = staff_sign_on_client(["http://localhost/sso/callback"], None)
     EmbeddedSignOn.objects.create(client_id=app.client_id, application_id=app.id)
-    ensure_staff_users()
     return app
+
+
+@pytest.fixture
+def embedded(registered):
+    """And the staff seeded there, as quickstart does."""
+    ensure_staff()
+    return registered
 
 
 def location(response) -> str:
@@ -52,22 +65,39 @@ def location(response) -> str:
     return response["Location"]
 
 
-def authorize(client, email: str, next_url: str | None = None) -> str:
+def authorize(
+    client, email: str, next_url: str | None = None, *, password: str = DEMO_PASSWORD
+) -> str:
     """Start a sign-on and sign in at the embedded server: the callback URL it sends back."""
     start = client.get("/sso/start", {"next": next_url} if next_url else {})
     at_server = location(start)
-    assert at_server.startswith(f"{ISSUER}/oauth2/authorize?")
+    host = client.defaults["HTTP_HOST"]
+    assert at_server.startswith(f"http://{host}/emulator/oauth2/authorize?")
     query = parse_qs(urlsplit(at_server).query)
     assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
     assert client.get(at_server).status_code == 200  # The server's sign-in page.
-    signed_in = client.post(
-        at_server, {"action": "sign_in", "email": email, "password": DEMO_PASSWORD}
-    )
+    signed_in = client.post(at_server, {"action": "sign_in", "email": email, "password": password})
     return location(client.get(location(signed_in)))
 
 
-def sign_on(client, email: str, next_url: str | None = None):
-    return client.get(authorize(client, email, next_url))
+def sign_on(client, email: str, next_url: str | None = None, **kwargs):
+    return client.get(authorize(client, email, next_url, **kwargs))
+
+
+def subject_of(email: str) -> str:
+    with partition.override(partition.SANDBOX):
+        return EndUser.objects.get(email=email).id
+
+
+def sso_roles(*args: str) -> str:
+    out = StringIO()
+    call_command("sso_roles", *args, stdout=out)
+    return out.getvalue()
+
+
+def can_configure(client, environment: str) -> bool:
+    """Whether the signed-in user may open the environment's Admin-only page."""
+    return client.get(f"/{environment}/configuration/").status_code == 200
 
 
 def set_roles(email: str, roles: str) -> None:
@@ -101,76 +131,161 @@ def test_a_first_sign_in_creates_the_user_with_the_mapped_role(client, embedded)
     assert location(done) == "/sandbox/health/"
     user = signed_in_user(client)
     assert user.username == "editor@staff.example" and not user.has_usable_password()
-    assert [group.name for group in user.groups.all()] == ["Editor"]
+    assert not user.groups.exists()
+    assert list(user.environment_roles.values_list("environment", "role")) == [
+        ("sandbox", "Editor")
+    ]
     assert user.has_perm("applications.change_applications")
     assert not user.has_perm("applications.delete_applications")
     identity = SignOnIdentity.objects.get(user=user)
-    with partition.override(partition.SANDBOX):
-        subject = EndUser.objects.get(email="editor@staff.example").id
+    subject = subject_of("editor@staff.example")
     assert (identity.issuer, identity.subject) == (ISSUER, subject)
     (signed,) = events("sso_sign_in")
     assert signed.changes == {"issuer": ISSUER, "subject": subject}
     assert signed.username == "editor@staff.example" and signed.outcome == "success"
     (changed,) = events("role_changed")
-    assert changed.changes["before"] == "no role" and changed.changes["after"] == "Editor"
+    assert changed.changes["before"] == "no role"
+    assert changed.changes["after"] == "Editor in sandbox"
     assert events("sign_in") == []  # One event per sign-in: the single sign-on's.
 
 
-def test_a_changed_role_claim_changes_the_role_at_the_next_sign_in(client, embedded):
+def test_a_user_made_with_the_sandbox_api_key_gets_no_role_from_its_metadata(client, embedded, api):
+    """Issue 26: whoever holds the sandbox API key writes an end user's metadata, the
+    embedded server's `roles` claim; it must not make them an Admin of the dashboard, in the
+    sandbox or in production."""
+    made = api.post(
+        "/user_management/users",
+        {
+            "email": "intruder@example.com",
+            "password": "an-intruders-password-2026",
+            "email_verified": True,
+            "metadata": {"roles": "admin"},
+        },
+    )
+    assert made.status_code == 201, made.content
+
+    refused = sign_on(client, "intruder@example.com", password="an-intruders-password-2026")
+
+    assert refused.status_code == 403 and b"No access" in refused.content
+    assert b"embedded:sandbox" in refused.content and made.json()["id"].encode() in refused.content
+    assert not signed_in_user(client).is_authenticated
+    assert not can_configure(client, "sandbox") and not can_configure(client, "production")
+    assert not get_user_model().objects.exists()
+    assert not EnvironmentRole.objects.exists()
+    (event,) = events("sso_refused")
+    assert event.changes["subject"] == made.json()["id"]
+
+
+def test_a_seeded_staff_members_metadata_changes_nothing(client, embedded):
+    set_roles("viewer@staff.example", "admin")
+
+    sign_on(client, "viewer@staff.example")
+
+    user = signed_in_user(client)
+    assert list(user.environment_roles.values_list("environment", "role")) == [
+        ("sandbox", "Viewer")
+    ]
+    assert not can_configure(client, "sandbox") and not can_configure(client, "production")
+
+
+def test_a_seeded_admin_is_admin_in_the_sandbox_and_nothing_in_production(client, embedded):
+    sign_on(client, "admin@staff.example")
+
+    assert can_configure(client, "sandbox")
+    assert client.get("/production/applications/").status_code == 403
+    assert client.get("/audit/").status_code == 200
+
+
+def test_a_sandbox_identity_gets_a_role_in_production_only_when_mapped_there(client, embedded):
+    subject = subject_of("admin@staff.example")
+    said = sso_roles("grant", "embedded:sandbox", subject, "Viewer", "--environment", "production")
+    assert (
+        said == f"{subject} at embedded:sandbox is Viewer in production, from the next sign-in.\n"
+    )
+
+    sign_on(client, "admin@staff.example")
+
+    user = signed_in_user(client)
+    assert dict(user.environment_roles.values_list("environment", "role")) == {
+        "sandbox": "Admin",
+        "production": "Viewer",
+    }
+    assert client.get("/production/applications/").status_code == 200
+    assert not can_configure(client, "production")
+
+
+def test_a_changed_mapping_changes_the_role_at_the_next_sign_in(client, embedded):
     sign_on(client, "editor@staff.example")
     client.post("/logout/")
-    set_roles("editor@staff.example", "viewer")
+    sso_roles("grant", "embedded:sandbox", subject_of("editor@staff.example"), "Viewer")
 
     sign_on(client, "editor@staff.example")
 
     user = signed_in_user(client)
-    assert [group.name for group in user.groups.all()] == ["Viewer"]
+    assert list(user.environment_roles.values_list("environment", "role")) == [
+        ("sandbox", "Viewer")
+    ]
     assert not user.has_perm("applications.change_applications")
     assert get_user_model().objects.count() == 1
-    assert (
-        events("role_changed")[-1].changes | {"issuer": ISSUER}
-        == events("role_changed")[-1].changes
-    )
-    assert events("role_changed")[-1].detail == "Editor → Viewer"
+    assert events("role_changed")[-1].detail == "Editor in sandbox → Viewer in sandbox"
 
 
 def test_no_role_means_no_access_and_nothing_else(client, embedded):
     refused = sign_on(client, "guest@staff.example")
 
     assert refused.status_code == 403
-    assert b"No access" in refused.content and b"<code>roles</code>" in refused.content
+    assert b"No access" in refused.content
+    assert b"never by what SSO says of you" in refused.content
+    command = f"sso_roles grant embedded:sandbox {subject_of('guest@staff.example')} Viewer"
+    assert command.encode() in refused.content
     assert not signed_in_user(client).is_authenticated
     assert not get_user_model().objects.exists()
     (event,) = events("sso_refused")
     assert event.outcome == "refused" and event.changes["issuer"] == ISSUER
 
 
-def test_a_role_taken_away_at_the_provider_takes_effect_at_the_next_sign_in(client, embedded):
+def test_a_mapping_removed_takes_effect_at_the_next_sign_in(client, embedded):
     sign_on(client, "admin@staff.example")
     client.post("/logout/")
-    set_roles("admin@staff.example", "")
+    said = sso_roles("remove", "embedded:sandbox", subject_of("admin@staff.example"))
+    assert "has no role everywhere from the next sign-in" in said
 
     refused = sign_on(client, "admin@staff.example")
 
     assert refused.status_code == 403 and not signed_in_user(client).is_authenticated
     user = get_user_model().objects.get(username="admin@staff.example")
-    assert not user.groups.exists()
-    assert events("role_changed")[-1].detail == "Admin → no role"
+    assert not user.environment_roles.exists()
+    assert events("role_changed")[-1].detail == "Admin in sandbox → no role"
 
 
-def test_roles_per_environment_from_the_map(client, embedded, settings):
-    settings.DASHBOARD_OIDC_ROLE_MAP = {"ops": [("Viewer", None), ("Admin", "sandbox")]}
-    set_roles("admin@staff.example", "ops,unmapped")
+def test_quickstart_maps_only_the_staff_it_made(client, registered, api):
+    """A staff address someone made with the sandbox's API key before quickstart seeded it
+    is someone else's: it gets no role, now or when quickstart runs again."""
+    made = api.post(
+        "/user_management/users",
+        {"email": "admin@staff.example", "password": "a-new-password-2026",
+         "email_verified": True, "metadata": {"roles": "admin"}},
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
 
+    roles = ensure_staff()
+
+    assert roles == {"viewer@staff.example": "Viewer", "editor@staff.example": "Editor"}
+    assert ensure_staff() == roles
+    refused = sign_on(client, "admin@staff.example", password="a-new-password-2026")
+    assert refused.status_code == 403 and not signed_in_user(client).is_authenticated
+
+
+def test_the_staff_quickstart_seeds_sign_in_with_their_roles(capsys):
+    call_command("quickstart", "--no-serve")
+    out = capsys.readouterr().out
+    client = Client(HTTP_HOST="127.0.0.1:8000")
+
+    assert "admin@staff.example (Admin), guest@staff.example (no role)" in out
     sign_on(client, "admin@staff.example")
-
-    user = signed_in_user(client)
-    assert [group.name for group in user.groups.all()] == ["Viewer"]
-    assert list(EnvironmentRole.objects.values_list("environment", "role")) == [
-        ("sandbox", "Admin")
-    ]
-    assert client.get("/sandbox/configuration/").status_code == 200
-    assert client.get("/production/configuration/").status_code == 403
+    assert can_configure(client, "sandbox") and not can_configure(client, "production")
+    client.post("/logout/")
+    assert sign_on(client, "guest@staff.example").status_code == 403
 
 
 def test_an_account_is_matched_by_subject_never_by_email(client, embedded):
@@ -366,6 +481,99 @@ def test_signing_out_offers_the_providers_sign_out(client, provider):
     assert f"{PROVIDER}/logout?client_id={CLIENT_ID}".encode() in out.content
 
 
+def test_roles_per_environment_from_the_providers_claim_and_map(client, provider, settings):
+    settings.DASHBOARD_OIDC_ROLE_MAP = {"ops": [("Viewer", None), ("Admin", "sandbox")]}
+    provider.claims = {"roles": ["ops", "unmapped"]}
+
+    callback(client, provider)
+
+    user = signed_in_user(client)
+    assert [group.name for group in user.groups.all()] == ["Viewer"]
+    assert list(EnvironmentRole.objects.values_list("environment", "role")) == [
+        ("sandbox", "Admin")
+    ]
+    assert can_configure(client, "sandbox") and not can_configure(client, "production")
+
+
+def test_a_mapping_and_the_claim_of_a_trusted_provider_give_the_higher_role(client, provider):
+    sso_roles("grant", PROVIDER, "00u-ops-1", "Admin", "--environment", "production")
+
+    callback(client, provider)
+
+    assert not can_configure(client, "sandbox") and can_configure(client, "production")
+    assert client.get("/sandbox/applications/").status_code == 200  # Editor by the claim.
+
+
+def test_the_role_claim_can_be_left_untrusted(client, provider, settings):
+    settings.DASHBOARD_OIDC_TRUST_ROLE_CLAIM = False
+
+    refused = callback(client, provider)
+
+    assert refused.status_code == 403 and b"never by what Okta says of you" in refused.content
+    sso_roles("grant", PROVIDER, "00u-ops-1", "Viewer")
+    callback(client, provider)
+    assert client.get("/production/applications/").status_code == 200
+
+
+def managed(name: str, key: str) -> Environment:
+    return Environment(name, f"https://api.workos.example/{name}", False, key, "idp.example")
+
+
+def test_the_authkit_of_a_managed_sandbox_gives_no_role_by_its_claim(client, provider, settings):
+    """Its users and their memberships' roles are written with the sandbox's API key."""
+    settings.WORKOS_ENVIRONMENTS = (
+        managed("sandbox", "sk_test_a-key"),
+        Environment("production", "https://api.workos.example", False, "sk_live_a-key"),
+    )
+    provider.claims = {"roles": ["admin"]}
+
+    assert callback(client, provider).status_code == 403
+
+    sso_roles("grant", PROVIDER, "00u-ops-1", "Admin")
+    assert location(callback(client, provider)) == "/"
+    user = get_user_model().objects.get(username="ops@example.com")
+    assert not user.groups.exists()
+    assert list(user.environment_roles.values_list("environment", "role")) == [("sandbox", "Admin")]
+
+
+def test_the_authkit_of_managed_production_gives_roles_by_mapping_everywhere(
+    client, provider, settings
+):
+    settings.WORKOS_ENVIRONMENTS = (managed("production", "sk_live_a-key"),)
+    provider.claims = {"roles": ["admin"]}
+    sso_roles("grant", PROVIDER, "00u-ops-1", "Viewer")
+
+    callback(client, provider)
+
+    assert [group.name for group in signed_in_user(client).groups.all()] == ["Viewer"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["grant", "idp.example", "00u-1", "Admin"], "The issuer is the provider's issuer URL"),
+        (["grant", PROVIDER, "00u-1", "Admin", "--environment", "staging"], "No environment"),
+        (["grant", PROVIDER, "x" * 256, "Admin"], "A subject is 1 to 255 characters"),
+    ],
+)
+def test_sso_roles_refuses_what_would_never_match(args, said):
+    with pytest.raises(CommandError, match=said):
+        sso_roles(*args)
+    assert not SignOnRole.objects.exists()
+
+
+def test_sso_roles_lists_and_removes_mappings():
+    sso_roles("grant", f"{PROVIDER}/", "00u-1", "Editor")
+    sso_roles("grant", PROVIDER, "00u-1", "Viewer", "--environment", "production")
+
+    assert sso_roles("list") == (
+        f"00u-1 at {PROVIDER} is Editor\n00u-1 at {PROVIDER} is Viewer in production\n"
+    )
+    assert "nothing changed" in sso_roles("remove", PROVIDER, "00u-2")
+    sso_roles("remove", PROVIDER, "00u-1", "--environment", "production")
+    assert sso_roles("list") == f"00u-1 at {PROVIDER} is Editor\n"
+
+
 def test_a_provider_that_cannot_be_reached_is_a_clear_error(client, settings):
     settings.DASHBOARD_OIDC_ISSUER = PROVIDER
     settings.DASHBOARD_OIDC_CLIENT_ID = CLIENT_ID
@@ -388,3 +596,29 @@ def test_the_role_map_is_read_strictly():
     for wrong in ["ops", "ops=Owner", "=Admin", "ops=Editor,"]:
         with pytest.raises(ValueError):
             _role_map(wrong)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_takes_away_the_roles_the_embedded_servers_claim_gave():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("web", "0002_single_sign_on")])
+    old = executor.loader.project_state([("web", "0002_single_sign_on")]).apps
+    users, groups = old.get_model("auth", "User"), old.get_model("auth", "Group")
+    admin, _ = groups.objects.get_or_create(name="Admin")
+    intruder = users.objects.create(username="intruder@example.com")
+    staff = users.objects.create(username="ops@example.com")
+    for user, issuer in [(intruder, "http://127.0.0.1:8000/emulator"), (staff, PROVIDER)]:
+        user.groups.add(admin)
+        old.get_model("web", "EnvironmentRole").objects.create(
+            user=user, environment="production", role="Admin"
+        )
+        old.get_model("web", "SignOnIdentity").objects.create(
+            user=user, issuer=issuer, subject=user.username
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    intruder, staff = (get_user_model().objects.get(pk=user.pk) for user in (intruder, staff))
+    assert not intruder.groups.exists() and not intruder.environment_roles.exists()
+    assert staff.groups.get().name == "Admin" and staff.environment_roles.exists()

@@ -48,6 +48,35 @@ class SignOnIdentity(models.Model):
         return f"{self.subject} at {self.issuer}"
 
 
+class SignOnRole(models.Model):
+    """A role that single sign-on gives one identity, its issuer and subject, decided in the
+    dashboard: never read from a claim that whoever holds an API key of a managed environment
+    could write (the trust model is in signon.py). The roles of the staff `quickstart` seeds
+    at the embedded server, and those granted with `python manage.py sso_roles`."""
+
+    # The provider's issuer URL, or EMBEDDED_ISSUER for the embedded authorization server
+    # (whose URL is whatever host the dashboard is reached at).
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    # An environment's name, or "" for every environment (for an identity a sandbox issued,
+    # every one but production's).
+    environment = models.CharField(max_length=20, blank=True)
+    role = models.CharField(max_length=20, choices=[(role, role) for role in ROLES])
+
+    class Meta:
+        ordering = ["issuer", "subject", "environment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject", "environment"],
+                name="one_sign_on_role_per_identity_and_environment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f" in {self.environment}" if self.environment else ""
+        return f"{self.subject} at {self.issuer} is {self.role}{where}"
+
+
 class EmbeddedSignOn(models.Model):
     """The client `quickstart` registered at the embedded authorization server, for the
     dashboard's own staff sign-in when no identity provider is configured. A public client

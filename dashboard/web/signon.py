@@ -1,6 +1,23 @@
 """Who a single sign-on makes of someone: the dashboard user of the provider's subject
-(created at the first sign-in), with the roles the provider's claim maps to, applied at
-every sign-in, and each sign-in, refusal and role change in the audit trail."""
+(created at the first sign-in), with the roles applied at every sign-in, and each sign-in,
+refusal and role change in the audit trail.
+
+The trust model. From every provider, the verified ID token's issuer and subject say who
+someone is (never an email address alone). Their roles come from:
+
+- the dashboard's own mappings of issuer and subject (SignOnRole: the staff `quickstart`
+  seeded at the embedded server, and whoever `sso_roles grant` names), from any provider;
+- the role claim, only from a provider whose claims no API key of a managed environment
+  writes: the company's identity provider named by DASHBOARD_OIDC_ISSUER, unless
+  DASHBOARD_OIDC_TRUST_ROLE_CLAIM is off or it is the AuthKit of an environment managed
+  here. Never from the embedded server, whose users' metadata (its `roles` claim) anyone
+  with the embedded sandbox's API key writes.
+
+An identity a sandbox issued (the embedded server's, a sandbox's AuthKit) is only as safe as
+that sandbox's API key, whose holder can also set its users' passwords: a role everywhere
+mapped to it applies everywhere but in production, where only a mapping naming production
+gives it one.
+"""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,11 +28,13 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dashboard import environments
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor, record
 
-from .models import EnvironmentRole, SignOnIdentity
+from .models import EnvironmentRole, SignOnIdentity, SignOnRole
 from .roles import ROLES, ensure_roles
+from .sso import Provider
 
 RANK = list(ROLES)  # Viewer, Editor, Admin: each may do what the one before may.
 DEFAULT_MAP = {role.lower(): [(role, None)] for role in ROLES}
@@ -39,6 +58,23 @@ class Grants:
         parts = [self.role] if self.role else []
         parts += [f"{role} in {name}" for name, role in sorted(self.environments.items())]
         return ", ".join(parts) or "no role"
+
+    def joined(self, other: "Grants") -> "Grants":
+        """The higher of the two roles, everywhere and in each environment."""
+        names = self.environments.keys() | other.environments.keys()
+        return Grants(
+            _highest(self.role, other.role),
+            {name: _highest(self.environments.get(name), other.environments.get(name))
+             for name in names},
+        )  # fmt: skip
+
+    def outside_production(self) -> "Grants":
+        """The role everywhere in each environment but production's; the roles of named
+        environments, production's included, as they are."""
+        if self.role is None:
+            return self
+        spread = {env.name: self.role for env in environments.all() if not env.production}
+        return Grants(None, spread | self.environments)
 
 
 def claimed_values(claims: dict[str, Any]) -> list[str]:
@@ -72,6 +108,30 @@ def grants_from(claims: dict[str, Any]) -> Grants:
 
 def _higher(current: str | None, other: str) -> str:
     return other if current is None or RANK.index(other) > RANK.index(current) else current
+
+
+def _highest(*roles: str | None) -> str | None:
+    given = [role for role in roles if role]
+    return max(given, key=RANK.index) if given else None
+
+
+def mapped_grants(issuer: str, subject: str) -> Grants:
+    """The roles the dashboard's own mappings give this identity."""
+    role, per_environment = None, {}
+    for mapping in SignOnRole.objects.filter(issuer=issuer, subject=subject):
+        if mapping.environment:
+            per_environment[mapping.environment] = mapping.role
+        else:
+            role = mapping.role
+    return Grants(role, per_environment)
+
+
+def grants_for(provider: Provider, claims: dict[str, Any]) -> Grants:
+    """The roles a sign-in gives, as the trust model (above) says."""
+    grants = mapped_grants(provider.roles_issuer, str(claims["sub"]))
+    if provider.role_claim_trusted:
+        grants = grants.joined(grants_from(claims))
+    return grants.outside_production() if provider.sandbox else grants
 
 
 def grants_of(user) -> Grants:
@@ -108,7 +168,8 @@ def _username(claims: dict[str, Any]) -> str:
 
 
 def _apply(user, grants: Grants) -> None:
-    if grants.role and not Group.objects.filter(name=grants.role).exists():
+    needed = {grants.role, *grants.environments.values()} - {None}
+    if Group.objects.filter(name__in=needed).count() < len(needed):
         # The role groups come with the migrations; someone deleted them since.
         ensure_roles(Group, Permission)
     user.groups.set(Group.objects.filter(name=grants.role) if grants.role else [])
@@ -119,10 +180,11 @@ def _apply(user, grants: Grants) -> None:
         )
 
 
-def sign_in_user(request, issuer: str, claims: dict[str, Any]):
+def sign_in_user(request, provider: Provider, claims: dict[str, Any]):
     """The dashboard user the claims make, with their roles applied now; NoAccess when
-    they map to no role (any roles the user had are taken away)."""
-    grants = grants_from(claims)
+    they give no role (any roles the user had are taken away)."""
+    issuer = provider.issuer
+    grants = grants_for(provider, claims)
     subject = str(claims["sub"])
     user = None
     with transaction.atomic():

@@ -32,6 +32,9 @@ from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
 
+from dashboard import environments
+from dashboard.environments import Environment
+
 logger = logging.getLogger("dashboard.sso")
 
 PENDING = "sso:pending"
@@ -47,6 +50,11 @@ class SignOnRefused(Exception):
     """The sign-in cannot be completed; the message says why, in the user's words."""
 
 
+# The issuer the dashboard's role mappings (SignOnRole) name for the embedded authorization
+# server: its URL is whatever host the dashboard is reached at; its staff client, the sandbox's.
+EMBEDDED_ISSUER = "embedded:sandbox"
+
+
 @dataclass(frozen=True)
 class Provider:
     issuer: str
@@ -55,6 +63,18 @@ class Provider:
     scopes: str
     name: str
     embedded: bool
+    # Whether its role claim gives roles here, besides the dashboard's own mappings: not
+    # when whoever holds an API key of the environment that issues its identities could
+    # write that claim (the trust model, in signon.py).
+    role_claim_trusted: bool = False
+    # Whether a sandbox issues its identities: they get a role in production only from a
+    # mapping that names production.
+    sandbox: bool = False
+
+    @property
+    def roles_issuer(self) -> str:
+        """The issuer its identities' role mappings name."""
+        return EMBEDDED_ISSUER if self.embedded else self.issuer
 
     def http(self) -> httpx.Client:
         if self.embedded:
@@ -73,6 +93,7 @@ class Provider:
 def provider(request: HttpRequest) -> Provider | None:
     """The identity provider staff sign in with, or None when there is none."""
     if settings.DASHBOARD_OIDC_ISSUER:
+        managed = _managed_authkit(settings.DASHBOARD_OIDC_ISSUER)
         return Provider(
             issuer=settings.DASHBOARD_OIDC_ISSUER,
             client_id=settings.DASHBOARD_OIDC_CLIENT_ID,
@@ -80,6 +101,8 @@ def provider(request: HttpRequest) -> Provider | None:
             scopes=settings.DASHBOARD_OIDC_SCOPES,
             name=settings.DASHBOARD_OIDC_NAME,
             embedded=False,
+            role_claim_trusted=managed is None and settings.DASHBOARD_OIDC_TRUST_ROLE_CLAIM,
+            sandbox=managed is not None and not managed.production,
         )
     from dashboard.emulator.http import emulator_enabled
 
@@ -98,6 +121,24 @@ def provider(request: HttpRequest) -> Provider | None:
         scopes="openid profile email",
         name="SSO",
         embedded=True,
+        # Anyone with the embedded sandbox's API key writes its users' metadata, whence
+        # their `roles` claim.
+        role_claim_trusted=False,
+        sandbox=True,
+    )
+
+
+def _managed_authkit(issuer: str) -> Environment | None:
+    """The managed environment whose AuthKit `issuer` is, if any: its users and their
+    organization memberships (the `role` claim) are written with that environment's key."""
+    host = httpx.URL(issuer).host
+    return next(
+        (
+            environment
+            for environment in environments.all()
+            if environment.authkit_domain and environment.authkit_domain.lower() == host
+        ),
+        None,
     )
 
 

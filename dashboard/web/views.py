@@ -119,9 +119,13 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     except sso.SignOnRefused as refused:
         return _refused(request, provider, str(refused), status=400)
     try:
-        user = signon.sign_in_user(request, provider.issuer, completed.claims)
+        user = signon.sign_in_user(request, provider, completed.claims)
     except signon.NoAccess:
-        context = {"provider": provider, "claim": settings.DASHBOARD_OIDC_ROLE_CLAIM}
+        context = {
+            "provider": provider,
+            "claim": settings.DASHBOARD_OIDC_ROLE_CLAIM,
+            "subject": completed.claims["sub"],
+        }
         return render(request, "registration/no_access.html", context, status=403)
     login(request, user, backend=SSO_BACKEND)
     if completed.end_session_endpoint:

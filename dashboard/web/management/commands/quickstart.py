@@ -13,6 +13,7 @@ from dashboard.connect import backend
 from dashboard.emulator import partition
 from dashboard.emulator.errors import ApiProblem
 from dashboard.emulator.models import Application
+from dashboard.emulator.models import User as EndUser
 from dashboard.emulator.seed import (
     DEMO_PASSWORD,
     STAFF,
@@ -24,7 +25,8 @@ from dashboard.emulator.seed import (
 from dashboard.emulator.user_management.store import user_authenticate
 from dashboard.env import env_str
 from dashboard.promotion.models import Promotion
-from dashboard.web.models import EmbeddedSignOn
+from dashboard.web.models import EmbeddedSignOn, SignOnRole
+from dashboard.web.sso import EMBEDDED_ISSUER
 
 ADMIN_USERNAME = "admin"
 
@@ -141,13 +143,12 @@ class Command(BaseCommand):
         if registered is None or registered.application_id != app.id:
             EmbeddedSignOn.objects.all().delete()
             EmbeddedSignOn.objects.create(client_id=app.client_id, application_id=app.id)
-        ensure_staff_users()
-        people = ", ".join(
-            f"{email} ({roles.capitalize() or 'no role'})" for _, _, email, roles in STAFF
-        )
+        roles = ensure_staff()
+        people = ", ".join(f"{email} ({roles.get(email, 'no role')})" for _, _, email, _ in STAFF)
         self.stdout.write(
             f"Single sign-on: “Sign in with SSO” on the sign-in page, as {people}, "
-            f"with the password {DEMO_PASSWORD}"
+            f"with the password {DEMO_PASSWORD}. Their roles apply in the sandbox; in "
+            "production only by `python manage.py sso_roles grant ... --environment production`."
         )
 
     def _check_free(self, addrport: str) -> None:
@@ -176,6 +177,31 @@ class Command(BaseCommand):
         users.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
         self.stdout.write(f"Created the `{ADMIN_USERNAME}` user.")
         return "" if from_environment else password
+
+
+def ensure_staff() -> dict[str, str]:
+    """The STAFF end users of the embedded sandbox, made if missing, each one made now given
+    its role by a mapping of its subject (never by its metadata, which anyone with the
+    sandbox's API key writes): a user someone else made there, under a staff address or not,
+    gets no role. Answers the role each staff address's user has, by its mapping."""
+    emails = [email for _, _, email, _ in STAFF]
+    with partition.override(partition.SANDBOX):
+        existing = set(EndUser.objects.filter(email__in=emails).values_list("email", flat=True))
+        ensure_staff_users()
+        subjects = dict(EndUser.objects.filter(email__in=emails).values_list("email", "id"))
+    for _, _, email, role in STAFF:
+        if role and email not in existing:
+            SignOnRole.objects.update_or_create(
+                issuer=EMBEDDED_ISSUER,
+                subject=subjects[email],
+                environment="",
+                defaults={"role": role.capitalize()},
+            )
+    mapped = SignOnRole.objects.filter(
+        issuer=EMBEDDED_ISSUER, subject__in=subjects.values(), environment=""
+    )
+    role_of = dict(mapped.values_list("subject", "role"))
+    return {email: role_of[subject] for email, subject in subjects.items() if subject in role_of}
 
 
 def _link_demo_promotions() -> None:
