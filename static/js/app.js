@@ -33,7 +33,17 @@
     });
   });
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // The list's filters are a disclosure, closed at first on a phone unless one of them needs
+  // attention; on a wider screen it has no summary to open it by, so it is always open.
+  const narrow = window.matchMedia("(max-width: 40rem)");
+  function fitFilters() {
+    document.querySelectorAll("details.more-filters").forEach(function (details) {
+      details.open = !narrow.matches || details.querySelector(".has-error") !== null;
+    });
+  }
+  narrow.addEventListener("change", fitFilters);
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); fitFilters(); });
   document.addEventListener("htmx:afterSwap", function (event) {
     enhance(event.detail.elt);
     const target = event.detail.elt.querySelector("[data-focus-on-swap]") ||
