@@ -222,8 +222,10 @@ def test_when_the_api_is_down_pages_fail_fast_and_recover_by_themselves(
         assert first_pages == [503, 503, 503]
         assert route.call_count == attempts_before  # no request while the breaker is open
         assert b"try again in 10 seconds" in while_open.content
+        clock.now += 9.2
+        assert b"try again in 1 second." in browser.get("/sandbox/applications/").content
 
-        clock.now += 11
+        clock.now += 1.8
         route.mock(
             return_value=httpx.Response(
                 200,

@@ -180,8 +180,8 @@ def test_the_list_shows_totals_by_type_and_how_many_match(viewer):
     filtered = viewer.get("/sandbox/applications/", {"organization": org.id})
     assert filtered.context["matching"] == 1
     assert b"1 application matches these filters" in filtered.content
-    two = viewer.get("/sandbox/applications/", {"type": "oauth", "registration": "both"})
-    assert b"2 applications match these filters" in two.content
+    two = viewer.get("/sandbox/applications/", {"registration": "both"})
+    assert b"3 applications match these filters" in two.content
 
     searched = viewer.get("/sandbox/applications/", {"q": "portal", "type": "oauth"})
     assert searched.context["results"].total == 2
@@ -377,3 +377,27 @@ def test_the_index_never_holds_a_secret():
     ]
     assert row.secrets.get().secret_id == secret.id
     assert not any(plaintext in value for value in stored)
+
+
+@pytest.mark.parametrize(
+    ("phase", "seen", "expected", "shown"),
+    [
+        ("", 1, 0, "Syncing: 1 application so far"),
+        ("", 2, 0, "Syncing: 2 applications so far"),
+        ("", 0, 1, "Syncing: 0 of about 1 application"),
+        ("credentials", 1, 1, "Checking client secrets: 1 of 1 application"),
+        ("credentials", 1, 3, "Checking client secrets: 1 of 3 applications"),
+    ],
+)
+def test_a_running_sync_counts_its_applications_in_the_singular_or_the_plural(
+    viewer, phase, seen, expected, shown
+):
+    now = timezone.now()
+    Sync.objects.create(
+        environment="sandbox", started_at=now, heartbeat_at=now, phase=phase, seen=seen,
+        expected=expected,
+    )  # fmt: skip
+
+    page = viewer.get("/sandbox/applications/")
+
+    assert f"<span>{shown}</span>" in page.text

@@ -31,6 +31,7 @@ import httpx
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.translation import ngettext
 
 from dashboard import environments
 from dashboard.environments import Environment
@@ -61,9 +62,16 @@ class CircuitBreaker:
     def check(self) -> None:
         wait = self.open_until - monotonic()
         if wait > 0:
+            seconds = max(1, round(wait))
             raise errors.ApiConnectionError(
-                f"The API could not be reached just now; the dashboard will try again in "
-                f"{wait:.0f} seconds."
+                ngettext(
+                    "The API could not be reached just now; the dashboard will try again in "
+                    "%(seconds)d second.",
+                    "The API could not be reached just now; the dashboard will try again in "
+                    "%(seconds)d seconds.",
+                    seconds,
+                )
+                % {"seconds": seconds}
             )
 
     def succeeded(self) -> None:
