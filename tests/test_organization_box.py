@@ -1,5 +1,6 @@
-"""The organization box (the list filter, the create form, promotion) offers Editors to
-create the organization typed in it when none has that name, and chooses it once created."""
+"""The organization box of the forms that create or edit (the create form, promotion) offers
+Editors to create the organization named in it once the name is complete and none has it,
+and chooses it once created; the list's filter box only finds organizations."""
 
 import re
 
@@ -17,25 +18,42 @@ pytestmark = pytest.mark.django_db
 
 
 def options(client: Client, box: str, **query):
-    headers = HTMX | {
-        "HX-Trigger": box,
-        "HX-Current-URL": "http://testserver/sandbox/applications/new",
-    }
+    """What a box's list of names gets as a name is typed in it."""
+    headers = HTMX | {"HX-Trigger": box}
     return client.get(
         "/sandbox/applications/organizations", query, headers=headers
     ).content.decode()
 
 
-def test_the_box_offers_an_editor_to_create_a_name_no_organization_has(editor, viewer, acme):
-    offered = options(editor, "id_organization_id", organization_id="Initech")
-    matched = options(editor, "id_organization_id", organization_id="acm")
-    refused = options(viewer, "id_organization_id", organization_id="Initech")
+def note(client: Client, box: str, **query):
+    """The note under a box, asked for when a name is complete in it (the box changed)."""
+    asks = {"offer": box, "next": "/sandbox/applications/new", "parameter": "organization_id"}
+    return client.get(
+        "/sandbox/applications/organizations", query | asks, headers=HTMX
+    ).content.decode()
 
-    assert 'id="id_organization_id-offer"' in offered and 'hx-swap-oob="true"' in offered
+
+def test_a_complete_name_no_organization_has_is_offered_to_an_editor(editor, viewer, acme):
+    offered = note(editor, "id_organization_id", organization_id="Initech")
+    matched = note(editor, "id_organization_id", organization_id="acme")
+    refused = note(viewer, "id_organization_id", organization_id="Initech")
+
+    assert offered.startswith('<span id="id_organization_id-offer"')
+    assert (
+        "hx-swap-oob" not in offered and 'hx-trigger="change from:#id_organization_id"' in offered
+    )
     assert "Create the organization “Initech”" in offered
     assert '"picked_name": "Initech"' in offered.replace("&quot;", '"')
-    assert '<option value="Acme">' in matched and "Create the organization" not in matched
+    assert "Create the organization" not in matched
     assert "Create the organization" not in refused
+
+
+def test_a_name_being_typed_gets_suggestions_and_no_offer(editor, acme):
+    typing = options(editor, "id_organization_id", organization_id="Initech")
+    suggested = options(editor, "id_organization_id", organization_id="acm")
+
+    assert "Create the organization" not in typing and "-offer" not in typing
+    assert '<option value="Acme">' in suggested
 
 
 def test_the_box_creates_the_organization_and_chooses_it(editor, db):
@@ -89,20 +107,17 @@ def test_the_create_form_opens_with_the_organization_just_created(editor, acme):
     assert 'value="Acme"' in html
 
 
-def test_the_list_filter_offers_it_too(editor, acme):
+def test_the_list_filter_finds_organizations_and_never_offers_to_create_one(editor, acme):
     html = editor.get("/sandbox/applications/", {"organization": "Initech"}).content.decode()
 
     assert "No organization is named “Initech”" in html
-    assert "Create the organization “Initech”" in html
+    assert "Create the organization" not in html
 
 
 def test_in_another_environment_it_creates_the_organization_there(editor, acme):
-    headers = HTMX | {
-        "HX-Trigger": "id_organization_id",
-        "HX-Current-URL": "http://testserver/production/applications/promote/sandbox/conn_app_1",
-    }
+    asks = {"offer": "id_organization_id", "parameter": "organization_id"}
     html = editor.get(
-        "/production/applications/organizations", {"organization_id": "Acme"}, headers=headers
+        "/production/applications/organizations", {"organization_id": "Acme"} | asks, headers=HTMX
     ).content.decode()
 
     assert 'hx-post="/production/organizations/new"' in html

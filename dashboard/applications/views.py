@@ -219,19 +219,24 @@ def organization_options(request: HttpRequest) -> HttpResponse:
     try:
         organizations = connect.organization_list(search=query or None, limit=20).data
     except errors.ApiError:
-        return render(request, "applications/organization_options.html", {"organizations": []})
-    context = {"organizations": organizations}
-    if request.htmx and request.htmx.trigger:
-        # The box's note below it: the offer to create what no organization is named.
-        parameter = "organization" if "organization" in request.GET else "organization_id"
-        context |= organization_offer_context(
-            request.user,
-            request.htmx.trigger,
-            "" if organizations else query,
-            next_url=request.htmx.current_url_abs_path or "",
-            parameter=parameter,
-        )
-    return render(request, "applications/organization_options.html", context)
+        organizations = None
+    box = request.GET.get("offer", "")
+    if not box:
+        context = {"organizations": organizations or []}
+        return render(request, "applications/organization_options.html", context)
+    # A name complete in the box (it changed): the note below it, with the offer to create
+    # the organization when none has that name.
+    named = organizations is None or any(
+        organization.name.casefold() == query.casefold() for organization in organizations
+    )
+    context = organization_offer_context(
+        request.user,
+        box,
+        "" if named else query,
+        next_url=request.GET.get("next", ""),
+        parameter=request.GET.get("parameter", ""),
+    )
+    return render(request, "applications/_organization_offer.html", context)
 
 
 # --- An application ---------------------------------------------------------------------------

@@ -62,21 +62,29 @@ def organization_label(organization_id: str) -> str:
     return lookups.organization_name(organization_id) or organization_id
 
 
+# The list's filter box finds organizations; only the boxes of forms that create or edit an
+# application offer to create one.
+FILTER_PARAMETER = "organization"
+
+
 def organization_offer_context(
     user, box: str, typed: str, *, next_url: str = "", parameter: str = ""
 ) -> dict:
     """What an organization box offers when no organization has the name typed in it: to
-    create it, for those who may (CHANGE). Rendered by `_organization_offer.html`."""
+    create it, for those who may (CHANGE). Rendered by `_organization_offer.html`, which
+    asks again (`offers`) each time a name is complete in the box, never while it is typed."""
     offer = typed.strip()
-    may_create = user.has_perm(CHANGE)
-    if not may_create or lookups.looks_like_organization_id(offer):
+    offers = user.has_perm(CHANGE) and parameter != FILTER_PARAMETER
+    if not offers or lookups.looks_like_organization_id(offer):
         offer = ""
     query = {"name": offer, "next": next_url, "parameter": parameter}
     return {
         "box": box,
+        "offers": offers,
         "offer": offer,
         "create_query": urlencode({name: value for name, value in query.items() if value}),
         "picked": json.dumps({"picked_name": offer, "box": box}),
+        "asks": json.dumps({"offer": box, "next": next_url, "parameter": parameter}),
     }
 
 
