@@ -7,7 +7,8 @@ from django.test import Client
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import faults, partition, store
 from dashboard.emulator.models import Application
-from dashboard.web.models import EnvironmentRole
+from dashboard.emulator.seed import staff_sign_on_client
+from dashboard.web.models import EmbeddedSignOn, EnvironmentRole
 
 from .conftest import make_user
 from .test_configuration_command import connect, names, organization
@@ -305,3 +306,17 @@ def test_the_page_says_what_exports_leave_out(admin, acme):
 
     assert "the application its staff sign in through, and the test callbacks" in content
     assert "Applying a file leaves both where they are." in content
+
+
+def test_pruning_on_the_page_leaves_the_dashboards_own_sign_in_alone(admin, acme):
+    own = staff_sign_on_client(["http://127.0.0.1:8000/sso/callback"], None)
+    EmbeddedSignOn.objects.create(client_id=own.client_id, application_id=own.id)
+
+    response = plan(admin, environment="sandbox", prune="on")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "The dashboard's own sign-in, left alone (1)" in content
+    assert f"<code>{own.id}</code>" in content
+    assert "To delete" not in content
+    assert response.context["plan"].summary.startswith("2 to create, 0 to change, 0 to delete")
