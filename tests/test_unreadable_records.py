@@ -252,6 +252,27 @@ def test_the_list_page_shows_the_good_rows_and_says_which_one_could_not_be_read(
     assert html.index("Portal 1") < html.index(NOT_UNICODE["id"]) < html.index("Portal 3")
 
 
+TWO_PROBLEMS = {"scopes": "openid", "uses_pkce": "sometimes"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "more"),
+    [
+        (TWO_PROBLEMS, "(and 1 more problem)"),
+        (TWO_PROBLEMS | {"cors_origins": 7}, "(and 2 more problems)"),
+    ],
+)
+def test_the_list_counts_a_records_other_problems_in_the_singular_or_the_plural(
+    browser, workos, fields, more
+):
+    workos.get("/connect/applications").mock(return_value=answer(page(app(1, **fields))))
+
+    response = browser.get("/sandbox/applications/")
+
+    assert response.status_code == 200
+    assert more in response.content.decode()
+
+
 def test_the_list_partial_shows_the_unreadable_row_too(browser, workos):
     workos.get("/connect/applications").mock(return_value=answer(page(NOT_UNICODE)))
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import httpx
 import pydantic
+from django.utils.translation import ngettext
 
 from dashboard import rules
 
@@ -112,7 +113,13 @@ def _read(value: Any, kind: _Kind) -> tuple[Any, str | None]:
         problems = exc.errors(include_url=False, include_input=False, include_context=False)
         first = problems[0]
         location = first["loc"][1:] if kind.tagged else first["loc"]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        others = len(problems) - 1
+        more = (
+            ngettext(" (and %(others)d more problem)", " (and %(others)d more problems)", others)
+            % {"others": others}
+            if others
+            else ""
+        )
         where = _path(location)
         return None, (f"{where}: " if where else "") + first["msg"] + more
 
