@@ -1,6 +1,8 @@
 """Consents: the applications an organization's users authorized, who authorized a
 third-party application, and revoking one, for each role, against the embedded API."""
 
+import re
+
 import pytest
 
 from dashboard import connect
@@ -103,6 +105,20 @@ def test_an_admin_revokes_a_consent_after_confirming(admin, acme, portal, alice)
     )
     assert "alice@acme.example" in event.detail and "openid profile" in event.detail
     assert admin.get(url).status_code == 404
+
+
+def test_a_consent_revoked_from_the_organizations_page_returns_to_it(admin, acme, portal, alice):
+    consent(alice, portal, acme, ["openid"])
+    organization = admin.get(f"/sandbox/organizations/{acme.id}/consents").content.decode()
+    url = re.search(r'href="([^"]+/revoke\?[^"]+)">Revoke…', organization)[1].replace("&amp;", "&")
+
+    page = admin.get(url).content.decode()
+    response = admin.post(url)
+
+    assert f'<a href="/sandbox/organizations/{acme.id}/">Cancel</a>' in page
+    assert response.status_code == 303
+    assert response["Location"] == f"/sandbox/organizations/{acme.id}/"
+    assert not list(connect.user_authorized_application_iter(user_id=alice.id))
 
 
 def test_only_admins_revoke_consents(editor, acme, portal, alice):

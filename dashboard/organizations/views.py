@@ -302,7 +302,13 @@ def consent_revoke(request: HttpRequest, application_id: str, user_id: str) -> H
         record, user_id, organization_id if organization_name else None, organization_name or ""
     )
     form = ConsentRevokeForm(request.POST if request.method == "POST" else None)
-    context = {"app": app, "consent": consent, "form": form}
+    # Asked from the organization's page: back there afterwards, and on Cancel.
+    back = (
+        reverse("organizations:detail", args=[organization_id])
+        if request.GET.get("from") == "organization" and organization_name
+        else reverse("applications:detail", args=[app.id])
+    )
+    context = {"app": app, "consent": consent, "form": form, "back": back}
     if not form.is_valid():
         status = 422 if form.errors else 200
         return render(request, "organizations/revoke_consent.html", context, status=status)
@@ -316,4 +322,4 @@ def consent_revoke(request: HttpRequest, application_id: str, user_id: str) -> H
         request,
         f"Revoked {consent.user_label}’s consent to “{app.name}”: the next sign-in asks again.",
     )
-    return redirect_after_change(request, reverse("applications:detail", args=[app.id]))
+    return redirect_after_change(request, back)
