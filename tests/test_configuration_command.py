@@ -166,7 +166,7 @@ def test_the_progress_bar_shows_on_a_terminal_only(sandbox, monkeypatch):
 
     assert plain == ""
     shown = terminal.getvalue()
-    assert "\rReading sandbox: 2 applications (1 pages)" in shown
+    assert "\rReading sandbox: 2 applications (1 page)" in shown
     assert "\rReading sandbox: 3 applications (2 pages)" in shown
     assert shown.endswith("\r")  # The line is cleared at the end.
 
@@ -392,7 +392,7 @@ def test_an_unknown_organization_is_named_with_its_line_and_nothing_changes(expo
     with pytest.raises(CommandError) as raised:
         connect("apply", str(path), "--environment", "production", "--yes", stdout=out)
 
-    assert str(raised.value) == "The plan has 1 problems (above); nothing was changed."
+    assert str(raised.value) == "The plan has 1 problem (above); nothing was changed."
     assert (
         "Cannot be applied:\n  line 10, applications.billing-worker.organization: No "
         "organization of production is named “Globex Inc”.\n"
@@ -505,7 +505,7 @@ def test_export_writes_nothing_rather_than_a_file_without_an_unreadable_applicat
         connect("export", "-o", str(path))
 
     assert str(raised.value).startswith(
-        "1 applications of sandbox could not be read (conn_app_01JP8BD0CZ401TDF9X54NT5ZE2: name: "
+        "1 application of sandbox could not be read (conn_app_01JP8BD0CZ401TDF9X54NT5ZE2: name: "
     )
     assert not path.exists()
 
@@ -515,7 +515,7 @@ def test_nothing_is_applied_while_an_application_cannot_be_read(workos, tmp_path
     path.write_text("version: 1\napplications: {}\n")
     out = io.StringIO()
 
-    with pytest.raises(CommandError, match="The plan has 1 problems"):
+    with pytest.raises(CommandError, match="The plan has 1 problem "):
         connect("apply", str(path), "--prune", "--yes", stdout=out)
 
     assert (
@@ -611,7 +611,7 @@ def test_plan_and_apply_say_everything_on_standard_output_and_nothing_as_an_erro
 
     assert err == ""
     shown = terminal.getvalue()
-    assert "\rReading production: 0 applications (1 pages)" in shown
+    assert "\rReading production: 0 applications (1 page)" in shown
     assert "Plan: 3 to create, 0 to change, 0 to delete, 0 unchanged.\n" in shown
     assert shown.endswith("Applied to production: 3 created, 0 changed, 0 deleted.\n")
 

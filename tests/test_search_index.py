@@ -74,8 +74,8 @@ def test_the_command_syncs_every_environment_or_one():
 
     call_command("connect", "sync", stdout=out, stderr=err)
 
-    assert "Indexed 1 applications of sandbox." in out.getvalue()
-    assert "Indexed 1 applications of production." in out.getvalue()
+    assert "Indexed 1 application of sandbox." in out.getvalue()
+    assert "Indexed 1 application of production." in out.getvalue()
     assert err.getvalue() == ""  # Nothing said as an error.
     assert IndexedApplication.objects.count() == 2
 

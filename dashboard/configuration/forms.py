@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import pluralize
 
 from dashboard import environments
 
@@ -66,7 +67,8 @@ class PlanForm(forms.Form):
             self.problems = invalid.problems
             raise forms.ValidationError(
                 f"The file cannot be applied to {environments.current().name}: "
-                f"{len(invalid.problems)} problems (below). Nothing was changed."
+                f"{len(invalid.problems)} problem{pluralize(invalid.problems)} (below). "
+                "Nothing was changed."
             ) from None
         cleaned["text"] = text
         return cleaned

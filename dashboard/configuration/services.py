@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from django.template.defaultfilters import pluralize
+
 from dashboard import connect, environments, footprint
 from dashboard.applications import services as application_services
 from dashboard.applications.fields import BOTH
@@ -93,7 +95,8 @@ def export(*, file_format: str = "yaml", on_page: OnPage | None = None) -> Expor
             f"{record.id or '(ID unknown)'}: {record.problem}" for record in held.unreadable[:10]
         )
         raise ExportError(
-            f"{len(held.unreadable)} applications of {environment} could not be read ({listed}). "
+            f"{len(held.unreadable)} application{pluralize(held.unreadable)} of {environment} "
+            f"could not be read ({listed}). "
             "Nothing was written rather than a file without them: correct them where they are "
             "stored, then export again."
         )
@@ -209,7 +212,9 @@ def apply(plan: Plan, *, actor: Actor, on_step: OnStep | None = None) -> Report:
     """Carry out `plan` in the current environment, in order, stopping at the first failure.
     Each change is an audited action of the dashboard."""
     if plan.problems:
-        raise PlanNotApplicable(f"The plan has {len(plan.problems)} problems.")
+        raise PlanNotApplicable(
+            f"The plan has {len(plan.problems)} problem{pluralize(plan.problems)}."
+        )
     if plan.environment != environments.current().name:
         raise PlanNotApplicable(f"The plan is for {plan.environment}.")
     done: list[tuple[Action, Any]] = []

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import DatabaseError, close_old_connections
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from dashboard import environments
@@ -178,7 +179,7 @@ class Command(BaseCommand):
                     f"{state.expected:,}); it brings the index up to date."
                 )
             else:
-                self.stdout.write(f"Indexed {seen:,} applications of {name}.")
+                self.stdout.write(f"Indexed {seen:,} application{pluralize(seen)} of {name}.")
 
     # --- worker -----------------------------------------------------------------------------
 
@@ -202,7 +203,8 @@ class Command(BaseCommand):
             result = services.export(
                 file_format=file_format,
                 on_page=lambda pages, count: progress.show(
-                    f"{reading}: {count:,} applications ({pages} pages)"
+                    f"{reading}: {count:,} application{pluralize(count)} "
+                    f"({pages} page{pluralize(pages)})"
                 ),
             )
         except services.ExportError as error:
@@ -214,7 +216,8 @@ class Command(BaseCommand):
         if to_file:
             Path(output).write_text(result.text, encoding="utf-8")
             said.write(
-                f"Wrote {result.count:,} applications of {self.environment.name} to {output}."
+                f"Wrote {result.count:,} application{pluralize(result.count)} of "
+                f"{self.environment.name} to {output}."
             )
         else:
             self.stdout.write(result.text, ending="")
@@ -237,7 +240,8 @@ class Command(BaseCommand):
                 source,
                 prune=prune,
                 on_page=lambda pages, count: progress.show(
-                    f"Reading {self.environment.name}: {count:,} applications ({pages} pages)"
+                    f"Reading {self.environment.name}: {count:,} application{pluralize(count)} "
+                    f"({pages} page{pluralize(pages)})"
                 ),
             )
         finally:
@@ -247,7 +251,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if plan.problems:
             raise CommandError(
-                f"The plan has {len(plan.problems)} problems (above); nothing was changed."
+                f"The plan has {len(plan.problems)} problem{pluralize(plan.problems)} (above); "
+                "nothing was changed."
             )
         return plan
 
@@ -282,7 +287,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not report.complete:
             raise CommandError(
-                f"Stopped part-way: {len(report.done)} of {len(plan.actions)} changes made. "
+                f"Stopped part-way: {len(report.done)} of {len(plan.actions)} "
+                f"change{pluralize(plan.actions)} made. "
                 "Apply the same file again to finish."
             )
 
@@ -291,10 +297,12 @@ class Command(BaseCommand):
         name = self.environment.name
         if not sys.stdin.isatty():
             raise CommandError(
-                f"Not applied: confirm with --yes to apply {len(plan.actions)} changes to "
+                f"Not applied: confirm with --yes to apply {len(plan.actions)} "
+                f"change{pluralize(plan.actions)} to "
                 f"{name} without a terminal to ask at."
             )
-        answer = input(f"Type “{name}” to apply {len(plan.actions)} changes to {name}: ")
+        changes = f"{len(plan.actions)} change{pluralize(plan.actions)}"
+        answer = input(f"Type “{name}” to apply {changes} to {name}: ")
         if answer.strip() != name:
             raise CommandError(f"Not applied: “{name}” was not typed. Nothing was changed.")
 
