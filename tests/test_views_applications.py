@@ -20,6 +20,8 @@ from dashboard.connect import errors
 from dashboard.emulator import store
 from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application, ClientSecret
+from dashboard.emulator.seed import staff_sign_on_client
+from dashboard.web.models import EmbeddedSignOn
 
 from .conftest import make_user
 
@@ -1091,3 +1093,37 @@ def test_the_embedded_api_takes_a_name_twice_as_workos_does(api):
     ]
 
     assert [answer.status_code for answer in answers] == [201, 201]
+
+
+# --- The dashboard's own sign-in application ----------------------------------------------
+
+
+@pytest.fixture
+def staff_sign_on(db):
+    app = staff_sign_on_client(["http://127.0.0.1:8000/sso/callback"], None)
+    EmbeddedSignOn.objects.create(client_id=app.client_id, application_id=app.id)
+    return app
+
+
+def test_the_staff_sign_in_application_is_marked_on_the_list_and_its_page(
+    browser, staff_sign_on, app
+):
+    listed = browser.get("/sandbox/applications/", {"registration": "both"}).content.decode()
+    page = browser.get(f"/sandbox/applications/{staff_sign_on.id}/").content.decode()
+    other = browser.get(f"/sandbox/applications/{app.id}/").content.decode()
+
+    row = re.search(rf'<tr><th scope="row"><a href="[^"]*{staff_sign_on.id}/">.*?</tr>', listed)
+    assert row and '<span class="tag">Dashboard sign-in</span>' in row[0]
+    assert listed.count("Dashboard sign-in</span>") == 1
+    assert "The dashboard’s staff sign in through this application" in page
+    assert "Dashboard sign-in" not in other
+
+
+def test_deleting_the_staff_sign_in_application_warns_that_staff_sign_in_stops(
+    browser, staff_sign_on, app
+):
+    warned = browser.get(f"/sandbox/applications/{staff_sign_on.id}/delete").content.decode()
+    other = browser.get(f"/sandbox/applications/{app.id}/delete").content.decode()
+
+    assert "single sign-on to this dashboard stops" in warned
+    assert "single sign-on to this dashboard stops" not in other

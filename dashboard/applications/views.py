@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url, trigger_client_event
 
-from dashboard import connect, uris
+from dashboard import connect, footprint, uris
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
@@ -112,6 +112,7 @@ def _list_context(
             kind: ListFilters({}).url(type=kind, registration="both") for kind in ("oauth", "m2m")
         },
         "organization_names": organization_names,
+        "staff_sign_on": footprint.staff_sign_on_client_ids(),
         "hidden_dynamic": filters.hides_dynamic and _hidden_dynamic(filters, results),
         "show_dynamic_url": filters.url(registration="both"),
         "next_url": _next_url(filters, page, results),
@@ -259,7 +260,8 @@ def _secrets(app, secrets, new_secret=None) -> dict:
 
 
 def _detail(request: HttpRequest, app, extra: dict | None = None) -> HttpResponse:
-    return render(request, "applications/detail.html", _history(app) | (extra or {}))
+    context = _history(app) | {"staff_sign_on": footprint.is_staff_sign_on(app)}
+    return render(request, "applications/detail.html", context | (extra or {}))
 
 
 @require_GET
@@ -493,7 +495,12 @@ def application_delete(request: HttpRequest, application_id: str) -> HttpRespons
     form = ApplicationDeleteForm(
         request.POST if request.method == "POST" else None, application=app
     )
-    context = {"app": app, "form": form, "problem": None}
+    context = {
+        "app": app,
+        "form": form,
+        "problem": None,
+        "staff_sign_on": footprint.is_staff_sign_on(app),
+    }
     if not form.is_valid():
         status = 422 if form.errors else 200
         return render(request, "applications/delete.html", context, status=status)

@@ -145,8 +145,8 @@ def _detail_url_pattern(environment: str) -> str:
     return reverse("applications:detail", args=["APPLICATION_ID"])
 
 
-@register.simple_tag
-def application_row(app, organization_names: dict, health: dict | None = None):
+@register.simple_tag(takes_context=True)
+def application_row(context, app, organization_names: dict, health: dict | None = None):
     """One row of the application list (an application of the API, or a row of the search
     index), with what needs attention in its credentials from `health`.
 
@@ -178,8 +178,11 @@ def application_row(app, organization_names: dict, health: dict | None = None):
         )
     else:
         attention = '<span class="muted">—</span>'
+    # The application the dashboard's own staff sign in through.
+    staff_sign_on = app.client_id in context.get("staff_sign_on", ())
+    mark = ' <span class="tag">Dashboard sign-in</span>' if staff_sign_on else ""
     return mark_safe(  # noqa: S308 - every value above is escaped
-        f'<tr><th scope="row"><a href="{escape(detail)}">{escape(app.name)}</a></th>'
+        f'<tr><th scope="row"><a href="{escape(detail)}">{escape(app.name)}</a>{mark}</th>'
         f'<td class="col-optional">{escape(kind_label(app))}</td>'
         f'<td class="nowrap col-optional"><code>{escape(app.client_id)}</code> '
         f"{copy_button(app.client_id)}</td>"
