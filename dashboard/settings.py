@@ -389,6 +389,21 @@ WORKOS_EMULATOR_PRODUCTION_LOGIN_URI = env_value(
     expected="an https address without a fragment, not on localhost",
 )
 
+# The embedded authorization server's answer to someone guessing client secrets: past this
+# many failed client authentications within the window, from one address or naming one
+# client ID, the token endpoint answers 429 with Retry-After until the oldest failure is out
+# of the window. Counted in the database, which every server process shares. A client ID's
+# limit is the higher one: anyone may name it, and should not lock its owner out alone.
+WORKOS_EMULATOR_CLIENT_AUTH_WINDOW = env_int(
+    "WORKOS_EMULATOR_CLIENT_AUTH_WINDOW_SECONDS", 300, minimum=1
+)
+WORKOS_EMULATOR_CLIENT_AUTH_FAILURES_PER_ADDRESS = env_int(
+    "WORKOS_EMULATOR_CLIENT_AUTH_FAILURES_PER_ADDRESS", 20, minimum=1
+)
+WORKOS_EMULATOR_CLIENT_AUTH_FAILURES_PER_CLIENT = env_int(
+    "WORKOS_EMULATOR_CLIENT_AUTH_FAILURES_PER_CLIENT", 100, minimum=1
+)
+
 # Several environments, each with its own key: WORKOS_ENVIRONMENTS=sandbox,production with
 # WORKOS_API_KEY_SANDBOX and WORKOS_API_KEY_PRODUCTION (dashboard/environments.py). Unset,
 # the dashboard manages WORKOS_API_KEY's one environment, or the embedded API's two.

@@ -109,6 +109,10 @@ class Application(models.Model):
         Organization, on_delete=models.PROTECT, null=True, related_name="applications"
     )
     uses_pkce = models.BooleanField(null=True)
+    # Whether the application has ever had a client secret, revoked since or not: from its
+    # first one on it is a confidential client, which authenticates with a secret at the
+    # token endpoint; one that never had a secret is a public client.
+    had_client_secret = models.BooleanField(default=False)
     scopes = models.JSONField(default=list)
     # [{"uri": str, "default": bool}], in the order the client sent them.
     redirect_uris = models.JSONField(default=list)

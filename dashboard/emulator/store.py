@@ -378,6 +378,9 @@ def client_secret_create(
         created_at=created,
         updated_at=created,
     )
+    if not app.had_client_secret:
+        Application.objects.filter(id=app.id).update(had_client_secret=True)
+        app.had_client_secret = True
     return secret, plaintext
 
 

@@ -102,10 +102,28 @@ class ExternalAuth(models.Model):
         return self.id
 
 
+class Grant(models.Model):
+    """One authorization a user gave a client: its code and every token issued from it, down
+    the chain of refresh-token rotations. When the code or a rotated refresh token comes back,
+    someone other than the client may hold it, so the whole grant is revoked (RFC 6749
+    section 4.1.2, RFC 9700 section 4.14)."""
+
+    id = models.CharField(primary_key=True, max_length=40)
+    client_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return self.id
+
+
 class AuthorizationCode(models.Model):
-    """A code issued by the authorize endpoint; only its hash is kept, and it is used once."""
+    """A code issued by the authorize endpoint; only its hash is kept, and it is used once:
+    the row stays, marked used, so that a second exchange revokes what the first one got."""
 
     code_sha256 = models.CharField(max_length=64, unique=True)
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, null=True, related_name="codes")
+    used_at = models.DateTimeField(null=True)
     client_id = models.CharField(max_length=40)
     redirect_uri = models.TextField()
     scope = models.TextField()
@@ -142,9 +160,14 @@ class AuthorizationCode(models.Model):
 
 
 class RefreshToken(models.Model):
-    """A refresh token, kept as its hash; using it revokes it and issues the next one."""
+    """A refresh token, kept as its hash; using it revokes it and issues the next one, of the
+    same grant."""
 
     token_sha256 = models.CharField(max_length=64, unique=True)
+    # Null for a token issued before grants were recorded.
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, null=True, related_name="refresh_tokens"
+    )
     client_id = models.CharField(max_length=40)
     user_id = models.CharField(max_length=40)
     organization_id = models.CharField(max_length=40, null=True)
@@ -171,3 +194,31 @@ class RefreshToken(models.Model):
 
     def is_revoked(self) -> bool:
         return self.revoked
+
+
+class AccessToken(models.Model):
+    """An access token issued to a user, kept as its hash with its grant: the tokens are JWTs
+    that verify by themselves until they expire, so userinfo asks here whether their grant
+    was revoked meanwhile. Rows go once their token has expired."""
+
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="access_tokens")
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"access token of {self.grant_id}"
+
+
+class ClientAuthFailure(models.Model):
+    """A failed client authentication at the token endpoint, under the client ID it named
+    and under the address it came from: counted, across server processes, to slow down
+    someone guessing secrets. Rows go once they are older than the counting window."""
+
+    key = models.CharField(max_length=250)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="client_auth_failure_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.at:%Y-%m-%d %H:%M:%S}"

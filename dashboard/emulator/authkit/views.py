@@ -25,11 +25,15 @@ from dashboard.emulator import partition
 from dashboard.emulator.http import emulator_enabled
 from dashboard.emulator.models import Application, Organization
 from dashboard.emulator.user_management import store as users
+from dashboard.web.addresses import client_address
 
 from . import consents, standalone
 from .keys import ALGORITHM, public_jwks, signing_keys
-from .server import OPENID_SCOPES, SECRET_AUTH_METHODS, AuthorizationServer
+from .server import OPENID_SCOPES, SECRET_AUTH_METHODS, AuthorizationServer, access_token_live
 from .users import EndUser
+
+# RFC 9068 section 2.1: `at+jwt`, or the media type in full.
+ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}
 
 
 def _signed_in_key() -> str:
@@ -110,7 +114,8 @@ def jwks(request: HttpRequest) -> JsonResponse:
 @never_cache
 def token(request: HttpRequest) -> HttpResponse:
     """The token endpoint: RFC 6749 answers and errors, for the grants the server has."""
-    return AuthorizationServer(issuer(request)).create_token_response(request)
+    server = AuthorizationServer(issuer(request), client_address=client_address(request))
+    return server.create_token_response(request)
 
 
 @served
@@ -128,7 +133,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     except OAuth2Error as error:
         if error.redirect_uri:
             return server.handle_error_response(request, error)
-        return render(request, "authkit/error.html", {"error": error}, status=400)
+        return _error_page(request, error)
     app = grant.client.app
     action = request.POST.get("action")
     if standalone.login_uri():
@@ -171,6 +176,18 @@ def authorize(request: HttpRequest) -> HttpResponse:
     }
     response = render(request, "authkit/consent.html", context, status=422 if action else 200)
     return _may_redirect_to(response, app)
+
+
+def _error_page(request: HttpRequest, error: OAuth2Error, explanation: str = "") -> HttpResponse:
+    """A refusal that is not sent back to the application: its redirect URI is not trusted.
+    The error's code and words are handed over as text: the error object is callable, which
+    a template would call."""
+    context = {
+        "code": error.error,
+        "description": error.get_error_description(),
+        "explanation": explanation,
+    }
+    return render(request, "authkit/error.html", context, status=400)
 
 
 def _answer(request: HttpRequest, server, grant, user: EndUser | None) -> HttpResponse:
@@ -281,12 +298,12 @@ def authorize_complete(request: HttpRequest) -> HttpResponse:
         request.GET.get("state", ""), request.session.get(_external_auth_key())
     )
     if completed is None:
-        context = {
-            "error": InvalidRequestError("the sign-in is over or belongs to another browser."),
-            "explanation": "Start again from the application: a sign-in through its own page "
+        return _error_page(
+            request,
+            InvalidRequestError("the sign-in is over or belongs to another browser."),
+            explanation="Start again from the application: a sign-in through its own page "
             "is used once, within ten minutes, in the browser that began it.",
-        }
-        return render(request, "authkit/error.html", context, status=400)
+        )
     users.user_record_sign_in(completed.user)
     request.session.cycle_key()
     request.session.pop(_external_auth_key(), None)
@@ -303,18 +320,23 @@ def authorize_complete(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def userinfo(request: HttpRequest) -> JsonResponse:
-    """The claims of the user an access token was issued for, as its scopes allow."""
+    """The claims of the user an access token was issued for, as its scopes allow: an access
+    token (`typ` `at+jwt`, RFC 9068), never an ID token, of a grant not revoked since."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
     claims = None
     if scheme.lower() == "bearer" and token:
         try:
-            decoded = jwt.decode(token.strip(), signing_keys(), algorithms=[ALGORITHM])
+            decoded = jwt.decode(token, signing_keys(), algorithms=[ALGORITHM])
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": issuer(request)}, exp={"essential": True}
             ).validate(decoded.claims)
-            claims = decoded.claims
+            if str(decoded.header.get("typ", "")).lower() in ACCESS_TOKEN_TYPES:
+                claims = decoded.claims
         except (JoseError, ValueError):
             claims = None
+    if claims and not access_token_live(token):
+        claims = None
     user = EndUser.load(claims["sub"]) if claims else None
     if user is None:
         response = JsonResponse({"error": "invalid_token"}, status=401)
