@@ -1,7 +1,18 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from dashboard.web.roles import ROLES, ensure_roles
+# The roles as this migration made them: a copy, not an import of the live definitions
+# (dashboard/web/roles.py), so that changing those later cannot change what it did.
+ROLES = {
+    "Viewer": ["view_applications"],
+    "Editor": ["view_applications", "change_applications"],
+    "Admin": [
+        "view_applications",
+        "change_applications",
+        "delete_applications",
+        "manage_client_secrets",
+    ],
+}
 
 
 def create_roles(apps, schema_editor):
@@ -10,7 +21,14 @@ def create_roles(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
-    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    for role, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="applications", codename__in=codenames
+            )
+        )
 
 
 def remove_roles(apps, schema_editor):
