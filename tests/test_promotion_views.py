@@ -305,7 +305,9 @@ def test_an_organization_production_lacks_is_chosen_from_productions(browser, wo
     globex = production_organization(production, "Globex")
 
     page = browser.get(promote_url(worker)).content.decode()
-    assert "No organization in Production is named “Acme”: choose the one it belongs to." in page
+    assert "No organization in Production is named “Acme”: create it below, or choose" in page
+    assert 'name="organization_id" value="Acme"' in page
+    assert "Create the organization “Acme”" in page  # one click, from the page as it opens
     missing, data = promote(browser, worker)
     assert missing.status_code == 422
     assert "Choose the organization it belongs to in Production." in missing.content.decode()

@@ -86,6 +86,9 @@ class CopyPreview:
         initial = {"version": app.updated_at.isoformat()}
         if match and match.organization:
             initial["organization_id"] = match.organization.id
+        elif match and match.source_name and not match.matches:
+            # None there has the name: the box holds it, and offers to create it.
+            initial["organization_id"] = match.source_name
         form = PromotionForm(
             data, initial=initial, organization=match is not None, target_label=target.label
         )

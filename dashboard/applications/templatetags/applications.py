@@ -90,14 +90,16 @@ def organization_offer_context(
 
 @register.inclusion_tag("applications/_organization_offer.html", takes_context=True)
 def organization_offer(
-    context, field, next_url: str = "", parameter: str = "", oob: bool = False
+    context, field, next_url: str = "", parameter: str = "", oob: bool = False, unknown: str = ""
 ) -> dict:
     """The offer under an organization box whose typed name no organization has; `oob` for
-    an HTMX answer that updates it beside the part of the page it swaps."""
+    an HTMX answer that updates it beside the part of the page it swaps; `unknown`, a name
+    the page already knows no organization has (the box opens with it)."""
     codes = []
     if field.form.is_bound:
         codes = [error.code for error in field.form.errors.as_data().get(field.name, [])]
-    typed = field.value() if "organization_unknown" in codes else ""
+        unknown = ""
+    typed = field.value() if "organization_unknown" in codes else unknown
     user = context["request"].user
     offer = organization_offer_context(
         user, field.auto_id, typed or "", next_url=next_url, parameter=parameter
