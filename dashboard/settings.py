@@ -49,7 +49,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dashboard.emulator",
     "dashboard.emulator.authkit",
-    "dashboard.web",
+    "dashboard.kernel",
+    "dashboard.signin",
     "dashboard.applications",
     "dashboard.audit",
     "dashboard.onboarding",
@@ -63,17 +64,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything resolves a URL: it picks the environment's URL configuration.
-    "dashboard.web.middleware.EnvironmentMiddleware",
+    "dashboard.kernel.middleware.EnvironmentMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "dashboard.web.middleware.SlidingSessionMiddleware",
+    "dashboard.kernel.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "dashboard.web.middleware.VaryOnHtmxMiddleware",
+    "dashboard.kernel.middleware.VaryOnHtmxMiddleware",
     # Last, as django-axes requires: it turns locked-out sign-ins into its lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dashboard.web.context_processors.backend",
+                "dashboard.kernel.context_processors.backend",
             ],
         },
     },
@@ -133,9 +134,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, with permissions per environment (roles per environment).
-    "dashboard.web.backends.EnvironmentRoleBackend",
+    "dashboard.kernel.backends.EnvironmentRoleBackend",
     # Sessions begun by single sign-on: the same permissions, no password.
-    "dashboard.web.backends.SingleSignOnBackend",
+    "dashboard.kernel.backends.SingleSignOnBackend",
 ]
 
 LOGIN_URL = "login"
@@ -177,14 +178,14 @@ SECURE_CSP = {
 }
 
 # Sessions end after this much inactivity; activity extends them (at most once a minute,
-# see dashboard.web.middleware).
+# see dashboard.kernel.middleware).
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
 # How many proxies that append to X-Forwarded-For stand in front of the dashboard (nginx, a
-# load balancer): the client is the hop before them (dashboard/web/addresses.py). 0 reads
+# load balancer): the client is the hop before them (dashboard/addresses.py). 0 reads
 # no header: REMOTE_ADDR is the client. DJANGO_TRUST_X_FORWARDED_FOR=1 means one proxy.
 TRUSTED_PROXY_COUNT = env_int(
     "DJANGO_TRUSTED_PROXY_COUNT",
@@ -220,7 +221,7 @@ def _role_map(value: str) -> dict[str, list[tuple[str, str | None]]]:
     return mapping
 
 
-# Single sign-on (OpenID Connect, dashboard/web/sso.py). With DASHBOARD_OIDC_ISSUER unset and
+# Single sign-on (OpenID Connect, dashboard/signin/sso.py). With DASHBOARD_OIDC_ISSUER unset and
 # the embedded API served, the dashboard signs staff in at the embedded authorization
 # server, as the client `quickstart` registers there.
 DASHBOARD_OIDC_ISSUER = env_value(
@@ -263,7 +264,7 @@ DASHBOARD_BREAK_GLASS_USERS = env_list("DASHBOARD_BREAK_GLASS_USERS", [])
 AXES_FAILURE_LIMIT = env_int("DASHBOARD_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DASHBOARD_SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "dashboard.web.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "dashboard.addresses.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # A successful sign-in does not clear the address's failures: otherwise anyone with one
 # account could go on guessing others' passwords by signing in between guesses.
@@ -285,7 +286,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "client_address": {"()": "dashboard.web.addresses.ClientAddressFilter"},
+        "client_address": {"()": "dashboard.addresses.ClientAddressFilter"},
     },
     "formatters": {
         "with_client": {"format": "%(levelname)s %(name)s %(message)s (client %(client_address)s)"}
@@ -322,7 +323,7 @@ WORKOS_BASE_URL = env_str("WORKOS_BASE_URL", "https://api.workos.com").rstrip("/
 WORKOS_EMULATOR = env_bool("WORKOS_EMULATOR", False)
 # The one bearer key the embedded API accepts. The default is published in the README, so
 # `check --deploy` refuses it, or any short key, while the embedded API is served
-# (dashboard/web/checks.py). Blank is refused here: it would otherwise mean that default.
+# (dashboard/kernel/checks.py). Blank is refused here: it would otherwise mean that default.
 WORKOS_EMULATOR_API_KEY = env_value(
     "WORKOS_EMULATOR_API_KEY",
     "sk_test_emulator",

@@ -3,10 +3,10 @@
 opens another environment; the audit trail, sign-in and the embedded API are shared.
 
 Each environment has its own URL configuration, with the same URL names: the request
-middleware (dashboard.web.middleware.EnvironmentMiddleware) serves a request with its
+middleware (dashboard.kernel.middleware.EnvironmentMiddleware) serves a request with its
 environment's, so `reverse()` and `{% url %}` give links within the environment the page
 is in. This module's own patterns are the default environment's, for work done outside a
-request; `environment_reverse` links into another environment.
+request; `dashboard.kernel.reversing.environment_reverse` links into another environment.
 """
 
 import types
@@ -14,7 +14,7 @@ from functools import cache
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import clear_url_caches, include, path, reverse
+from django.urls import clear_url_caches, include, path
 from django.views.generic import RedirectView
 
 from dashboard import environments
@@ -44,7 +44,7 @@ def _patterns(name: str) -> list:
         path("audit/", include("dashboard.audit.urls")),
         path("applications/<path:rest>", _Moved.as_view()),
         path("applications/", _Moved.as_view()),
-        path("", include("dashboard.web.urls")),
+        path("", include("dashboard.signin.urls")),
     ]
 
 
@@ -54,11 +54,6 @@ def urlconf(name: str) -> types.ModuleType:
     module = types.ModuleType(f"dashboard.urls.{name}")
     module.urlpatterns = _patterns(name)
     return module
-
-
-def environment_reverse(name: str, viewname: str, *args, **kwargs) -> str:
-    """The URL of `viewname` in environment `name`, from a page of any environment."""
-    return reverse(viewname, args=args, kwargs=kwargs, urlconf=urlconf(name))
 
 
 def __getattr__(attribute: str):

@@ -123,7 +123,7 @@ def make_user(
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
 
-    from dashboard.web.roles import ensure_roles
+    from dashboard.kernel.roles import ensure_roles
 
     # Transactional tests flush the groups the migration made.
     ensure_roles(Group, Permission)

@@ -8,8 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition, store
 from dashboard.emulator.user_management import store as users
+from dashboard.kernel.models import EnvironmentRole
 from dashboard.promotion.models import Promotion
-from dashboard.web.models import EnvironmentRole
 
 from .conftest import make_user
 

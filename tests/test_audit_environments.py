@@ -13,7 +13,7 @@ from dashboard import environments
 from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor, record
 from dashboard.emulator import partition, store
-from dashboard.web.models import EnvironmentRole
+from dashboard.kernel.models import EnvironmentRole
 
 from .conftest import make_user
 

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from dashboard.emulator import partition
 from dashboard.emulator.models import User as EndUser
 from dashboard.emulator.seed import DEMO_PASSWORD, staff_sign_on_client
-from dashboard.web.management.commands.quickstart import ensure_staff
-from dashboard.web.models import EmbeddedSignOn
+from dashboard.kernel.models import EmbeddedSignOn
+from dashboard.signin.management.commands.quickstart import ensure_staff
 
 # Fixtures come in by name and tests take them as arguments of the same name.
 # ruff: noqa: F811

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.test import Client, RequestFactory
 
+from dashboard.addresses import client_address
 from dashboard.audit.models import AuditEvent
-from dashboard.web.addresses import client_address
 
 from .conftest import make_user
 

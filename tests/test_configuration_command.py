@@ -15,7 +15,7 @@ from dashboard.emulator import faults, partition, store
 from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application
 from dashboard.emulator.seed import staff_sign_on_client
-from dashboard.web.models import EmbeddedSignOn
+from dashboard.kernel.models import EmbeddedSignOn
 
 from .conftest import EMPTY_PAGE, make_user
 

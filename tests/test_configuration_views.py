@@ -8,7 +8,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.emulator import faults, partition, store
 from dashboard.emulator.models import Application
 from dashboard.emulator.seed import staff_sign_on_client
-from dashboard.web.models import EmbeddedSignOn, EnvironmentRole
+from dashboard.kernel.models import EmbeddedSignOn, EnvironmentRole
 
 from .conftest import make_user
 from .test_configuration_command import connect, names, organization

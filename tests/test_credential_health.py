@@ -13,8 +13,8 @@ from django.utils import timezone
 from dashboard import environments
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import ClientSecret
+from dashboard.kernel.models import EnvironmentRole
 from dashboard.search import health, index, tasks
-from dashboard.web.models import EnvironmentRole
 
 from .conftest import make_user
 

@@ -56,7 +56,7 @@ def test_links_from_before_environments_lead_to_the_default_one(admin):
 
 
 def test_the_audit_link_shows_for_someone_whose_only_role_is_in_production():
-    from dashboard.web.models import EnvironmentRole
+    from dashboard.kernel.models import EnvironmentRole
 
     user = make_user("pat", role=None)
     EnvironmentRole.objects.create(user=user, environment="production", role="Viewer")

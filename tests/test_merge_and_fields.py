@@ -2,10 +2,10 @@
 
 from django import forms
 
-from dashboard.applications import fields
-from dashboard.applications.fields import FIELDS, differences, editable_values, shown_values
 from dashboard.applications.merge import MergedField, merge
 from dashboard.connect.models import ApplicationUpdate, M2MApplicationCreate, OAuthApplicationCreate
+from dashboard.kernel import fields
+from dashboard.kernel.fields import FIELDS, differences, editable_values, shown_values
 
 ORIGINAL = {"name": "Portal", "description": None, "scopes": ["openid"], "cors_origins": []}
 

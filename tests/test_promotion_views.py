@@ -14,8 +14,8 @@ from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import Application
+from dashboard.kernel.models import EnvironmentRole
 from dashboard.promotion.models import Promotion
-from dashboard.web.models import EnvironmentRole
 
 from .conftest import ApiClient, make_user
 

@@ -11,8 +11,8 @@ from django.test import Client
 
 from dashboard import environments
 from dashboard.emulator import partition, store
-from dashboard.web.models import EnvironmentRole
-from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
+from dashboard.kernel.models import EnvironmentRole
+from dashboard.kernel.roles import CHANGE, DELETE, SECRETS, VIEW
 
 from .conftest import make_user
 

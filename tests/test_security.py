@@ -88,7 +88,7 @@ def test_signing_in_starts_a_new_session(client):
 def test_sessions_end_after_inactivity_and_activity_extends_them(browser, settings, monkeypatch):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     clock = [1_000_000.0]
-    monkeypatch.setattr("dashboard.web.middleware.time.time", lambda: clock[0])
+    monkeypatch.setattr("dashboard.kernel.middleware.time.time", lambda: clock[0])
 
     first = browser.get("/sandbox/applications/")
     clock[0] += 30

@@ -23,9 +23,9 @@ from dashboard.emulator import partition
 from dashboard.emulator.models import User as EndUser
 from dashboard.emulator.seed import DEMO_PASSWORD, staff_sign_on_client
 from dashboard.environments import Environment
-from dashboard.web import sso
-from dashboard.web.management.commands.quickstart import ensure_staff
-from dashboard.web.models import EmbeddedSignOn, EnvironmentRole, SignOnIdentity, SignOnRole
+from dashboard.signin import sso
+from dashboard.kernel.models import EmbeddedSignOn, EnvironmentRole, SignOnIdentity, SignOnRole
+from dashboard.signin.management.commands.quickstart import ensure_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ import respx
 from django.db import connection
 
 from dashboard import connect
-from dashboard.applications import lookups
 from dashboard.connect import errors
 from dashboard.connect.models import OAuthApplication, UnreadableRecord
 from dashboard.emulator import store
+from dashboard.kernel import lookups
 
 # Fixtures come in by name and tests take them as arguments of the same name.
 # ruff: noqa: F811

@@ -12,16 +12,16 @@ from django.http import QueryDict
 from django.test import Client
 
 from dashboard import connect
-from dashboard.applications.fields import fields_of
 from dashboard.applications.forms import ApplicationCreateForm, ApplicationEditForm
-from dashboard.applications.lookups import organization_names
 from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
 from dashboard.emulator import store
 from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application, ClientSecret
 from dashboard.emulator.seed import staff_sign_on_client
-from dashboard.web.models import EmbeddedSignOn
+from dashboard.kernel.fields import fields_of
+from dashboard.kernel.lookups import organization_names
+from dashboard.kernel.models import EmbeddedSignOn
 
 from .conftest import make_user
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from dashboard import rules
-
-from .formfields import OrganizationField
+from dashboard.kernel.formfields import OrganizationField
 
 PAGE_SIZES = [10, 25, 50, 100]
 REGISTRATIONS = {

@@ -5,10 +5,8 @@ Redirect URIs are rows that the user adds and removes with submit buttons
 (`action=add-uri`, `action=remove-uri-N`), so the form works the same with and without
 JavaScript; `rearranged()` answers such an action with the form as it should look next.
 The API's own 422 field errors are put back next to the fields they are about.
-
-Production guard rails: in a production environment, deleting an application, revoking a
-client secret and changing redirect URIs ask for the environment's name as well, typed,
-so that a change meant for the sandbox never reaches live customers from the wrong tab.
+The production guard rails (the environment's name typed to confirm) are the kernel's
+(`dashboard.kernel.forms`).
 """
 
 import json
@@ -21,59 +19,29 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard import environments
-from dashboard.audit.models import AuditEvent
+from dashboard.audit import selectors as audit
 from dashboard.connect.errors import UnprocessableEntityError
 from dashboard.connect.models import ApplicationUpdate, M2MApplicationCreate, OAuthApplicationCreate
-from dashboard.search.index import fold
-
-from . import lookups
-from .fields import BY_NAME, M2M, OAUTH, AppField, editable_values, fields_of
-from .formfields import row_error
+from dashboard.kernel import lookups
+from dashboard.kernel.fields import BY_NAME, M2M, OAUTH, AppField, editable_values, fields_of
+from dashboard.kernel.formfields import row_error
+from dashboard.kernel.forms import (
+    CONFIRM_ENVIRONMENT,
+    GuardedConfirmation,
+    add_environment_confirmation,
+    check_environment_confirmation,
+)
+from dashboard.search import selectors as search
 
 BLANK_ROW = {"uri": "", "default": True}
-CONFIRM_ENVIRONMENT = "confirm_environment"
 
 
-# --- Production guard rails -------------------------------------------------------------
-
-
-def _add_environment_confirmation(form: forms.Form, help_text: str = "") -> None:
-    """In a production environment, give `form` the box for the environment's name."""
-    form.environment = environments.current()
-    if form.environment.production:
-        form.fields[CONFIRM_ENVIRONMENT] = forms.CharField(
-            required=False, max_length=100, help_text=help_text
-        )
-
-
-def _check_environment_confirmation(form: forms.Form, what: str) -> None:
-    """Unless the environment's name was typed, refuse `what` with an error next to the box."""
-    typed = form.cleaned_data.get(CONFIRM_ENVIRONMENT, "")
-    name = form.environment.name
-    if typed == name:
-        return
-    if not typed:
-        message = f"This is {form.environment.label}: type {name} as well to confirm {what}."
-    else:
-        message = f"“{typed}” is not this environment’s name: type {name} to confirm {what}."
-    form.add_error(CONFIRM_ENVIRONMENT, message)
-
-
-class GuardedConfirmation(forms.Form):
-    """A confirmation that, in production, also asks for the environment's name."""
-
-    # What is confirmed, as the messages say it: "revoking the secret".
-    what = ""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        _add_environment_confirmation(self)
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if CONFIRM_ENVIRONMENT in self.fields:
-            _check_environment_confirmation(self, self.what)
-        return cleaned
+def another_named(name: str, *, this: set[str]) -> str | None:
+    """The ID of an application of the current environment called `name` (case and accents
+    ignored, as configuration files, go-to and promotion match names), other than `this`
+    one, as the index knows them."""
+    found = search.named(environments.current().name, name)
+    return next((app_id for app_id in found if app_id not in this), None)
 
 
 class ApplicationDeleteForm(GuardedConfirmation):
@@ -128,7 +96,7 @@ class ApplicationForm(forms.Form):
         """Refuse a name another application of this environment has: configuration files,
         go-to and promotion find an application by its name."""
         name = self.cleaned_data["name"]
-        other = lookups.another_named(name, this=self.this_application())
+        other = another_named(name, this=self.this_application())
         if other:
             raise forms.ValidationError(
                 format_html(
@@ -257,7 +225,7 @@ class ApplicationCreateForm(ApplicationForm):
 
     def this_application(self) -> set[str]:
         # A form submitted again (a double click, a retry) is the create it already made.
-        made = AuditEvent.created_with(self.data.get("idempotency_key", ""))
+        made = audit.created_with(self.data.get("idempotency_key", ""))
         return {made} if made else set()
 
     @property
@@ -316,7 +284,7 @@ class ApplicationEditForm(ApplicationForm):
         self.application = application
         super().__init__(*args, **kwargs)
         if "redirect_uris" in self.fields:
-            _add_environment_confirmation(self, "Needed only when the redirect URIs change.")
+            add_environment_confirmation(self, "Needed only when the redirect URIs change.")
 
     @classmethod
     def for_application(cls, application: Any, **kwargs: Any) -> "ApplicationEditForm":
@@ -335,7 +303,7 @@ class ApplicationEditForm(ApplicationForm):
         return {self.application.id}
 
     def clean_name(self) -> str:
-        if fold(self.cleaned_data["name"]) == fold(self.application.name):
+        if search.fold(self.cleaned_data["name"]) == search.fold(self.application.name):
             # Unchanged: an edit of something else is no place to refuse an old duplicate.
             return self.cleaned_data["name"]
         return super().clean_name()
@@ -365,7 +333,7 @@ class ApplicationEditForm(ApplicationForm):
                 key=lambda scope: existing.index(scope) if scope in existing else len(existing)
             )
         if CONFIRM_ENVIRONMENT in self.fields and self.redirect_uris_change:
-            _check_environment_confirmation(self, self.what)
+            check_environment_confirmation(self, self.what)
         return cleaned
 
     @property

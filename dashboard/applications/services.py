@@ -10,8 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from dashboard import connect
-from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import Actor, recorded
+from dashboard.audit.record import Action, Actor, recorded
 from dashboard.connect import errors
 from dashboard.connect.models import (
     ApplicationUpdate,
@@ -20,12 +19,10 @@ from dashboard.connect.models import (
     NewClientSecret,
     OAuthApplicationCreate,
 )
+from dashboard.kernel.fields import differences, editable_values, snapshot
 from dashboard.search import index
 
-from .fields import differences, editable_values, snapshot
 from .models import EditLock
-
-Action = AuditEvent.Action
 
 
 class EditConflict(Exception):

@@ -17,18 +17,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url, trigger_client_event
 
-from dashboard import connect, footprint, uris
-from dashboard.audit.models import AuditEvent
+from dashboard import connect, uris
+from dashboard.audit import selectors as audit
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.connect.models import Page
+from dashboard.kernel import footprint, lookups
+from dashboard.kernel.access import requires
+from dashboard.kernel.fields import BOTH, BY_NAME, editable_values
+from dashboard.kernel.problems import api_errors_as_pages, describe
+from dashboard.kernel.responses import page_or_partial, redirect_after_change
+from dashboard.kernel.roles import CHANGE, DELETE, SECRETS, VIEW
+from dashboard.kernel.templatetags.dashboard import organization_offer_context
 from dashboard.search import health, index, selectors, tasks
-from dashboard.web.access import requires
-from dashboard.web.responses import page_or_partial, redirect_after_change
-from dashboard.web.roles import CHANGE, DELETE, SECRETS, VIEW
 
-from . import lookups, services
-from .fields import BOTH, BY_NAME, editable_values
+from . import services
 from .filters import MAX_QUERY, ListFilters
 from .forms import (
     ApplicationCreateForm,
@@ -38,8 +41,6 @@ from .forms import (
     SecretRevokeForm,
 )
 from .merge import merge
-from .problems import api_errors_as_pages, describe
-from .templatetags.applications import organization_offer_context
 
 USED_SECRET_TOKENS = "applications:used-secret-tokens"
 SORT_HEADERS = ("sort-by-name", "sort-by-created")
@@ -237,14 +238,14 @@ def organization_options(request: HttpRequest) -> HttpResponse:
         next_url=request.GET.get("next", ""),
         parameter=request.GET.get("parameter", ""),
     )
-    return render(request, "applications/_organization_offer.html", context)
+    return render(request, "kernel/_organization_offer.html", context)
 
 
 # --- An application ---------------------------------------------------------------------------
 
 
 def _history(app) -> dict:
-    return {"app": app, "history": AuditEvent.objects.filter(application_id=app.id)[:10]}
+    return {"app": app, "history": audit.application_history(app.id)}
 
 
 def _secrets(app, secrets, new_secret=None) -> dict:
@@ -408,7 +409,7 @@ def _form_failed(request: HttpRequest, form: ApplicationForm, error: errors.ApiE
 def application_create(request: HttpRequest) -> HttpResponse:
     production = _production()
     if request.method == "GET":
-        deleted = AuditEvent.deleted_configuration(request.GET.get("from_event", ""))
+        deleted = audit.deleted_configuration(request.GET.get("from_event", ""))
         if deleted:
             form = ApplicationCreateForm.from_snapshot(deleted, production=production)
         else:

@@ -9,10 +9,14 @@ from typing import Any
 from django.http import HttpRequest
 
 from dashboard import environments
+from dashboard.addresses import client_address
 from dashboard.connect.errors import ApiError
-from dashboard.web.addresses import client_address
 
 from .models import AuditEvent
+
+# What callers record: the actions and outcomes of the trail.
+Action = AuditEvent.Action
+Outcome = AuditEvent.Outcome
 
 logger = logging.getLogger("dashboard.audit")
 

@@ -2,12 +2,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from dashboard.web.access import access_refused
+from dashboard.kernel.access import access_refused
 
 from .models import AuditEvent
 from .record import Actor, record
 
-SINGLE_SIGN_ON = "dashboard.web.backends.SingleSignOnBackend"
+SINGLE_SIGN_ON = "dashboard.kernel.backends.SingleSignOnBackend"
 # Signing in is to the dashboard, not to one of its environments.
 NO_ENVIRONMENT = ""
 
@@ -15,7 +15,7 @@ NO_ENVIRONMENT = ""
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs) -> None:
     if request.session.get(BACKEND_SESSION_KEY) == SINGLE_SIGN_ON:
-        return  # Recorded with the provider's issuer and subject (dashboard/web/signon.py).
+        return  # Recorded with the provider's issuer and subject (dashboard/signin/signon.py).
     record(Actor.of(request), AuditEvent.Action.SIGN_IN, environment=NO_ENVIRONMENT)
 
 

@@ -1,7 +1,7 @@
 """The audit trail's pages: the list with its filters and CSV export, and one event.
 
 They show an application's changes and configuration with the applications' table of
-fields (its template tags and `applications/_value.html`). The trail itself (models,
+fields (its template tags and `kernel/_value.html`). The trail itself (models,
 `record`, signals) imports nothing from the apps that record into it.
 """
 
@@ -21,11 +21,11 @@ from django_htmx.http import push_url
 from dashboard import connect, environments
 from dashboard.connect.errors import ApiError
 from dashboard.environments import Environment
+from dashboard.kernel.access import environments_allowing, requires
+from dashboard.kernel.responses import csv_response
+from dashboard.kernel.reversing import environment_reverse
+from dashboard.kernel.roles import CHANGE, VIEW
 from dashboard.search import selectors
-from dashboard.urls import environment_reverse
-from dashboard.web.access import environments_allowing, requires
-from dashboard.web.responses import csv_response
-from dashboard.web.roles import CHANGE, VIEW
 
 from .models import AuditEvent
 

@@ -37,7 +37,7 @@ import yaml
 from django.utils.text import slugify
 
 from dashboard import rules, uris
-from dashboard.applications import fields
+from dashboard.kernel import fields
 
 VERSION = 1
 FORMATS = ("yaml", "json")

@@ -12,8 +12,6 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dashboard import footprint
-from dashboard.applications import fields
 from dashboard.connect.models import (
     ApplicationUpdate,
     M2MApplicationCreate,
@@ -21,6 +19,7 @@ from dashboard.connect.models import (
     Organization,
     UnreadableRecord,
 )
+from dashboard.kernel import fields, footprint
 
 from .document import Document, Entry, Problem, field_path
 

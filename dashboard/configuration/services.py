@@ -15,12 +15,13 @@ from typing import Any
 
 from django.template.defaultfilters import pluralize
 
-from dashboard import connect, environments, footprint
+from dashboard import connect, environments
 from dashboard.applications import services as application_services
-from dashboard.applications.fields import BOTH
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.connect.models import Organization, Page, UnreadableRecord
+from dashboard.kernel import footprint
+from dashboard.kernel.fields import BOTH
 
 from . import document
 from .document import Document

@@ -14,12 +14,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import environments
-from dashboard.applications.problems import api_errors_as_pages, describe
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
-from dashboard.web.access import requires
-from dashboard.web.responses import redirect_after_change
-from dashboard.web.roles import DELETE
+from dashboard.kernel.access import requires
+from dashboard.kernel.problems import api_errors_as_pages, describe
+from dashboard.kernel.responses import redirect_after_change
+from dashboard.kernel.roles import DELETE
 
 from . import services
 from .forms import ApplyForm, PlanForm, too_large

@@ -15,15 +15,13 @@ from pydantic import SecretStr
 
 from dashboard import connect, uris
 from dashboard.applications.services import application_update
-from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import Actor, record
+from dashboard.audit import selectors as audit
+from dashboard.audit.record import Action, Actor, Outcome, record
 from dashboard.connect import errors, oauth
 from dashboard.connect.models import ApplicationUpdate, RedirectUriInput
 from dashboard.connect.oauth import Endpoints, TokenInvalidError, TokenRefusedError
 
 from .sheet import AuthorizationRequest, AuthorizationServer, Sheet
-
-Action = AuditEvent.Action
 
 # What an error of the token endpoint usually means, for someone checking credentials.
 MEANINGS = {
@@ -83,10 +81,7 @@ def confidential(app: Any) -> bool:
     the sheet never offers a confidential client the public client's `none`."""
     if app.application_type != "oauth":
         return True
-    made_here = AuditEvent.objects.filter(
-        application_id=app.id, action__in=[Action.SECRET_CREATED, Action.SECRET_REVOKED]
-    )
-    if made_here.exists():
+    if audit.had_secrets_here(app.id):
         return True
     try:
         return bool(connect.client_secret_list(application_id=app.id))
@@ -151,19 +146,9 @@ def _meaning(error: errors.ApiError) -> str:
     return ""
 
 
-def _revoked_here(app: Any, ending: str) -> AuditEvent | None:
+def _revoked_here(app: Any, ending: str):
     """The revocation of a secret of `app` with this ending, made through this dashboard."""
-    return (
-        AuditEvent.objects.filter(
-            application_id=app.id,
-            action=Action.SECRET_REVOKED,
-            outcome=AuditEvent.Outcome.SUCCESS,
-            # As applications.services words it: "Secret <id> ending in <hint>".
-            detail__endswith=f" ending in {ending}",
-        )
-        .order_by("-at")
-        .first()
-    )
+    return audit.secret_revoked_here(app.id, ending)
 
 
 def _diagnosis(app: Any, client_secret: SecretStr) -> str:
@@ -410,7 +395,7 @@ def _try_recorded(actor: Actor, app: Any, outcome: SignInOutcome, **event: Any) 
     else:
         detail = f"{where}: {outcome.error}: {outcome.description}"
         if "error" not in event:
-            event["outcome"] = AuditEvent.Outcome.REFUSED
+            event["outcome"] = Outcome.REFUSED
     record(actor, Action.SIGN_IN_TRIED, app=app, detail=detail, **event)
     return outcome
 

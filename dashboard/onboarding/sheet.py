@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from dashboard.applications.templatetags.applications import kind_label
 from dashboard.connect.oauth import Endpoints
+from dashboard.kernel.fields import kind_label
 
 SECRET_PLACEHOLDER = "REPLACE_WITH_THE_CLIENT_SECRET"
 

@@ -17,13 +17,13 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import connect
-from dashboard.applications.problems import api_errors_as_pages
 from dashboard.applications.services import EditConflict
-from dashboard.audit.models import AuditEvent
+from dashboard.audit import selectors as audit
 from dashboard.audit.record import Actor
-from dashboard.web.access import requires
-from dashboard.web.responses import HttpResponseSeeOther
-from dashboard.web.roles import CHANGE, SECRETS, VIEW
+from dashboard.kernel.access import requires
+from dashboard.kernel.problems import api_errors_as_pages
+from dashboard.kernel.responses import HttpResponseSeeOther
+from dashboard.kernel.roles import CHANGE, SECRETS, VIEW
 
 from . import services
 from .forms import CredentialsCheckForm
@@ -97,7 +97,7 @@ def _check_answered(request: HttpRequest, app, form, outcome, status: int) -> Ht
         # The application's history, beside the check, has one more event.
         history = {
             "app": app,
-            "history": AuditEvent.objects.filter(application_id=app.id)[:10],
+            "history": audit.application_history(app.id),
             "oob": True,
         }
         html += render_to_string("applications/detail.html#history", history, request)

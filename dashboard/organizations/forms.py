@@ -11,9 +11,9 @@ from typing import Any
 from django import forms
 
 from dashboard import rules
-from dashboard.applications.formfields import TextField
-from dashboard.applications.forms import GuardedConfirmation
 from dashboard.connect import errors
+from dashboard.kernel.formfields import TextField
+from dashboard.kernel.forms import GuardedConfirmation
 
 
 def _text(value: str) -> None:

@@ -10,9 +10,7 @@ another organization has it, in any case.
 from contextlib import suppress
 
 from dashboard import connect
-from dashboard.applications import lookups
-from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import Actor, recorded
+from dashboard.audit.record import Action, Actor, recorded
 from dashboard.connect import errors
 from dashboard.connect.models import (
     Organization,
@@ -20,11 +18,10 @@ from dashboard.connect.models import (
     OrganizationDomainInput,
     OrganizationUpdate,
 )
+from dashboard.kernel import lookups
 from dashboard.search import index
 
 from .selectors import Consent, applications_of
-
-Action = AuditEvent.Action
 
 
 class OrganizationNameTaken(Exception):

@@ -17,15 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url, trigger_client_event
 
 from dashboard import connect
-from dashboard.applications import lookups
-from dashboard.applications.problems import api_errors_as_pages, describe
-from dashboard.audit.models import AuditEvent
+from dashboard.audit import selectors as audit
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
+from dashboard.kernel import lookups
+from dashboard.kernel.access import requires
+from dashboard.kernel.problems import api_errors_as_pages, describe
+from dashboard.kernel.responses import page_or_partial, redirect_after_change
+from dashboard.kernel.roles import CHANGE, DELETE, VIEW
 from dashboard.search import index
-from dashboard.web.access import requires
-from dashboard.web.responses import page_or_partial, redirect_after_change
-from dashboard.web.roles import CHANGE, DELETE, VIEW
 
 from . import selectors, services
 from .forms import (
@@ -89,7 +89,7 @@ def _detail_context(org, applications: list, more: bool) -> dict:
         "org": org,
         "applications": applications,
         "more_applications": more,
-        "history": AuditEvent.objects.filter(organization_id=org.id)[:10],
+        "history": audit.organization_history(org.id),
     }
 
 
@@ -146,7 +146,7 @@ def _picked(request: HttpRequest, box: str, *, org=None, problem: str = "") -> H
     """The answer to "Create this organization" in an organization box: the box's note, and
     the new organization chosen in the box."""
     context = {"box": box, "created": org, "problem": problem}
-    response = render(request, "applications/_organization_offer.html", context)
+    response = render(request, "kernel/_organization_offer.html", context)
     if org is not None:
         trigger_client_event(
             response, "organization-chosen", {"name": org.name, "box": box, "created": True}

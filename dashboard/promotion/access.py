@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from dashboard import environments
-from dashboard.web.access import access_refused
+from dashboard.kernel.access import access_refused
 
 logger = logging.getLogger("dashboard.access")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard import uris
-from dashboard.applications.fields import BY_NAME, EDITABLE, AppField
+from dashboard.kernel.fields import BY_NAME, EDITABLE, AppField
 
 # {(field, a value here): the value that stands for it there}.
 Counterparts = Mapping[tuple[str, str], str]

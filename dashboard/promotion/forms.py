@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
-from dashboard.applications.fields import M2M, AppField, fields_of
-from dashboard.applications.formfields import OrganizationField
 from dashboard.connect.models import M2MApplicationCreate, OAuthApplicationCreate
 from dashboard.environments import Environment
+from dashboard.kernel.fields import M2M, AppField, fields_of
+from dashboard.kernel.formfields import OrganizationField
 
 from . import drift
 

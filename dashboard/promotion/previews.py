@@ -8,8 +8,11 @@ and is shown again rather than sent.
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard import environments, footprint
-from dashboard.applications.fields import (
+from dashboard import environments
+from dashboard.connect.models import ApplicationUpdate
+from dashboard.environments import Environment
+from dashboard.kernel import footprint
+from dashboard.kernel.fields import (
     BY_NAME,
     M2M,
     AppField,
@@ -18,8 +21,6 @@ from dashboard.applications.fields import (
     fields_of,
     shown_values,
 )
-from dashboard.connect.models import ApplicationUpdate
-from dashboard.environments import Environment
 
 from . import drift, selectors
 from .forms import ApplyForm, PromotionForm, RefusedValueFormSet, cleaned, create_request

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dashboard import connect, environments
-from dashboard.applications.fields import differences, editable_values
-from dashboard.applications.problems import Problem, describe
 from dashboard.connect import errors
 from dashboard.connect.models import Organization
 from dashboard.environments import Environment
+from dashboard.kernel.fields import differences, editable_values
+from dashboard.kernel.problems import Problem, describe
 
 from . import drift
 from .models import Promotion

@@ -20,17 +20,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import connect, environments
-from dashboard.applications import lookups
-from dashboard.applications.fields import BOTH, BY_NAME
-from dashboard.applications.problems import api_errors_as_pages, describe
 from dashboard.applications.services import EditConflict
 from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.environments import Environment
-from dashboard.urls import environment_reverse
-from dashboard.web.access import requires
-from dashboard.web.responses import page_or_partial, redirect_after_change
-from dashboard.web.roles import CHANGE, VIEW
+from dashboard.kernel import lookups
+from dashboard.kernel.access import requires
+from dashboard.kernel.fields import BOTH, BY_NAME
+from dashboard.kernel.problems import api_errors_as_pages, describe
+from dashboard.kernel.responses import page_or_partial, redirect_after_change
+from dashboard.kernel.reversing import environment_reverse
+from dashboard.kernel.roles import CHANGE, VIEW
 
 from . import access, selectors, services
 from .models import Promotion

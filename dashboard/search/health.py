@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dashboard import environments
-from dashboard.web.roles import CHANGE, SECRETS
+from dashboard.kernel.roles import CHANGE, SECRETS
 
 from .models import IndexedApplication, IndexedOrganization, IndexedSecret, Sync
 

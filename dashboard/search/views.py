@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dashboard import connect
-from dashboard.web.access import requires
-from dashboard.web.responses import csv_response
-from dashboard.web.roles import VIEW, roles_allowing
+from dashboard.kernel.access import requires
+from dashboard.kernel.responses import csv_response
+from dashboard.kernel.roles import VIEW, roles_allowing
 
 from . import health, selectors
 

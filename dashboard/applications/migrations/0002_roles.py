@@ -2,7 +2,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # The roles as this migration made them: a copy, not an import of the live definitions
-# (dashboard/web/roles.py), so that changing those later cannot change what it did.
+# (dashboard/kernel/roles.py), so that changing those later cannot change what it did.
 ROLES = {
     "Viewer": ["view_applications"],
     "Editor": ["view_applications", "change_applications"],

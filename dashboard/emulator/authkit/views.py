@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from joserfc import jwt
 from joserfc.errors import JoseError
 
+from dashboard.addresses import client_address
 from dashboard.emulator import partition
 from dashboard.emulator.http import emulator_enabled
 from dashboard.emulator.models import Application, Organization
 from dashboard.emulator.user_management import store as users
-from dashboard.web.addresses import client_address
 
 from . import consents, standalone
 from .keys import ALGORITHM, public_jwks, signing_keys

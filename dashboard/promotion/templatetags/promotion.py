@@ -1,11 +1,11 @@
 from django import template
 
 from dashboard import environments
-from dashboard.applications.fields import BOTH
+from dashboard.kernel.fields import BOTH
+from dashboard.kernel.reversing import environment_reverse
+from dashboard.kernel.roles import CHANGE
 from dashboard.promotion import access
 from dashboard.promotion.models import Promotion
-from dashboard.urls import environment_reverse
-from dashboard.web.roles import CHANGE
 
 register = template.Library()
 

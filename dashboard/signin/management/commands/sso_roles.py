@@ -3,9 +3,9 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard import environments
-from dashboard.web.models import SignOnRole
-from dashboard.web.roles import ROLES
-from dashboard.web.sso import EMBEDDED_ISSUER
+from dashboard.kernel.models import SignOnRole
+from dashboard.kernel.roles import ROLES
+from dashboard.signin.sso import EMBEDDED_ISSUER
 
 
 class Command(BaseCommand):

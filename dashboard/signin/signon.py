@@ -29,11 +29,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dashboard import environments
-from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import Actor, record
+from dashboard.audit.record import Action, Actor, Outcome, record
+from dashboard.kernel.models import EnvironmentRole, SignOnIdentity, SignOnRole
+from dashboard.kernel.roles import ROLES, ensure_roles
 
-from .models import EnvironmentRole, SignOnIdentity, SignOnRole
-from .roles import ROLES, ensure_roles
 from .sso import Provider
 
 RANK = list(ROLES)  # Viewer, Editor, Admin: each may do what the one before may.
@@ -203,7 +202,7 @@ def sign_in_user(request, provider: Provider, claims: dict[str, Any]):
             if before != grants:
                 _apply(user, grants)
                 _audit(
-                    request, AuditEvent.Action.ROLE_CHANGED, AuditEvent.Outcome.SUCCESS, user,
+                    request, Action.ROLE_CHANGED, Outcome.SUCCESS, user,
                     claims, issuer, detail=f"{before.describe()} → {grants.describe()}",
                     changes={"before": before.describe(), "after": grants.describe()},
                 )  # fmt: skip
@@ -214,12 +213,12 @@ def sign_in_user(request, provider: Provider, claims: dict[str, Any]):
     if not grants or not user.is_active:
         reason = "No role" if not grants else "The account is deactivated"
         _audit(
-            request, AuditEvent.Action.SSO_REFUSED, AuditEvent.Outcome.REFUSED, user, claims,
+            request, Action.SSO_REFUSED, Outcome.REFUSED, user, claims,
             issuer, detail=f"{reason}: {claims.get('email') or subject}.",
         )  # fmt: skip
         raise NoAccess
     _audit(
-        request, AuditEvent.Action.SSO_SIGN_IN, AuditEvent.Outcome.SUCCESS, user, claims,
+        request, Action.SSO_SIGN_IN, Outcome.SUCCESS, user, claims,
         issuer, detail=f"{grants.describe()}, as {subject} at {issuer}",
     )  # fmt: skip
     return user

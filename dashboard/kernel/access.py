@@ -1,6 +1,6 @@
 """Who may do what: every view names the permission it needs, checked on the server.
 
-Permissions are per environment (dashboard.web.backends): a page of an environment needs
+Permissions are per environment (dashboard.kernel.backends): a page of an environment needs
 the permission there; a page all environments share (the audit trail) needs it in at least
 one of them. A refusal is logged and announced with the `access_refused` signal, which the
 audit trail records; this module knows nothing of the audit trail itself.

@@ -105,8 +105,7 @@ def provider(request: HttpRequest) -> Provider | None:
             sandbox=managed is not None and not managed.production,
         )
     from dashboard.emulator.http import emulator_enabled
-
-    from .models import EmbeddedSignOn
+    from dashboard.kernel.models import EmbeddedSignOn
 
     registered = EmbeddedSignOn.objects.first() if emulator_enabled() else None
     if registered is None:

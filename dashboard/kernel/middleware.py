@@ -6,7 +6,9 @@ import time
 from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
-from dashboard import environments, urls
+from dashboard import environments
+
+from .reversing import urlconf
 
 REFRESHED_AT = "_refreshed_at"
 
@@ -56,7 +58,7 @@ class EnvironmentMiddleware:
         first = request.path_info.lstrip("/").partition("/")[0]
         environment = environments.get(first) or environments.default()
         if environment != environments.default():
-            request.urlconf = urls.urlconf(environment.name)
+            request.urlconf = urlconf(environment.name)
         request.environment = environment
         with environments.override(environment.name):
             return self.get_response(request)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from dashboard import environments
+from dashboard.kernel.reversing import urlconf
 
 # The URL name of the test callback (dashboard/onboarding/urls.py).
 TEST_CALLBACK = "onboarding:try-callback"
@@ -29,7 +30,6 @@ def is_test_callback(uri: str) -> bool:
     path = urlsplit(uri).path
     if not path.endswith("/callback"):
         return False
-    from dashboard.urls import urlconf
 
     for environment in environments.all():
         try:
@@ -68,7 +68,7 @@ def staff_sign_on_client_ids() -> frozenset[str]:
     """The client IDs of the applications the dashboard's staff sign in through: the
     configured identity provider's client, and the one `quickstart` registered at the
     embedded authorization server. Deleting one stops staff single sign-on."""
-    from dashboard.web.models import EmbeddedSignOn
+    from dashboard.kernel.models import EmbeddedSignOn
 
     ids = set(EmbeddedSignOn.objects.values_list("client_id", flat=True))
     if settings.DASHBOARD_OIDC_ISSUER and settings.DASHBOARD_OIDC_CLIENT_ID:

@@ -12,12 +12,11 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from dashboard.audit.models import AuditEvent
-from dashboard.audit.record import Actor, record
+from dashboard.audit.record import Action, Actor, Outcome, record
 
 from . import signon, sso
 
-SSO_BACKEND = "dashboard.web.backends.SingleSignOnBackend"
+SSO_BACKEND = "dashboard.kernel.backends.SingleSignOnBackend"
 # Where the provider's own sign-out is, for the session a single sign-on began.
 END_SESSION = "sso:end-session"
 
@@ -83,8 +82,8 @@ class SignOutView(auth_views.LogoutView):
 def _refused(request: HttpRequest, provider: sso.Provider, message: str, status: int):
     record(
         Actor.of(request),
-        AuditEvent.Action.SSO_REFUSED,
-        outcome=AuditEvent.Outcome.REFUSED,
+        Action.SSO_REFUSED,
+        outcome=Outcome.REFUSED,
         environment="",
         detail=message,
         changes={"issuer": provider.issuer},

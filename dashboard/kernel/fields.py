@@ -3,7 +3,7 @@
 This table drives the create and edit forms (each field brings its form field, whose
 cleaned value is already the API's value), change detection and the audit trail's
 before/after, the conflict merge, and every page that shows an application, a change
-or a deleted application's configuration (`applications/_value.html`, by `display`).
+or a deleted application's configuration (`kernel/_value.html`, by `display`).
 
 Adding a field to the dashboard is one row here, plus its display if it is a new kind
 of value; a field that is in the table cannot be prefilled empty and wiped on save.
@@ -46,7 +46,7 @@ class AppField:
     kinds: frozenset[str]
     # Whether it can change after creation; the others are set once, by the create form.
     editable: bool
-    # How pages show a value: a template branch of applications/_value.html.
+    # How pages show a value: a template branch of kernel/_value.html.
     display: str
     form_field: Callable[[], forms.Field]
     # The value as plain JSON in one canonical form, so that equal values compare equal.
@@ -131,3 +131,23 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict
 def snapshot(app: Any) -> dict[str, Any]:
     """Everything needed to create the application again."""
     return as_data(app)
+
+
+KIND_LABELS = {
+    "first_party": "OAuth · first-party",
+    "third_party": "OAuth · third-party",
+    "dynamic": "OAuth · dynamically registered",
+}
+
+
+def kind_label(app) -> str:
+    """ "OAuth · third-party", "M2M": of an application, or of a snapshot of one."""
+    data = as_data(app)
+    kind = data.get("application_type")
+    if kind == "m2m":
+        return "M2M"
+    if kind == "oauth":
+        if data.get("is_first_party"):
+            return KIND_LABELS["first_party"]
+        return KIND_LABELS["dynamic" if data.get("was_dynamically_registered") else "third_party"]
+    return f"{kind} (unknown type)"

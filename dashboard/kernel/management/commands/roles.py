@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard import environments
-from dashboard.web.models import EnvironmentRole
-from dashboard.web.roles import ROLES, ensure_roles
+from dashboard.kernel.models import EnvironmentRole
+from dashboard.kernel.roles import ROLES, ensure_roles
 
 
 class Command(BaseCommand):

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from dashboard import connect, environments
 from dashboard.connect.errors import ApiError, NotFoundError, UnreadableRecordError
 from dashboard.connect.models import Organization
-from dashboard.search import selectors
 
 ORGANIZATIONS_KEY = "applications:{}:organization-names"
 PERMISSIONS_KEY = "applications:{}:permission-slugs"
@@ -159,11 +158,3 @@ def dynamic_count(organization_id: str | None) -> int | None:
         count = len(page.rows) + (1 if page.has_more else 0)
         cache.set(key, count, TTL_SECONDS)
     return count
-
-
-def another_named(name: str, *, this: set[str]) -> str | None:
-    """The ID of an application of the current environment called `name` (case and accents
-    ignored, as configuration files, go-to and promotion match names), other than `this`
-    one, as the index knows them."""
-    found = selectors.named(environments.current().name, name)
-    return next((app_id for app_id in found if app_id not in this), None)

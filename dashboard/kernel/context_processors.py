@@ -2,9 +2,9 @@ from django.http import HttpRequest
 
 from dashboard import environments
 from dashboard.connect import backend as current_backend
-from dashboard.urls import environment_reverse
-from dashboard.web.access import environments_allowing
-from dashboard.web.roles import VIEW
+from dashboard.kernel.access import environments_allowing
+from dashboard.kernel.reversing import environment_reverse
+from dashboard.kernel.roles import VIEW
 
 
 def backend(request: HttpRequest) -> dict:

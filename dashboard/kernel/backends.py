@@ -64,7 +64,7 @@ class EnvironmentRoleBackend(ModelBackend):
 
 
 class SingleSignOnBackend(EnvironmentRoleBackend):
-    """The backend of sessions begun by single sign-on (dashboard/web/sso.py): the same
+    """The backend of sessions begun by single sign-on (dashboard/signin/sso.py): the same
     permissions, but it takes no password, so a user created by a sign-on cannot be signed
     in with one. Naming it in the session tells sign-out to offer the provider's own."""
 

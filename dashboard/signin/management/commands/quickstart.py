@@ -24,9 +24,9 @@ from dashboard.emulator.seed import (
 )
 from dashboard.emulator.user_management.store import user_authenticate
 from dashboard.env import env_str
+from dashboard.kernel.models import EmbeddedSignOn, SignOnRole
 from dashboard.promotion.models import Promotion
-from dashboard.web.models import EmbeddedSignOn, SignOnRole
-from dashboard.web.sso import EMBEDDED_ISSUER
+from dashboard.signin.sso import EMBEDDED_ISSUER
 
 ADMIN_USERNAME = "admin"
 
