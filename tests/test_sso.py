@@ -23,8 +23,8 @@ from dashboard.emulator import partition
 from dashboard.emulator.models import User as EndUser
 from dashboard.emulator.seed import DEMO_PASSWORD, staff_sign_on_client
 from dashboard.environments import Environment
-from dashboard.signin import sso
 from dashboard.kernel.models import EmbeddedSignOn, EnvironmentRole, SignOnIdentity, SignOnRole
+from dashboard.signin import sso
 from dashboard.signin.management.commands.quickstart import ensure_staff
 
 pytestmark = pytest.mark.django_db

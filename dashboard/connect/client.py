@@ -37,6 +37,7 @@ from dashboard import environments
 from dashboard.environments import Environment
 
 from . import errors
+from .transport import transport
 
 logger = logging.getLogger("dashboard.connect")
 
@@ -91,19 +92,10 @@ def backend() -> Environment:
 
 
 def _build_client(environment: Environment) -> httpx.Client:
-    if environment.embedded:
-        from dashboard.emulator.transport import EmbeddedTransport
-
-        transport: httpx.BaseTransport = EmbeddedTransport()
-    else:
-        transport = httpx.HTTPTransport(
-            limits=httpx.Limits(
-                max_connections=20, max_keepalive_connections=10, keepalive_expiry=60
-            ),
-        )
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=60)
     return httpx.Client(
+        transport=transport(embedded=environment.embedded, limits=limits),
         base_url=environment.base_url,
-        transport=transport,
         headers={
             "Authorization": f"Bearer {environment.api_key}",
             "Accept": "application/json",

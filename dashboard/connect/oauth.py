@@ -30,6 +30,7 @@ from pydantic import SecretStr
 
 from . import errors
 from .client import backend, error_from_response
+from .transport import transport
 
 logger = logging.getLogger("dashboard.connect")
 
@@ -114,16 +115,9 @@ class VerifiedToken:
 
 
 def _build_client() -> httpx.Client:
-    if backend().embedded:
-        from dashboard.emulator.transport import EmbeddedTransport
-
-        transport: httpx.BaseTransport = EmbeddedTransport()
-    else:
-        transport = httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5)
-        )
+    limits = httpx.Limits(max_connections=10, max_keepalive_connections=5)
     return httpx.Client(
-        transport=transport,
+        transport=transport(embedded=backend().embedded, limits=limits),
         headers={"Accept": "application/json", "User-Agent": "connect-dashboard/0.1"},
         timeout=httpx.Timeout(settings.WORKOS_TIMEOUT, connect=settings.WORKOS_CONNECT_TIMEOUT),
     )

@@ -69,3 +69,27 @@ def differences_apply(
         version=version,
         detail=f"Differences applied from {_named(source, source_app)}",
     )
+
+
+def promotion_link(
+    *,
+    source: tuple[str, str],
+    target: tuple[str, str],
+    application_name: str,
+    by: str,
+    dropped_redirect_uris: list[str],
+) -> Promotion:
+    """Link two applications that already exist, `source` and `target` (environment name,
+    application ID), as a copy through the dashboard would have: the demo data's pairs."""
+    return Promotion.objects.create(
+        source_environment=source[0],
+        source_application_id=source[1],
+        target_environment=target[0],
+        target_application_id=target[1],
+        application_name=application_name,
+        promoted_by_username=by,
+        adjustments=[
+            {"field": "redirect_uris", "value": uri, "replacement": None}
+            for uri in dropped_redirect_uris
+        ],
+    )

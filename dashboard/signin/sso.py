@@ -33,6 +33,7 @@ from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, Miss
 from joserfc.jwk import KeySet
 
 from dashboard import environments
+from dashboard.connect.transport import transport
 from dashboard.environments import Environment
 
 logger = logging.getLogger("dashboard.sso")
@@ -77,14 +78,8 @@ class Provider:
         return EMBEDDED_ISSUER if self.embedded else self.issuer
 
     def http(self) -> httpx.Client:
-        if self.embedded:
-            from dashboard.emulator.transport import EmbeddedTransport
-
-            transport: httpx.BaseTransport = EmbeddedTransport()
-        else:
-            transport = httpx.HTTPTransport()
         return httpx.Client(
-            transport=transport,
+            transport=transport(embedded=self.embedded),
             timeout=httpx.Timeout(settings.WORKOS_TIMEOUT, connect=settings.WORKOS_CONNECT_TIMEOUT),
             headers={"Accept": "application/json", "User-Agent": "connect-dashboard/0.1"},
         )

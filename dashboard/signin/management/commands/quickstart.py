@@ -25,7 +25,7 @@ from dashboard.emulator.seed import (
 from dashboard.emulator.user_management.store import user_authenticate
 from dashboard.env import env_str
 from dashboard.kernel.models import EmbeddedSignOn, SignOnRole
-from dashboard.promotion.models import Promotion
+from dashboard.promotion import services as promotion
 from dashboard.signin.sso import EMBEDDED_ISSUER
 
 ADMIN_USERNAME = "admin"
@@ -216,14 +216,10 @@ def _link_demo_promotions() -> None:
         source = sandbox[app.name]
         kept = {entry["uri"] for entry in app.redirect_uris}
         dropped = [entry["uri"] for entry in source.redirect_uris if entry["uri"] not in kept]
-        Promotion.objects.create(
-            source_environment=partition.SANDBOX,
-            source_application_id=source.id,
-            target_environment=partition.PRODUCTION,
-            target_application_id=app.id,
+        promotion.promotion_link(
+            source=(partition.SANDBOX, source.id),
+            target=(partition.PRODUCTION, app.id),
             application_name=app.name,
-            promoted_by_username="quickstart",
-            adjustments=[
-                {"field": "redirect_uris", "value": uri, "replacement": None} for uri in dropped
-            ],
+            by="quickstart",
+            dropped_redirect_uris=dropped,
         )

@@ -1,0 +1,53 @@
+"""The shape of the code, checked: the import contracts of pyproject.toml (layers, the
+embedded API on its own, no cycle), and features that reach a sibling only through its
+actions and queries."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = {
+    "applications", "audit", "configuration", "onboarding", "organizations", "promotion",
+    "search", "signin",
+}  # fmt: skip
+# What a feature offers its siblings: its actions (`services`) and queries (`selectors`).
+# The audit trail's and the search index's actions and queries kept the names they had
+# before this rule: `record` (an event), `index` (an application indexed), `tasks` (a sync
+# queued), `health` (the credentials' findings).
+PUBLIC = {"services", "selectors", "record", "index", "tasks", "health"}
+
+
+def test_the_import_contracts_hold():
+    linter = Path(sys.executable).with_name("lint-imports")
+    run = subprocess.run(
+        [str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+    return found
+
+
+def test_a_feature_reaches_a_sibling_only_through_its_services_and_selectors():
+    reached = []
+    for feature in FEATURES:
+        for path in (ROOT / "dashboard" / feature).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for line, module in imported_modules(path):
+                parts = module.split(".")
+                if len(parts) < 3 or parts[0] != "dashboard" or parts[1] not in FEATURES:
+                    continue
+                if parts[1] != feature and parts[2] not in PUBLIC:
+                    reached.append(f"{path.relative_to(ROOT)}:{line} {module}")
+    assert reached == []
