@@ -5,6 +5,7 @@ from html import escape
 from urllib.parse import quote, urlencode
 
 from django import forms, template
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -12,6 +13,7 @@ from django.utils.timesince import timesince
 
 from dashboard import environments
 from dashboard.applications import fields, lookups
+from dashboard.connect.models import UnreadableRecord
 from dashboard.web.roles import CHANGE
 
 register = template.Library()
@@ -26,14 +28,19 @@ KIND_LABELS = {
 @register.filter
 def kind_label(app) -> str:
     """ "OAuth · third-party", "M2M": of an application, or of a snapshot of one."""
-    data = fields.as_data(app)
-    kind = data.get("application_type")
+
+    def value(name: str):
+        # Read where it is: the list labels every row, and a whole dump of each cost more
+        # than the rest of its row.
+        return app.get(name) if isinstance(app, dict) else getattr(app, name, None)
+
+    kind = value("application_type")
     if kind == "m2m":
         return "M2M"
     if kind == "oauth":
-        if data.get("is_first_party"):
+        if value("is_first_party"):
             return KIND_LABELS["first_party"]
-        return KIND_LABELS["dynamic" if data.get("was_dynamically_registered") else "third_party"]
+        return KIND_LABELS["dynamic" if value("was_dynamically_registered") else "third_party"]
     return f"{kind} (unknown type)"
 
 
@@ -147,14 +154,23 @@ def _detail_url_pattern(environment: str) -> str:
     return reverse("applications:detail", args=["APPLICATION_ID"])
 
 
+DETAIL_URL_PATTERN = "applications:detail-url-pattern"
+
+
 @register.simple_tag(takes_context=True)
 def application_row(context, app, organization_names: dict, health: dict | None = None):
-    """One row of the application list (an application of the API, or a row of the search
-    index), with what needs attention in its credentials from `health`.
+    """One row of the application list (an application of the API, a row of the search
+    index, or a record that could not be read), with what needs attention in its
+    credentials from `health`.
 
     Built with plain escaping rather than template tags: with a hundred rows a page,
-    this is the dashboard's hottest markup.
+    this is the dashboard's hottest markup. What every row shares is found once a page.
     """
+    if isinstance(app, UnreadableRecord):
+        return render_to_string("applications/_unreadable_row.html", {"record": app})
+    if DETAIL_URL_PATTERN not in context.render_context:
+        pattern = _detail_url_pattern(environments.current().name)
+        context.render_context[DETAIL_URL_PATTERN] = pattern
     organization_id = getattr(app, "organization_id", None)
     if not organization_id:
         organization = '<span class="muted">—</span>'
@@ -169,7 +185,7 @@ def application_row(context, app, organization_names: dict, health: dict | None 
         pkce = "Required" if app.uses_pkce else "No"
     else:
         pkce = '<span class="muted">n/a</span>'
-    pattern = _detail_url_pattern(environments.current().name)
+    pattern = context.render_context[DETAIL_URL_PATTERN]
     detail = pattern.replace("APPLICATION_ID", quote(app.id, safe=""))
     findings = (health or {}).get(app.id)
     if findings:
