@@ -189,7 +189,12 @@ def numbers(output: str) -> dict[tuple[str, str], float]:
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if headers is None:
-            headers = cells
+            # A heading that repeats ("p95" after each median) is told apart by the one
+            # before it.
+            headers = [
+                f"{cell} ({cells[index - 1]})" if cell in cells[:index] else cell
+                for index, cell in enumerate(cells)
+            ]
             continue
         if set("".join(cells)) <= set("-"):
             continue

@@ -114,7 +114,8 @@ def _list_context(
         "columns": filters.sorting(),
         # The totals are the whole environment's: their links show all of a type.
         "type_urls": {
-            kind: ListFilters({}).url(type=kind, registration="both") for kind in ("oauth", "m2m")
+            kind: filters.url(**ListFilters.DEFAULTS | {"type": kind, "registration": "both"})
+            for kind in ("oauth", "m2m")
         },
         "organization_names": organization_names,
         "staff_sign_on": footprint.staff_sign_on_client_ids(),

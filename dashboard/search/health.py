@@ -234,17 +234,20 @@ def findings(environment: str, *, application_ids: list[str] | None = None) -> l
     order of PROBLEMS: one statement."""
     if application_ids is not None and not application_ids:
         return []
-    scope, values = "a.environment = %s", [environment]
+    scope, asked, parameters = "a.environment = %s", "", []
     if application_ids is not None:
-        scope += f" AND a.application_id IN ({', '.join(['%s'] * len(application_ids))})"
-        values += list(application_ids)
+        # The IDs once, for every part of the statement to read.
+        asked = f"WITH asked(id) AS (VALUES {', '.join(['(%s)'] * len(application_ids))}) "
+        scope += " AND a.application_id IN (SELECT id FROM asked)"
+        parameters += application_ids
     configured = environments.get(environment)
-    parts, parameters = [], []
+    parts = []
     for sql, extra in _branches(*_ages(), production=bool(configured and configured.production)):
         parts.append(sql.format(**TABLES, scope=scope))
-        parameters += values + extra
+        parameters += [environment, *extra]
     statement = (
-        f"SELECT a.*, f.problem, f.hint, f.at, f.active FROM ({' UNION ALL '.join(parts)}) f"
+        f"{asked}SELECT a.*, f.problem, f.hint, f.at, f.active"
+        f" FROM ({' UNION ALL '.join(parts)}) f"
         f" JOIN {TABLES['applications']} a ON a.row_id = f.app"
     )
     found = [
