@@ -65,6 +65,29 @@ GOALS = {
 }
 
 
+# What a section's numbers stand on, written beside them at every run.
+EXPLANATIONS = {
+    "search.py": (
+        "How a search is read (`dashboard/search/selectors.py`): a term row carries its "
+        "application's type and registration and the term before it among its application's "
+        "terms, so the first of an application's terms that begins with a word counts it once "
+        "and counts are read from the terms' index alone; matches are counted up to 10,000 "
+        '("More than 10,000 match"); several words read the keys of each rare word\'s '
+        "applications (up to 5,000, as one aggregated value per word) and intersect them; a "
+        "page is read the cheapest of three ways by measured costs per row: walking the list's "
+        "order and checking each row's terms (common matches), walking it and checking each "
+        "index entry against the matches' keys gathered first (hundreds to thousands; SQLite, "
+        "whose planner takes a hint to walk), or reading the matches and sorting them (rare). "
+        "On PostgreSQL the statements are written so that stale statistics (a table analyzed "
+        "while empty) cannot turn them into a scan per row: EXISTS row by row (LIMIT 1), the "
+        "matches joined rather than IN. The search's statements are SQL with parameters rather "
+        "than querysets: building and compiling each through the ORM cost about a millisecond, "
+        "as much as the database's work. The totals by type count each type and registration as "
+        "a range of an index, all in one statement."
+    ),
+}
+
+
 def sections(load_seconds: str) -> list[tuple[str, str, list[str]]]:
     """(number, title, command) of every section, in the document's order."""
     return [
@@ -120,9 +143,10 @@ def section_text(number: str, title: str, command: list[str], output: str, when:
         if command[0] == "scale.py"
         else ""
     )
+    explanation = f"{EXPLANATIONS[command[0]]}\n\n" if command[0] in EXPLANATIONS else ""
     return (
         f"## {number}. {title}\n\n`python bench/{command[0]}`\n\n{GOALS[command[0]]}\n\n"
-        f"Measured {when}.\n\n{as_markdown(output)}{chart}\n"
+        f"Measured {when}.\n\n{explanation}{as_markdown(output)}{chart}\n"
     )
 
 
