@@ -44,6 +44,21 @@ def timed(call, repeat: int, warmup: int = 5) -> list[float]:
     return samples
 
 
+def alternately(first, second, repeat: int, warmup: int = 5) -> tuple[list[float], list[float]]:
+    """Milliseconds per call of each, the two called in turn: on a machine shared with other
+    work, both see the same moments of it, and their ratio holds where their times do not."""
+    for _ in range(warmup):
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for call, times in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), percentile(samples, 0.95)
 

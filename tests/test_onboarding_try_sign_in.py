@@ -16,7 +16,7 @@ from dashboard.emulator import store
 from dashboard.emulator.user_management import store as users
 from dashboard.onboarding import services
 from dashboard.onboarding.sheet import AuthorizationServer
-from dashboard.onboarding.views import SIGN_IN_ATTEMPT
+from dashboard.onboarding.views import SIGN_IN_ATTEMPT, SIGN_IN_CODE
 
 from .conftest import make_user
 
@@ -155,6 +155,59 @@ def test_a_reused_code_is_refused_with_invalid_grant(browser, portal, alice, org
 
     html = page.content.decode()
     assert "invalid_grant" in html and "it was used already" in html
+
+
+def test_a_confidential_clients_code_waits_for_a_pasted_secret_then_signs_in(
+    browser, portal, alice, organization
+):
+    _, secret = store.client_secret_create(portal)
+    query = start(browser, portal)
+    location = sign_in_and_answer(browser, query, "allow", organization.id)
+
+    asked = browser.get(location)
+    finished = browser.post(
+        callback(portal).removeprefix(f"http://{HOST}"), {"client_secret": secret}
+    )
+
+    asked_html = asked.content.decode()
+    assert asked.status_code == 200 and "confidential client" in asked_html
+    assert 'type="password"' in asked_html and 'name="csrfmiddlewaretoken"' in asked_html
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    assert code not in asked_html
+    html = finished.content.decode()
+    assert finished.status_code == 200 and "The sign-in works." in html
+    assert "alice@acme.example" in html and secret not in html
+    assert SIGN_IN_CODE not in browser.session
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_TRIED)
+    assert event.outcome == "success" and secret not in event.detail
+
+
+def test_a_wrong_or_missing_secret_keeps_the_code_waiting(browser, portal, alice, organization):
+    _, secret = store.client_secret_create(portal)
+    query = start(browser, portal)
+    browser.get(sign_in_and_answer(browser, query, "allow", organization.id))
+    path = callback(portal).removeprefix(f"http://{HOST}")
+
+    missing = browser.post(path, {"client_secret": ""})
+    wrong = browser.post(path, {"client_secret": "not-the-secret"})
+    right = browser.post(path, {"client_secret": secret})
+
+    assert missing.status_code == 422
+    assert "Paste a client secret of this application" in missing.content.decode()
+    assert wrong.status_code == 422 and "The secret was refused." in wrong.content.decode()
+    assert "not-the-secret" not in wrong.content.decode()
+    assert "The sign-in works." in right.content.decode()
+
+
+def test_a_secret_posted_without_a_waiting_code_goes_back_to_the_try(browser, portal):
+    store.client_secret_create(portal)
+
+    page = browser.post(
+        callback(portal).removeprefix(f"http://{HOST}"), {"client_secret": "anything"}
+    )
+
+    assert page.status_code == 303 and page["Location"].endswith("/integrate#try")
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_TRIED).exists()
 
 
 def test_the_page_offers_to_add_the_test_callback_and_adding_it_keeps_the_others(

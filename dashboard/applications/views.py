@@ -63,16 +63,18 @@ def application_list(request: HttpRequest) -> HttpResponse:
         # Empty and default parameters, or an organization typed by name: one URL per state.
         return redirect(canonical)
     environment = connect.backend().name
+    # The index's totals and freshness, shown above the rows, in one statement.
+    totals, freshness = selectors.overview(environment)
     results = None
     if filters.has_error("organization"):
         page = Page(data=[])
     elif filters.searching:
-        results = selectors.search(environment, **filters.search_arguments())
+        results = selectors.search(environment, known=totals, **filters.search_arguments())
         page = Page(data=results.rows)
     else:
         page = connect.application_list(**filters.api_arguments())
         index.record_quietly(page.data)
-    context = _list_context(environment, filters, page, results)
+    context = _list_context(environment, filters, page, results, totals) | {"index": freshness}
     # A column header changed the order: the form's Order box follows (not when the box
     # itself changed it, which would take the focus from it).
     context["sorted_by_header"] = bool(request.htmx) and request.htmx.trigger in SORT_HEADERS
@@ -89,7 +91,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 def _list_context(
-    environment: str, filters: ListFilters, page: Page, results: selectors.Results | None
+    environment: str,
+    filters: ListFilters,
+    page: Page,
+    results: selectors.Results | None,
+    totals: selectors.Totals,
 ) -> dict:
     if results:
         names = {row.organization_id: row.organization_name for row in page.data}
@@ -101,16 +107,16 @@ def _list_context(
         "filters": filters,
         "page": page,
         "results": results,
-        "totals": results.totals if results else selectors.totals(environment),
-        "matching": results.total if results else _matching(environment, filters),
+        "totals": totals,
+        "matching": results.total if results else _matching(environment, filters, totals),
         "count_limit": selectors.COUNT_LIMIT,
         "hidden_limit": selectors.HIDDEN_LIMIT,
         "health": health.by_application(environment, [app.id for app in page.data]),
-        "index": selectors.freshness(environment),
         "columns": filters.sorting(),
         # The totals are the whole environment's: their links show all of a type.
         "type_urls": {
-            kind: ListFilters({}).url(type=kind, registration="both") for kind in ("oauth", "m2m")
+            kind: filters.url(**ListFilters.DEFAULTS | {"type": kind, "registration": "both"})
+            for kind in ("oauth", "m2m")
         },
         "organization_names": organization_names,
         "staff_sign_on": footprint.staff_sign_on_client_ids(),
@@ -129,11 +135,11 @@ def _hidden_dynamic(filters: ListFilters, results) -> int:
     return lookups.dynamic_count(filters.organization_id)
 
 
-def _matching(environment: str, filters: ListFilters) -> int | None:
+def _matching(environment: str, filters: ListFilters, totals: selectors.Totals) -> int | None:
     """How many indexed applications the live list's filters match (None when unfiltered)."""
     if not filters.is_filtered or filters.has_error("organization"):
         return None
-    return selectors.count(environment, **filters.count_arguments())
+    return selectors.count(environment, known=totals, **filters.count_arguments())
 
 
 def _next_url(filters: ListFilters, page: Page, results) -> str | None:

@@ -71,6 +71,10 @@ _ENVELOPE = _Kind("list", pydantic.TypeAdapter(_Envelope))
 _ID = re.compile(rf"[A-Za-z0-9_\-]{{1,{rules.MAX_ID}}}")
 # JSON's \u escapes can spell half of a surrogate pair, which no text holds.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What a response's text has when a value of it may hold one: a byte that was not UTF-8
+# (kept as a surrogate) or a \u escape of a surrogate. Most responses have neither, and are
+# checked once, not string by string.
+_MAYBE_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
 
 
 def _path(location: tuple) -> str:
@@ -101,9 +105,10 @@ def _not_unicode(value: Any) -> str | None:
     return None
 
 
-def _read(value: Any, kind: _Kind) -> tuple[Any, str | None]:
-    """The record in `value`, or None and what is wrong with it, naming the field."""
-    where = _not_unicode(value)
+def _read(value: Any, kind: _Kind, *, unicode_checked: bool = False) -> tuple[Any, str | None]:
+    """The record in `value`, or None and what is wrong with it, naming the field.
+    `unicode_checked`: the response's text showed that no string of it can be invalid."""
+    where = None if unicode_checked else _not_unicode(value)
     if where:
         return None, f"{where} is not valid Unicode text"
     try:
@@ -129,11 +134,14 @@ def _readable_id(value: Any) -> str | None:
     return identifier if isinstance(identifier, str) and _ID.fullmatch(identifier) else None
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(response: httpx.Response) -> tuple[Any, bool]:
+    """The response's JSON, and whether its text shows that no string of it can be invalid
+    Unicode."""
     # Bytes that are not UTF-8 are kept as lone surrogates, as are \u escapes of them, for
     # `_read` to find in the one record that holds them.
+    text = response.content.decode("utf-8", errors="surrogateescape")
     try:
-        return json.loads(response.content.decode("utf-8", errors="surrogateescape"))
+        return json.loads(text), not _MAYBE_SURROGATE.search(text)
     except (ValueError, RecursionError) as exc:
         raise errors.InvalidResponseError(
             "The API answered with something that is not JSON.",
@@ -143,8 +151,8 @@ def _json(response: httpx.Response) -> Any:
 
 
 def _decode(response: httpx.Response, kind: _Kind) -> Any:
-    value = _json(response)
-    record, problem = _read(value, kind)
+    value, checked = _json(response)
+    record, problem = _read(value, kind, unicode_checked=checked)
     if problem:
         raise errors.UnreadableRecordError(
             kind=kind.name,
@@ -157,12 +165,12 @@ def _decode(response: httpx.Response, kind: _Kind) -> Any:
 
 
 def _page(response: httpx.Response, kind: _Kind, order: Order) -> Page:
-    value = _json(response)
+    value, checked = _json(response)
     items = value.get("data") if isinstance(value, dict) else None
     if isinstance(items, list):
         # Read one by one below, so that a record that cannot be read spoils no other.
         value = value | {"data": []}
-    envelope, problem = _read(value, _ENVELOPE)
+    envelope, problem = _read(value, _ENVELOPE, unicode_checked=checked)
     if problem:
         raise errors.InvalidResponseError(
             f"The list the API sent could not be read: {problem}.",
@@ -171,7 +179,7 @@ def _page(response: httpx.Response, kind: _Kind, order: Order) -> Page:
         )
     data, unreadable = [], []
     for position, item in enumerate(items or []):
-        record, problem = _read(item, kind)
+        record, problem = _read(item, kind, unicode_checked=checked)
         if problem:
             unreadable.append(
                 UnreadableRecord(

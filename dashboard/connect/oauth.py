@@ -279,10 +279,17 @@ def _verify(*, issuer: str, token: str, expected: dict[str, str], what: str) -> 
 
 
 def authorization_code_token(
-    *, issuer: str, client_id: str, code: str, redirect_uri: str, code_verifier: str
+    *,
+    issuer: str,
+    client_id: str,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
+    client_secret: SecretStr | None = None,
 ) -> TokenResponse:
-    """Exchange an authorization code as a public client: `client_id` in the body, no secret
-    (`token_endpoint_auth_method=none`), the PKCE verifier proving it asked for the code."""
+    """Exchange an authorization code, with the PKCE verifier proving the client asked for
+    it: as a confidential client with its secret in the body (`client_secret_post`), or
+    without one as a public client (`token_endpoint_auth_method=none`)."""
     form = {
         "grant_type": "authorization_code",
         "client_id": client_id,
@@ -290,6 +297,8 @@ def authorization_code_token(
         "redirect_uri": redirect_uri,
         "code_verifier": code_verifier,
     }
+    if client_secret is not None:
+        form["client_secret"] = client_secret.get_secret_value()
     return _token_request(issuer, form)
 
 

@@ -142,12 +142,17 @@ KIND_LABELS = {
 
 def kind_label(app) -> str:
     """ "OAuth · third-party", "M2M": of an application, or of a snapshot of one."""
-    data = as_data(app)
-    kind = data.get("application_type")
+
+    def value(name: str):
+        # Read where it is: the list labels every row, and a whole dump of each cost more
+        # than the rest of its row.
+        return app.get(name) if isinstance(app, dict) else getattr(app, name, None)
+
+    kind = value("application_type")
     if kind == "m2m":
         return "M2M"
     if kind == "oauth":
-        if data.get("is_first_party"):
+        if value("is_first_party"):
             return KIND_LABELS["first_party"]
-        return KIND_LABELS["dynamic" if data.get("was_dynamically_registered") else "third_party"]
+        return KIND_LABELS["dynamic" if value("was_dynamically_registered") else "third_party"]
     return f"{kind} (unknown type)"

@@ -35,3 +35,19 @@ class CredentialsCheckForm(forms.Form):
     @property
     def secret(self) -> SecretStr:
         return SecretStr(self.cleaned_data["client_secret"])
+
+
+class TrySignInSecretForm(forms.Form):
+    """A client secret that finishes a try of the sign-in for a confidential client: the
+    code waits in the session, and the secret goes to that one exchange."""
+
+    client_secret = forms.CharField(
+        max_length=MAX_SECRET,
+        error_messages={
+            "required": "Paste a client secret of this application to exchange the code."
+        },
+    )
+
+    @property
+    def secret(self) -> SecretStr:
+        return SecretStr(self.cleaned_data["client_secret"])

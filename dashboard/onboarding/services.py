@@ -242,8 +242,10 @@ SIGN_IN_MEANINGS = {
         "application, or remove it from the request."
     ),
     "invalid_client": (
-        "The authorization server does not accept this application as a public client (a "
-        "client ID and PKCE, no secret); a confidential client would send its secret."
+        "The token endpoint did not accept the application’s authentication. An application "
+        "that has or had a client secret is a confidential client: it exchanges a code only "
+        "with an active secret. One that never had a secret is a public client: its client "
+        "ID and PKCE, no secret."
     ),
     "unauthorized_client": (
         "This application may not use the authorization code grant: only OAuth applications "
@@ -424,9 +426,11 @@ def sign_in_try_finish(
     code: str,
     error: str = "",
     description: str = "",
+    client_secret: SecretStr | None = None,
 ) -> SignInOutcome:
-    """Handle the authorization server's answer: its error, or a code to exchange as a public
-    client with the PKCE verifier, then verify the ID token and the access token."""
+    """Handle the authorization server's answer: its error, or a code to exchange with the
+    PKCE verifier (and the client secret a confidential client authenticates with, used for
+    this one request), then verify the ID token and the access token."""
     issuer = server.issuer
     if error or not code:
         # As the redirect's query said them: anyone can write there, so both kept short.
@@ -446,6 +450,7 @@ def sign_in_try_finish(
             code=code,
             redirect_uri=attempt.redirect_uri,
             code_verifier=attempt.code_verifier,
+            client_secret=client_secret,
         )
         if tokens.id_token is None:
             raise TokenInvalidError("The token endpoint answered no ID token.")

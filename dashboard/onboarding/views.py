@@ -3,7 +3,8 @@
 The check posts a client secret once; it goes to the token endpoint and nowhere else: not
 to the session, the cache, a log line, the audit trail or an error report. A try of the
 sign-in keeps its state, nonce and PKCE verifier in the session until its callback, and
-never shows them.
+never shows them; for a confidential client, the code waits there too until the admin pastes
+a client secret, which goes to that one exchange like the check's.
 """
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from dashboard.kernel.responses import HttpResponseSeeOther
 from dashboard.kernel.roles import CHANGE, SECRETS, VIEW
 
 from . import services
-from .forms import CredentialsCheckForm
+from .forms import CredentialsCheckForm, TrySignInSecretForm
 
 NOT_CONFIGURED = (
     "The dashboard does not know this environment's authorization server: set "
@@ -36,6 +37,8 @@ NOT_CONFIGURED = (
 
 # The admin's one try of the sign-in in progress: state, nonce and PKCE verifier.
 SIGN_IN_ATTEMPT = "onboarding:sign-in-attempt"
+# A confidential client's code waiting for a client secret, with its attempt.
+SIGN_IN_CODE = "onboarding:sign-in-code"
 
 
 def _test_callback(request: HttpRequest, application_id: str) -> str:
@@ -165,36 +168,73 @@ def try_sign_in(request: HttpRequest, application_id: str) -> HttpResponse:
         fresh_sign_in=request.POST.get("prompt") == "login",
     )
     request.session[SIGN_IN_ATTEMPT] = attempt.as_session()
+    request.session.pop(SIGN_IN_CODE, None)
     return HttpResponseSeeOther(authorization.url)
 
 
-@require_GET
+@sensitive_post_parameters("client_secret")
+@sensitive_variables("form")
+@require_http_methods(["GET", "POST"])
 @requires(VIEW)
 @never_cache
 @api_errors_as_pages
 def try_sign_in_callback(request: HttpRequest, application_id: str) -> HttpResponse:
-    """The dashboard's test callback: the authorization server's answer to the try."""
+    """The dashboard's test callback: the authorization server's answer to the try. A
+    confidential client's code waits in the session for a client secret, posted here."""
     app = connect.application_get(application_id=application_id)
     server = _server_or_404(request)
+    if request.method == "POST":
+        return _try_sign_in_with_secret(request, app, server)
     attempt = services.SignInAttempt.from_session(request.session.pop(SIGN_IN_ATTEMPT, None))
     state = request.GET.get("state", "")
+    code, error = request.GET.get("code", ""), request.GET.get("error", "")
     actor = Actor.of(request)
     if attempt is None or attempt.application_id != app.id or state != attempt.state:
         outcome = services.sign_in_try_refused(actor=actor, app=app, server=server)
-        status = 400
-    else:
-        outcome = services.sign_in_try_finish(
-            actor=actor,
-            app=app,
-            server=server,
-            attempt=attempt,
-            code=request.GET.get("code", ""),
-            error=request.GET.get("error", ""),
-            description=request.GET.get("error_description", ""),
-        )
-        status = 200
-    context = {"app": app, "outcome": outcome}
+        return _try_answered(request, app, outcome=outcome, status=400)
+    if code and not error and services.confidential(app):
+        request.session[SIGN_IN_CODE] = {"attempt": attempt.as_session(), "code": code}
+        return _try_answered(request, app, secret_form=TrySignInSecretForm())
+    outcome = services.sign_in_try_finish(
+        actor=actor,
+        app=app,
+        server=server,
+        attempt=attempt,
+        code=code,
+        error=error,
+        description=request.GET.get("error_description", ""),
+    )
+    return _try_answered(request, app, outcome=outcome)
+
+
+def _try_answered(request: HttpRequest, app, status: int = 200, **context) -> HttpResponse:
+    context["app"] = app
     return render(request, "onboarding/try_sign_in.html", context, status=status)
+
+
+def _try_sign_in_with_secret(request: HttpRequest, app, server) -> HttpResponse:
+    """Exchange the waiting code with the pasted secret. A refused secret leaves the code
+    waiting (the token endpoint checks the client before the code): paste another."""
+    waiting = request.session.get(SIGN_IN_CODE) or {}
+    attempt = services.SignInAttempt.from_session(waiting.get("attempt"))
+    if attempt is None or attempt.application_id != app.id:
+        return _back_to_try(app.id)
+    form = TrySignInSecretForm(request.POST)
+    if not form.is_valid():
+        return _try_answered(request, app, status=422, secret_form=form)
+    outcome = services.sign_in_try_finish(
+        actor=Actor.of(request),
+        app=app,
+        server=server,
+        attempt=attempt,
+        code=waiting["code"],
+        client_secret=form.secret,
+    )
+    if outcome.error == "invalid_client":
+        form = TrySignInSecretForm()
+        return _try_answered(request, app, status=422, secret_form=form, outcome=outcome)
+    request.session.pop(SIGN_IN_CODE, None)
+    return _try_answered(request, app, outcome=outcome)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,10 +7,9 @@ out of the secret checks, and the page says how many those are.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dashboard import environments
@@ -124,74 +123,148 @@ def _day(value: datetime) -> str:
     return value.strftime("%Y-%m-%d")
 
 
-def _secret_findings(rows, rotation_cutoff: datetime, unused_cutoff: datetime):
-    checked = rows.filter(secrets_checked_at__isnull=False)
-    # Public OAuth clients prove themselves with PKCE and may rightly have no secret.
-    needs_secret = checked.filter(Q(application_type="m2m") | Q(uses_pkce=False))
-    without = needs_secret.exclude(Exists(IndexedSecret.objects.filter(application=OuterRef("pk"))))
-    for row in without:
-        yield Finding(PROBLEMS["no_secret"], row, "No secret at all.")
-    secrets = IndexedSecret.objects.filter(application__in=checked).select_related("application")
-    for secret in secrets.filter(created_at__lt=rotation_cutoff).order_by("created_at"):
-        yield Finding(
-            PROBLEMS["rotation_due"],
-            secret.application,
-            f"Secret …{secret.secret_hint} created {{at}}.",
-            secret.created_at,
+# The tables the statement of `findings` names.
+TABLES = {
+    "applications": IndexedApplication._meta.db_table,
+    "secrets": IndexedSecret._meta.db_table,
+    "organizations": IndexedOrganization._meta.db_table,
+    "syncs": Sync._meta.db_table,
+}
+
+
+def _branches(rotation_cutoff: datetime, unused_cutoff: datetime, production: bool) -> list:
+    """Each kind of finding as a part of one statement, with its values: the problem, the
+    application's row key, and the secret's hint, date and count where the problem has them.
+    `{scope}` stands for the applications asked about. The rules are SQL so that only the
+    rows with a problem leave the database, in one statement: as querysets they were seven
+    statements, built and compiled anew for every page of the list."""
+    from_secrets = (
+        " FROM {secrets} s JOIN {applications} a ON a.row_id = s.application_id"
+        " WHERE {scope} AND a.secrets_checked_at IS NOT NULL"
+    )
+    branches = [
+        (
+            "SELECT 'no_secret' AS problem, a.row_id AS app, '' AS hint, NULL AS at,"
+            " NULL AS active FROM {applications} a"
+            " WHERE {scope} AND a.secrets_checked_at IS NOT NULL"
+            # Public OAuth clients prove themselves with PKCE and may rightly have no secret.
+            " AND (a.application_type = 'm2m' OR a.uses_pkce = %s)"
+            " AND NOT EXISTS (SELECT 1 FROM {secrets} s WHERE s.application_id = a.row_id)",
+            [False],
+        ),
+        (
+            "SELECT 'rotation_due', a.row_id, s.secret_hint, s.created_at, NULL"
+            + from_secrets
+            + " AND s.created_at < %s",
+            [rotation_cutoff],
+        ),
+        (
+            "SELECT 'never_used', a.row_id, s.secret_hint, s.created_at, NULL"
+            + from_secrets
+            + " AND s.last_used_at IS NULL AND s.created_at < %s",
+            [unused_cutoff],
+        ),
+        (
+            "SELECT 'unused', a.row_id, s.secret_hint, s.last_used_at, NULL"
+            + from_secrets
+            + " AND s.last_used_at < %s",
+            [unused_cutoff],
+        ),
+        (
+            "SELECT 'too_many_secrets', a.row_id, '', NULL, COUNT(*)"
+            + from_secrets
+            + " GROUP BY a.row_id HAVING COUNT(*) > 2",
+            [],
+        ),
+        (
+            "SELECT 'organization_gone', a.row_id, '', NULL, NULL FROM {applications} a"
+            " WHERE {scope} AND a.application_type = 'oauth' AND a.is_first_party = %s"
+            " AND a.organization_id <> ''"
+            " AND NOT EXISTS (SELECT 1 FROM {organizations} o"
+            " WHERE o.environment = a.environment AND o.organization_id = a.organization_id)"
+            # Only once a full sync has read every organization can one be known to be gone.
+            " AND EXISTS (SELECT 1 FROM {syncs} y"
+            " WHERE y.environment = a.environment AND y.completed_at IS NOT NULL)",
+            [False],
+        ),
+    ]
+    if production:
+        branches.append(
+            (
+                "SELECT 'insecure_redirect', a.row_id, '', NULL, NULL FROM {applications} a"
+                " WHERE {scope} AND LOWER(CAST(a.redirect_uris AS TEXT)) LIKE %s",
+                ["%http:%"],
+            )
         )
-    never = secrets.filter(last_used_at__isnull=True, created_at__lt=unused_cutoff)
-    for secret in never.order_by("created_at"):
-        yield Finding(
-            PROBLEMS["never_used"],
-            secret.application,
-            f"Secret …{secret.secret_hint} created {{at}}, never used.",
-            secret.created_at,
-        )
-    for secret in secrets.filter(last_used_at__lt=unused_cutoff).order_by("last_used_at"):
-        yield Finding(
-            PROBLEMS["unused"],
-            secret.application,
-            f"Secret …{secret.secret_hint} last used {{at}}.",
-            secret.last_used_at,
-        )
-    crowded = checked.annotate(active=Count("secrets")).filter(active__gt=2)
-    for row in crowded:
-        yield Finding(PROBLEMS["too_many_secrets"], row, f"{row.active} active secrets.")
+    return branches
+
+
+def _datetime(value) -> datetime | None:
+    """A date of the statement's own columns, which the database driver gives as it stores
+    them (text on SQLite)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _finding(row: IndexedApplication) -> Finding | None:
+    problem = PROBLEMS[row.problem]
+    at = _datetime(row.at)
+    match problem.key:
+        case "no_secret":
+            return Finding(problem, row, "No secret at all.")
+        case "rotation_due":
+            return Finding(problem, row, f"Secret …{row.hint} created {{at}}.", at)
+        case "never_used":
+            return Finding(problem, row, f"Secret …{row.hint} created {{at}}, never used.", at)
+        case "unused":
+            return Finding(problem, row, f"Secret …{row.hint} last used {{at}}.", at)
+        case "too_many_secrets":
+            return Finding(problem, row, f"{row.active} active secrets.")
+        case "organization_gone":
+            return Finding(problem, row, f"Organization {row.organization_id}.")
+    plain = [uri for uri in row.redirect_uris if not uri.lower().startswith("https:")]
+    return Finding(problem, row, ", ".join(plain)) if plain else None
 
 
 def findings(environment: str, *, application_ids: list[str] | None = None) -> list[Finding]:
     """Everything that needs attention in `environment` (or in these applications), in the
-    order of PROBLEMS."""
-    rows = IndexedApplication.objects.filter(environment=environment)
+    order of PROBLEMS: one statement."""
+    if application_ids is not None and not application_ids:
+        return []
+    scope, asked, parameters = "a.environment = %s", "", []
     if application_ids is not None:
-        rows = rows.filter(application_id__in=application_ids)
-    rotation_cutoff, unused_cutoff = _ages()
-    found = list(_secret_findings(rows, rotation_cutoff, unused_cutoff))
-    if Sync.objects.filter(environment=environment, completed_at__isnull=False).exists():
-        # Only once a full sync has read every organization can one be known to be gone.
-        orphans = (
-            rows.filter(application_type="oauth", is_first_party=False)
-            .exclude(organization_id="")
-            .exclude(
-                Exists(
-                    IndexedOrganization.objects.filter(
-                        environment=environment, organization_id=OuterRef("organization_id")
-                    )
-                )
-            )
-        )
-        for row in orphans:
-            found.append(
-                Finding(PROBLEMS["organization_gone"], row, f"Organization {row.organization_id}.")
-            )
+        # The IDs once, for every part of the statement to read.
+        asked = f"WITH asked(id) AS (VALUES {', '.join(['(%s)'] * len(application_ids))}) "
+        scope += " AND a.application_id IN (SELECT id FROM asked)"
+        parameters += application_ids
     configured = environments.get(environment)
-    if configured and configured.production:
-        for row in rows.filter(redirect_uris__icontains="http:"):
-            plain = [uri for uri in row.redirect_uris if not uri.lower().startswith("https:")]
-            if plain:
-                found.append(Finding(PROBLEMS["insecure_redirect"], row, ", ".join(plain)))
-    order = list(PROBLEMS)
-    return sorted(found, key=lambda f: (order.index(f.problem.key), f.application.folded_name))
+    parts = []
+    for sql, extra in _branches(*_ages(), production=bool(configured and configured.production)):
+        parts.append(sql.format(**TABLES, scope=scope))
+        parameters += [environment, *extra]
+    statement = (
+        f"{asked}SELECT a.*, f.problem, f.hint, f.at, f.active"
+        f" FROM ({' UNION ALL '.join(parts)}) f"
+        f" JOIN {TABLES['applications']} a ON a.row_id = f.app"
+    )
+    found = [
+        finding
+        for row in IndexedApplication.objects.raw(statement, parameters)
+        if (finding := _finding(row))
+    ]
+    order = {key: position for position, key in enumerate(PROBLEMS)}
+    return sorted(
+        found,
+        key=lambda f: (
+            order[f.problem.key],
+            f.application.folded_name,
+            f.at or datetime.min.replace(tzinfo=UTC),
+            f.application.row_id,
+        ),
+    )
 
 
 def by_application(environment: str, application_ids: list[str]) -> dict[str, list[Finding]]:

@@ -3,6 +3,7 @@ it, and a full sync that walks every page of the API and removes what is gone.""
 
 import contextlib
 import contextvars
+import json
 import logging
 import re
 import threading
@@ -10,7 +11,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
 from time import monotonic, sleep
@@ -110,27 +111,6 @@ def _host(uri: str) -> str:
         return ""
 
 
-def _row(app: Any, environment: str, at: datetime, organizations) -> IndexedApplication:
-    organization_id = getattr(app, "organization_id", None) or ""
-    return IndexedApplication(
-        environment=environment,
-        application_id=app.id,
-        client_id=app.client_id,
-        name=app.name,
-        folded_name=fold(app.name)[:255],
-        application_type=app.application_type,
-        is_first_party=getattr(app, "is_first_party", None),
-        was_dynamically_registered=bool(getattr(app, "was_dynamically_registered", False)),
-        uses_pkce=getattr(app, "uses_pkce", None),
-        organization_id=organization_id,
-        organization_name=(organizations or {}).get(organization_id, "")[:255],
-        redirect_uris=[entry.uri for entry in getattr(app, "redirect_uris", None) or []],
-        scopes=list(app.scopes),
-        created_at=app.created_at,
-        indexed_at=at,
-    )
-
-
 # What a row says of its application: compared to skip rows that would not change.
 COMPARED = [
     "client_id", "name", "folded_name", "application_type", "is_first_party",
@@ -140,40 +120,103 @@ COMPARED = [
 FIELDS = [*COMPARED, "indexed_at"]
 
 
-def _values(row: IndexedApplication) -> tuple:
-    return tuple(getattr(row, name) for name in COMPARED)
+def _compared(app: Any, organization_name: str) -> tuple:
+    """What the row of `app` says of it, in COMPARED's order: with its organization's name
+    as the organizations' index has it."""
+    return (
+        app.client_id,
+        app.name,
+        fold(app.name)[:255],
+        app.application_type,
+        getattr(app, "is_first_party", None),
+        bool(getattr(app, "was_dynamically_registered", False)),
+        getattr(app, "uses_pkce", None),
+        getattr(app, "organization_id", None) or "",
+        organization_name[:255],
+        [entry.uri for entry in getattr(app, "redirect_uris", None) or []],
+        list(app.scopes),
+        app.created_at,
+    )
+
+
+def _row(app: Any, environment: str, at: datetime, organization_name: str) -> IndexedApplication:
+    values = dict(zip(COMPARED, _compared(app, organization_name), strict=True))
+    return IndexedApplication(
+        environment=environment, application_id=app.id, indexed_at=at, **values
+    )
+
+
+def _from_database(name: str, value: Any) -> Any:
+    """A COMPARED column's value as a statement of this module's gives it (JSON as text,
+    dates as text on SQLite), as the model's field would read it."""
+    if isinstance(value, str) and name in ("redirect_uris", "scopes"):
+        return json.loads(value)
+    if name == "created_at" and isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
+    return value
+
+
+def _held(environment: str, application_ids: list[str]) -> dict[str, tuple[str, tuple]]:
+    """What the index holds of these applications: by ID, the name their organization has in
+    the organizations' index now, and their COMPARED values. One statement in SQL: a page's
+    check of its rows, which building and compiling as a queryset cost as much as running."""
+    meta = IndexedApplication._meta
+    columns = ", ".join(f"a.{meta.get_field(name).column}" for name in COMPARED)
+    statement = (
+        f"SELECT a.application_id, COALESCE(o.name, ''), {columns}"
+        f" FROM {meta.db_table} a LEFT JOIN {IndexedOrganization._meta.db_table} o"
+        " ON o.environment = a.environment AND o.organization_id = a.organization_id"
+        f" WHERE a.environment = %s"
+        f" AND a.application_id IN ({', '.join(['%s'] * len(application_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [environment, *application_ids])
+        return {
+            application_id: (
+                organization_now,
+                tuple(map(_from_database, COMPARED, values)),
+            )
+            for application_id, organization_now, *values in cursor.fetchall()
+        }
 
 
 def record(apps: Iterable[Any], *, touch: bool = False) -> None:
     """Write these applications of the current environment into the index, as read now.
 
     Rows that already say the same are left alone, so that a page that reads applications
-    costs a query or two here, not a write; `touch` (the full sync) marks them seen anyway."""
-    apps = list(apps)
+    costs one query here (its rows as stored, each with its organization's indexed name),
+    not a write; `touch` (the full sync) marks them seen anyway."""
+    by_id = {app.id: app for app in apps}
+    if not by_id:
+        return
     environment, at = environments.current().name, timezone.now()
-    organization_ids = {getattr(app, "organization_id", None) for app in apps} - {None, ""}
-    organizations = organization_ids and dict(
+    unchanged = {
+        application_id
+        for application_id, (organization_now, values) in _held(environment, list(by_id)).items()
+        if values == _compared(by_id[application_id], organization_now)
+    }
+    if touch and unchanged:
+        IndexedApplication.objects.filter(
+            environment=environment, application_id__in=unchanged
+        ).update(indexed_at=at)
+    changed = [app for application_id, app in by_id.items() if application_id not in unchanged]
+    if not changed:
+        return
+    organization_ids = {getattr(app, "organization_id", None) for app in changed} - {None, ""}
+    names = organization_ids and dict(
         IndexedOrganization.objects.filter(
             environment=environment, organization_id__in=organization_ids
         ).values_list("organization_id", "name")
     )
-    rows = {app.id: _row(app, environment, at, organizations) for app in apps}
-    if not rows:
-        return
-    stored = IndexedApplication.objects.filter(environment=environment, application_id__in=rows)
-    unchanged = {
-        application_id
-        for application_id, *values in stored.values_list("application_id", *COMPARED)
-        if tuple(values) == _values(rows[application_id])
-    }
-    changed = [row for application_id, row in rows.items() if application_id not in unchanged]
-    if touch and unchanged:
-        stored.filter(application_id__in=unchanged).update(indexed_at=at)
-    if not changed:
-        return
+    rows = [
+        _row(app, environment, at, (names or {}).get(getattr(app, "organization_id", None), ""))
+        for app in changed
+    ]
     with transaction.atomic():
         IndexedApplication.objects.bulk_create(
-            changed,
+            rows,
             update_conflicts=True,
             unique_fields=["environment", "application_id"],
             update_fields=FIELDS,
@@ -181,11 +224,11 @@ def record(apps: Iterable[Any], *, touch: bool = False) -> None:
         # bulk_create does not give back the keys of updated rows on every database.
         keys = dict(
             IndexedApplication.objects.filter(
-                environment=environment, application_id__in=[row.application_id for row in changed]
+                environment=environment, application_id__in=[row.application_id for row in rows]
             ).values_list("application_id", "row_id")
         )
         IndexedTerm.objects.filter(application_id__in=keys.values()).delete()
-        write_terms((keys[row.application_id], row) for row in changed)
+        write_terms((keys[row.application_id], row) for row in rows)
 
 
 def record_quietly(apps: Iterable[Any]) -> None:

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from itertools import pairwise
 from typing import Literal
 
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
 from .index import fold, words
@@ -383,12 +385,15 @@ class Query:
             return [application_id for (application_id,) in cursor.fetchall()]
 
 
-def count(environment: str, *, registration: str = "both", **filters) -> int:
+def count(
+    environment: str, *, registration: str = "both", known: "Totals | None" = None, **filters
+) -> int:
     """How many indexed applications match, read from the indexes alone: up to
-    COUNT_LIMIT + 1 (more than COUNT_LIMIT), exactly when the totals tell."""
+    COUNT_LIMIT + 1 (more than COUNT_LIMIT), exactly when the totals tell (`known`, when
+    they were read already)."""
     query = Query.of(environment, **filters)
     if query.type_only:
-        return totals(environment).of(
+        return (known or totals(environment)).of(
             application_type=query.application_type, registration=registration
         )
     return query.count(registration, COUNT_LIMIT + 1)
@@ -436,11 +441,43 @@ class Totals:
         )
 
 
-def totals(environment: str) -> Totals:
-    """Counted one type and registration at a time, in one statement: each is a range of the
+# The application types the API has. Another (a newer API's) is found by a seek each, and
+# only when the ranges of the index between these hold an application.
+TYPES = ("m2m", "oauth")
+_COUNT = f"(SELECT COUNT(*) FROM {APPLICATIONS} WHERE environment = %s AND "
+
+
+def _counts(environment: str) -> tuple[list[str], list]:
+    """Scalar subqueries counting the applications of each of TYPES, one registration at a
+    time (True: dynamically registered), then those of any other type: each a range of the
     index on (environment, type, registration), counted from the index alone, which costs
-    about half what grouping every row of the environment does. The types are found by a
-    seek each."""
+    about half what grouping every row of the environment does."""
+    parts, values = [], []
+    for kind in TYPES:
+        for dynamic in (False, True):
+            parts.append(_COUNT + "application_type = %s AND was_dynamically_registered = %s)")
+            values += [environment, kind, dynamic]
+    others = []
+    # Below the first type, between two, above the last.
+    for low, high in pairwise((None, *TYPES, None)):
+        limits = [("application_type > %s", low), ("application_type < %s", high)]
+        others.append(_COUNT + " AND ".join(sql for sql, bound in limits if bound) + ")")
+        values += [environment, *(bound for _, bound in limits if bound)]
+    parts.append(" + ".join(others))
+    return parts, values
+
+
+def _totals(environment: str, counts: tuple) -> Totals:
+    """The totals from `_counts`' values, the types beyond TYPES counted on the way."""
+    ranges = [(kind, dynamic) for kind in TYPES for dynamic in (False, True)]
+    tally = {key: count for key, count in zip(ranges, counts, strict=False) if count}
+    if counts[len(ranges)]:
+        tally |= _other_types(environment)
+    return Totals(tally=tally)
+
+
+def _other_types(environment: str) -> dict[tuple[str, bool], int]:
+    """The counts of the types beyond TYPES, which only a newer API has."""
     rows = IndexedApplication.objects.filter(environment=environment)
     kinds, kind = [], ""
     while kind := (
@@ -449,21 +486,21 @@ def totals(environment: str) -> Totals:
         .values_list("application_type", flat=True)
         .first()
     ):
-        kinds.append(kind)
-    ranges = [(kind, dynamic) for kind in kinds for dynamic in (False, True)]
-    if not ranges:
-        return Totals(tally={})
-    one = (
-        f"(SELECT COUNT(*) FROM {APPLICATIONS} WHERE environment = %s"
-        " AND application_type = %s AND was_dynamically_registered = %s)"
+        if kind not in TYPES:
+            kinds.append(kind)
+    counted = (
+        rows.filter(application_type__in=kinds)
+        .values_list("application_type", "was_dynamically_registered")
+        .annotate(count=Count("row_id"))
+        .order_by()
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join([one] * len(ranges)),
-            [value for kind, dynamic in ranges for value in (environment, kind, dynamic)],
-        )
-        counts = cursor.fetchone()
-    return Totals(tally={key: count for key, count in zip(ranges, counts, strict=True) if count})
+    return {(kind, dynamic): count for kind, dynamic, count in counted}
+
+
+def totals(environment: str) -> Totals:
+    """The environment's applications by type and registration, in one statement."""
+    parts, values = _counts(environment)
+    return _totals(environment, _fetchone("SELECT " + ", ".join(parts), values))
 
 
 @dataclass(frozen=True)
@@ -519,6 +556,7 @@ def search(
     page: int = 1,
     per_page: int = 25,
     registration: str = "both",
+    known: Totals | None = None,
     **filters,
 ) -> Results:
     """A page of the matching applications in `sort`'s order, and how many match (up to
@@ -528,9 +566,10 @@ def search(
     three ways: when matches are common, by walking the list's order and checking each row
     until the page is full (a few rows per match); when they are fewer, by walking it and
     checking each row against the matches' keys, gathered first; when they are rare, by
-    reading every match and sorting them (one row per match)."""
+    reading every match and sorting them (one row per match). `known`: the environment's
+    totals, when they were read already."""
     query = Query.of(environment, **filters)
-    environment_totals = totals(environment)
+    environment_totals = known or totals(environment)
     if query.type_only:
         # The totals tell.
         total = environment_totals.of(
@@ -582,6 +621,34 @@ class Freshness:
 
 def freshness(environment: str) -> Freshness:
     state = Sync.objects.filter(environment=environment).first() or Sync(environment=environment)
+    return _freshness(state)
+
+
+def overview(environment: str) -> tuple[Totals, Freshness]:
+    """The totals and the freshness of the environment's index, which the list shows above
+    its rows, in one statement: the sync's row (a row of nulls when there is none yet) and
+    the counts beside it."""
+    parts, values = _counts(environment)
+    columns = [field.column for field in Sync._meta.concrete_fields if not field.primary_key]
+    counts = [f"{part} AS count_{number}" for number, part in enumerate(parts)]
+    state = next(
+        iter(
+            Sync.objects.raw(
+                f"SELECT %s AS environment, {', '.join(f'y.{c}' for c in columns)},"
+                f" {', '.join(counts)} FROM (SELECT 1) AS one"
+                f" LEFT JOIN {Sync._meta.db_table} AS y ON y.environment = %s",
+                [environment, *values, environment],
+            )
+        )
+    )
+    found = tuple(getattr(state, f"count_{number}") for number in range(len(parts)))
+    if state.seen is None:
+        # No sync yet: the model's defaults, as `freshness` has them.
+        state = Sync(environment=environment)
+    return _totals(environment, found), _freshness(state)
+
+
+def _freshness(state: Sync) -> Freshness:
     now = timezone.now()
     running = bool(
         state.started_at

@@ -5,10 +5,12 @@ from html import escape
 from urllib.parse import quote
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from dashboard import environments
+from dashboard.connect.models import UnreadableRecord
 from dashboard.kernel.fields import kind_label
 from dashboard.kernel.templatetags.dashboard import copy_button, timestamp
 
@@ -21,14 +23,23 @@ def _detail_url_pattern(environment: str) -> str:
     return reverse("applications:detail", args=["APPLICATION_ID"])
 
 
+DETAIL_URL_PATTERN = "applications:detail-url-pattern"
+
+
 @register.simple_tag(takes_context=True)
 def application_row(context, app, organization_names: dict, health: dict | None = None):
-    """One row of the application list (an application of the API, or a row of the search
-    index), with what needs attention in its credentials from `health`.
+    """One row of the application list (an application of the API, a row of the search
+    index, or a record that could not be read), with what needs attention in its
+    credentials from `health`.
 
     Built with plain escaping rather than template tags: with a hundred rows a page,
-    this is the dashboard's hottest markup.
+    this is the dashboard's hottest markup. What every row shares is found once a page.
     """
+    if isinstance(app, UnreadableRecord):
+        return render_to_string("applications/_unreadable_row.html", {"record": app})
+    if DETAIL_URL_PATTERN not in context.render_context:
+        pattern = _detail_url_pattern(environments.current().name)
+        context.render_context[DETAIL_URL_PATTERN] = pattern
     organization_id = getattr(app, "organization_id", None)
     if not organization_id:
         organization = '<span class="muted">—</span>'
@@ -43,7 +54,7 @@ def application_row(context, app, organization_names: dict, health: dict | None 
         pkce = "Required" if app.uses_pkce else "No"
     else:
         pkce = '<span class="muted">n/a</span>'
-    pattern = _detail_url_pattern(environments.current().name)
+    pattern = context.render_context[DETAIL_URL_PATTERN]
     detail = pattern.replace("APPLICATION_ID", quote(app.id, safe=""))
     findings = (health or {}).get(app.id)
     if findings:
