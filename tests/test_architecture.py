@@ -51,3 +51,37 @@ def test_a_feature_reaches_a_sibling_only_through_its_services_and_selectors():
                 if parts[1] != feature and parts[2] not in PUBLIC:
                     reached.append(f"{path.relative_to(ROOT)}:{line} {module}")
     assert reached == []
+
+
+def test_no_view_is_over_30_lines():
+    """A view parses, calls and renders; anything longer is a helper, a form or a service."""
+    long = []
+    for path in (ROOT / "dashboard").rglob("views.py"):
+        if "emulator" in path.parts:
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            body = node.body
+            has_docstring = isinstance(body[0], ast.Expr) and isinstance(
+                body[0].value, ast.Constant
+            )
+            first = body[1] if has_docstring and len(body) > 1 else body[0]
+            lines = node.end_lineno - first.lineno + 1
+            if lines > 30:
+                long.append(f"{path.relative_to(ROOT)}: {node.name}, {lines} lines")
+    assert long == []
+
+
+def test_every_view_chooses_its_page_or_partial_through_one_helper():
+    """django-htmx's idiom, once: `render_page` renders the page, or the partial an HTMX
+    swap asks for and its out-of-band partials; no view picks or joins them by hand."""
+    by_hand = []
+    for path in (ROOT / "dashboard").rglob("views.py"):
+        text = path.read_text()
+        if "emulator" in path.parts:
+            continue
+        for marker in ("render_to_string(", '.html#"', "html#{", "page_or_partial"):
+            if marker in text:
+                by_hand.append(f"{path.relative_to(ROOT)}: {marker}")
+    assert by_hand == []

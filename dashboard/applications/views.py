@@ -7,11 +7,11 @@ through `services`, which record them in the audit trail.
 
 import json
 import uuid
+from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,7 +26,7 @@ from dashboard.kernel import footprint, lookups
 from dashboard.kernel.access import requires
 from dashboard.kernel.fields import BOTH, BY_NAME, editable_values
 from dashboard.kernel.problems import api_errors_as_pages, describe
-from dashboard.kernel.responses import page_or_partial, redirect_after_change
+from dashboard.kernel.responses import HtmxHttpRequest, redirect_after_change, render_page
 from dashboard.kernel.roles import CHANGE, DELETE, SECRETS, VIEW
 from dashboard.kernel.templatetags.dashboard import organization_offer_context
 from dashboard.search import health, index, selectors, tasks
@@ -56,7 +56,7 @@ def _production() -> bool:
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: HtmxHttpRequest) -> HttpResponse:
     filters = ListFilters(request.GET)
     canonical = filters.url(**filters.position)
     if not request.htmx and filters.query(request.GET) != filters.query_of(canonical):
@@ -65,22 +65,12 @@ def application_list(request: HttpRequest) -> HttpResponse:
     environment = connect.backend().name
     # The index's totals and freshness, shown above the rows, in one statement.
     totals, freshness = selectors.overview(environment)
-    results = None
-    if filters.has_error("organization"):
-        page = Page(data=[])
-    elif filters.searching:
-        results = selectors.search(environment, known=totals, **filters.search_arguments())
-        page = Page(data=results.rows)
-    else:
-        page = connect.application_list(**filters.api_arguments())
-        index.record_quietly(page.data)
-    context = _list_context(environment, filters, page, results, totals) | {"index": freshness}
+    rows, results = _rows(environment, filters, totals)
+    context = _list_context(environment, filters, rows, results, totals) | {"index": freshness}
     # A column header changed the order: the form's Order box follows (not when the box
     # itself changed it, which would take the focus from it).
     context["sorted_by_header"] = bool(request.htmx) and request.htmx.trigger in SORT_HEADERS
-    response = render(
-        request, page_or_partial(request, "applications/list.html", "results"), context
-    )
+    response = render_page(request, "applications/list.html", context, partial="results")
     if not request.htmx:
         return response
     if filters.organization_id:
@@ -88,6 +78,21 @@ def application_list(request: HttpRequest) -> HttpResponse:
         name = lookups.organization_name(filters.organization_id) or filters.organization_id
         trigger_client_event(response, "organization-chosen", {"name": name})
     return push_url(response, canonical)
+
+
+def _rows(
+    environment: str, filters: ListFilters, totals: selectors.Totals
+) -> tuple[Page, selectors.Results | None]:
+    """The page of applications the filters ask for: from the index for a search, from the
+    API otherwise (and then indexed as read)."""
+    if filters.has_error("organization"):
+        return Page(data=[]), None
+    if filters.searching:
+        results = selectors.search(environment, known=totals, **filters.search_arguments())
+        return Page(data=results.rows), results
+    rows = connect.application_list(**filters.api_arguments())
+    index.record_quietly(rows.data)
+    return rows, None
 
 
 def _list_context(
@@ -156,7 +161,7 @@ def _previous_url(filters: ListFilters, page: Page, results) -> str | None:
 
 @require_http_methods(["GET", "POST"])
 @requires(VIEW)
-def index_status(request: HttpRequest) -> HttpResponse:
+def index_status(request: HtmxHttpRequest) -> HttpResponse:
     """How fresh the search index is, and a sync in progress; POST asks for a sync now.
 
     The status polls itself while a sync runs; when the sync ends it tells the page, which
@@ -184,7 +189,7 @@ def index_status(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def application_go(request: HttpRequest) -> HttpResponse:
+def application_go(request: HtmxHttpRequest) -> HttpResponse:
     """Open an application from its application ID, client ID or name: the one match, or
     the search results when a name matches several."""
     # A NUL is in no ID or name, and no database column takes one.
@@ -213,7 +218,7 @@ def application_go(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @requires(VIEW)
-def organization_options(request: HttpRequest) -> HttpResponse:
+def organization_options(request: HtmxHttpRequest) -> HttpResponse:
     """Options of an organization box, searched by name."""
     # The box sends its own field: `organization` (list filter) or `organization_id`.
     query = next(
@@ -266,15 +271,22 @@ def _secrets(app, secrets, new_secret=None) -> dict:
     }
 
 
-def _detail(request: HttpRequest, app, extra: dict | None = None) -> HttpResponse:
-    context = _history(app) | {"staff_sign_on": footprint.is_staff_sign_on(app)}
-    return render(request, "applications/detail.html", context | (extra or {}))
+DETAIL = "applications/detail.html"
+
+
+def _detail_of(app) -> Callable[[], dict]:
+    """What only the whole detail page shows beside a section."""
+    return lambda: _history(app) | {"staff_sign_on": footprint.is_staff_sign_on(app)}
+
+
+def _detail(request: HtmxHttpRequest, app, extra: dict | None = None) -> HttpResponse:
+    return render_page(request, DETAIL, {"app": app} | (extra or {}), whole=_detail_of(app))
 
 
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def application_detail(request: HttpRequest, application_id: str) -> HttpResponse:
+def application_detail(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
     index.record_quietly([app])
     return _detail(request, app)
@@ -283,7 +295,7 @@ def application_detail(request: HttpRequest, application_id: str) -> HttpRespons
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
+def redirect_test(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Would this redirect URI be accepted, and which registered entry matches it?"""
     app = connect.application_get(application_id=application_id)
     uri = request.GET.get("uri", "").strip()
@@ -295,31 +307,29 @@ def redirect_test(request: HttpRequest, application_id: str) -> HttpResponse:
             result["problem"] = rejected.message
         registered = [entry.uri for entry in getattr(app, "redirect_uris", [])]
         result["match"] = uris.match_redirect_uri(uri, registered)
-    if request.htmx:
-        return render(request, "applications/detail.html#redirect-test", {"redirect_test": result})
-    return _detail(request, app, {"redirect_test": result})
+    context = {"app": app, "redirect_test": result}
+    return render_page(request, DETAIL, context, partial="redirect-test", whole=_detail_of(app))
 
 
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def secret_list(request: HttpRequest, application_id: str) -> HttpResponse:
+def secret_list(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """The secrets section: loaded into the detail page, or a full page without JavaScript."""
     app = connect.application_get(application_id=application_id)
     secrets = connect.client_secret_list(application_id=app.id)
     index.record_quietly([app])
     index.record_secrets_quietly(app.id, secrets)
-    context = _secrets(app, secrets)
-    if request.htmx:
-        return render(request, "applications/detail.html#secrets", context)
-    return _detail(request, app, context)
+    return render_page(
+        request, DETAIL, _secrets(app, secrets), partial="secrets", whole=_detail_of(app)
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @requires(SECRETS)
 @never_cache
 @api_errors_as_pages
-def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
+def secret_create(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Create a secret and show its plaintext this once; the response is never cached.
 
     Without JavaScript the page that shows the secret has this URL: opening it again
@@ -328,15 +338,10 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
     if request.method == "GET":
         return redirect("applications:detail", application_id=application_id)
     token = request.POST.get("token", "")
-    used = request.session.get(USED_SECRET_TOKENS, [])
-    detail_url = reverse("applications:detail", args=[application_id])
-    if token and token in used:
-        messages.info(
-            request,
-            "That secret was already created and shown once; it is never "
-            "shown again. Revoke it if its value was lost.",
-        )
-        return redirect_after_change(request, detail_url)
+    back = reverse("applications:detail", args=[application_id])
+    if token and token in request.session.get(USED_SECRET_TOKENS, []):
+        messages.info(request, SHOWN_ALREADY)
+        return redirect_after_change(request, back)
     app = connect.application_get(application_id=application_id)
     try:
         created = services.client_secret_create(
@@ -346,30 +351,41 @@ def secret_create(request: HttpRequest, application_id: str) -> HttpResponse:
         if error.code != "idempotency_key_reused":
             raise
         messages.info(request, error.message)
-        return redirect_after_change(request, detail_url)
+        return redirect_after_change(request, back)
+    _token_used(request, token)
+    context = _secrets(app, _secrets_with(app, created), created) | _history(app)
+    # The secrets section, and the history beside it, which now has one more event.
+    return render_page(
+        request, DETAIL, context, partial="secrets", oob=["history"], whole=_detail_of(app)
+    )
+
+
+SHOWN_ALREADY = (
+    "That secret was already created and shown once; it is never shown again. Revoke it if "
+    "its value was lost."
+)
+
+
+def _token_used(request: HtmxHttpRequest, token: str) -> None:
     if token:
+        used = request.session.get(USED_SECRET_TOKENS, [])
         request.session[USED_SECRET_TOKENS] = (used + [token])[-50:]
+
+
+def _secrets_with(app, created) -> list:
+    """The application's secrets, the one just created among them."""
     try:
-        secrets = connect.client_secret_list(application_id=app.id)
+        return connect.client_secret_list(application_id=app.id)
     except errors.ApiError:
         # The secret exists and this is the only time its value can be shown: show it,
         # even if the others cannot be listed just now.
-        secrets = [created]
-    context = _secrets(app, secrets, created)
-    if not request.htmx:
-        return _detail(request, app, context)
-    # The secrets section, and the history beside it, which now has one more event.
-    html = render_to_string("applications/detail.html#secrets", context, request)
-    html += render_to_string(
-        "applications/detail.html#history", _history(app) | {"oob": True}, request
-    )
-    return HttpResponse(html)
+        return [created]
 
 
 @require_http_methods(["GET", "POST"])
 @requires(SECRETS)
 @api_errors_as_pages
-def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> HttpResponse:
+def secret_revoke(request: HtmxHttpRequest, application_id: str, secret_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
     secrets = connect.client_secret_list(application_id=app.id)
     secret = next((s for s in secrets if s.id == secret_id), None)
@@ -388,14 +404,15 @@ def secret_revoke(request: HttpRequest, application_id: str, secret_id: str) -> 
 
 
 def _form_page(
-    request: HttpRequest, form: ApplicationForm, *, app=None, status: int = 200, **extra
+    request: HtmxHttpRequest, form: ApplicationForm, *, app=None, status: int = 200, **extra
 ) -> HttpResponse:
     context = {"form": form, "app": app, "organization_names": lookups.organization_names()}
-    template = page_or_partial(request, "applications/form.html", "form")
-    return render(request, template, context | extra, status=status)
+    return render_page(
+        request, "applications/form.html", context | extra, partial="form", status=status
+    )
 
 
-def _form_failed(request: HttpRequest, form: ApplicationForm, error: errors.ApiError, app=None):
+def _form_failed(request: HtmxHttpRequest, form: ApplicationForm, error: errors.ApiError, app=None):
     """The form as the user left it, with what the API said next to the fields."""
     if isinstance(error, errors.UnprocessableEntityError):
         form.add_api_errors(error)
@@ -412,7 +429,7 @@ def _form_failed(request: HttpRequest, form: ApplicationForm, error: errors.ApiE
 
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE)
-def application_create(request: HttpRequest) -> HttpResponse:
+def application_create(request: HtmxHttpRequest) -> HttpResponse:
     production = _production()
     if request.method == "GET":
         deleted = audit.deleted_configuration(request.GET.get("from_event", ""))
@@ -446,7 +463,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE)
 @api_errors_as_pages
-def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
+def application_edit(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
     if app.application_type not in BOTH:
         raise Http404("This kind of application cannot be edited here.")
@@ -475,7 +492,7 @@ def application_edit(request: HttpRequest, application_id: str) -> HttpResponse:
     return redirect_after_change(request, reverse("applications:detail", args=[app.id]))
 
 
-def _conflict(request: HttpRequest, form: ApplicationEditForm, current) -> HttpResponse:
+def _conflict(request: HtmxHttpRequest, form: ApplicationEditForm, current) -> HttpResponse:
     """Someone saved since the form was opened: save nothing, show both versions, merge.
 
     The merged form carries the current version, so saving it again goes through unless
@@ -497,7 +514,7 @@ def _conflict(request: HttpRequest, form: ApplicationEditForm, current) -> HttpR
 @require_http_methods(["GET", "POST"])
 @requires(DELETE)
 @api_errors_as_pages
-def application_delete(request: HttpRequest, application_id: str) -> HttpResponse:
+def application_delete(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     app = connect.application_get(application_id=application_id)
     form = ApplicationDeleteForm(
         request.POST if request.method == "POST" else None, application=app

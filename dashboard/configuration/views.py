@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -18,7 +18,7 @@ from dashboard.audit.record import Actor
 from dashboard.connect import errors
 from dashboard.kernel.access import requires
 from dashboard.kernel.problems import api_errors_as_pages, describe
-from dashboard.kernel.responses import redirect_after_change
+from dashboard.kernel.responses import HtmxHttpRequest, redirect_after_change, render_page
 from dashboard.kernel.roles import DELETE
 
 from . import services
@@ -30,11 +30,10 @@ PAGE = "configuration/page.html"
 CONTENT_TYPES = {"yaml": "application/yaml", "json": "application/json"}
 
 
-def _page(request: HttpRequest, status: int = 200, **context) -> HttpResponse:
+def _page(request: HtmxHttpRequest, status: int = 200, **context) -> HttpResponse:
     """The whole page, or for HTMX the region that shows the outcome."""
-    template = f"{PAGE}#outcome" if request.htmx else PAGE
     context.setdefault("form", PlanForm())
-    return render(request, template, context, status=status)
+    return render_page(request, PAGE, context, partial="outcome", status=status)
 
 
 def _plan_page(
@@ -50,7 +49,7 @@ def _plan_page(
 
 @require_GET
 @requires(ADMIN)
-def configuration_page(request: HttpRequest) -> HttpResponse:
+def configuration_page(request: HtmxHttpRequest) -> HttpResponse:
     return _page(request)
 
 
@@ -58,7 +57,7 @@ def configuration_page(request: HttpRequest) -> HttpResponse:
 @requires(ADMIN)
 @never_cache
 @api_errors_as_pages
-def configuration_export(request: HttpRequest) -> HttpResponse:
+def configuration_export(request: HtmxHttpRequest) -> HttpResponse:
     file_format = request.GET.get("format", "yaml")
     if file_format not in CONTENT_TYPES:
         file_format = "yaml"
@@ -78,7 +77,7 @@ def configuration_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires(ADMIN)
 @api_errors_as_pages
-def configuration_plan(request: HttpRequest) -> HttpResponse:
+def configuration_plan(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "GET":
         return redirect("configuration:page")  # A plan needs a file: the page asks for one.
     return _readable_body(_plan)(request)
@@ -89,7 +88,7 @@ def _readable_body(view: Callable[[HttpRequest], HttpResponse]):
     more than DATA_UPLOAD_MAX_MEMORY_SIZE is not, and gets the upload's answer to a file
     too large instead of Django's error page (with nothing read, nothing is done)."""
 
-    def checked(request: HttpRequest) -> HttpResponse:
+    def checked(request: HtmxHttpRequest) -> HttpResponse:
         try:
             request.POST  # noqa: B018 - reads the form, as the CSRF check would
         except RequestDataTooBig:
@@ -101,7 +100,7 @@ def _readable_body(view: Callable[[HttpRequest], HttpResponse]):
     return checked
 
 
-def _plan(request: HttpRequest) -> HttpResponse:
+def _plan(request: HtmxHttpRequest) -> HttpResponse:
     form = PlanForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, 422, form=form)
@@ -112,7 +111,7 @@ def _plan(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires(ADMIN)
 @api_errors_as_pages
-def configuration_apply(request: HttpRequest) -> HttpResponse:
+def configuration_apply(request: HtmxHttpRequest) -> HttpResponse:
     """Apply the plan that was shown, planned again now: a plan that differs is shown
     instead, and nothing is applied."""
     if request.method == "GET":

@@ -1,20 +1,61 @@
 """Answers the dashboard's views share: a page or its HTMX partial, where to go after a
-change, a CSV download."""
+change, a CSV download.
+
+One idiom for HTMX, django-htmx's: a view names its page's template, and for an HTMX swap
+the named partial of it (`{% partialdef %}`) that the swap replaces, plus any out-of-band
+partials that change beside it; `render_page()` renders whichever the request asks for."""
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it."""
+
+    htmx: HtmxDetails
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-def page_or_partial(request: HttpRequest, page: str, partial: str) -> str:
-    """The template to render: the page's named partial for an HTMX swap, else the page."""
-    return f"{page}#{partial}" if request.htmx and not request.htmx.boosted else page
+def swapping(request: HtmxHttpRequest) -> bool:
+    """Whether the request asks for part of a page (an HTMX swap), not a whole page (a
+    plain or boosted navigation)."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _named(template: str, partial: str) -> str:
+    # "rows" is a partial of the page's template; "other/page.html#rows" of another one,
+    # "other/_part.html" a template of its own.
+    return partial if "#" in partial or "/" in partial else f"{template}#{partial}"
+
+
+def render_page(
+    request: HtmxHttpRequest,
+    template: str,
+    context: dict,
+    *,
+    partial: str | None = None,
+    oob: Iterable[str] = (),
+    whole: Callable[[], dict] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page `template`; for an HTMX swap, its `partial` then each `oob` partial (with
+    `oob` set in their context, so that they mark themselves out-of-band). `whole` adds
+    what only the whole page shows, computed only when it is shown."""
+    if partial is None or not swapping(request):
+        return render(request, template, context | (whole() if whole else {}), status=status)
+    html = render_to_string(_named(template, partial), context, request)
+    for name in oob:
+        html += render_to_string(_named(template, name), context | {"oob": True}, request)
+    return HttpResponse(html, status=status)
 
 
 def redirect_after_change(request: HttpRequest, url: str) -> HttpResponse:
@@ -51,3 +92,8 @@ def csv_response(
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def page_or_partial(request: HttpRequest, page: str, partial: str) -> str:
+    """The template to render: the page's named partial for an HTMX swap, else the page."""
+    return f"{page}#{partial}" if request.htmx and not request.htmx.boosted else page

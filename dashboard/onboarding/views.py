@@ -9,9 +9,8 @@ a client secret, which goes to that one exchange like the check's.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -23,7 +22,12 @@ from dashboard.audit import selectors as audit
 from dashboard.audit.record import Actor
 from dashboard.kernel.access import requires
 from dashboard.kernel.problems import api_errors_as_pages
-from dashboard.kernel.responses import HttpResponseSeeOther
+from dashboard.kernel.responses import (
+    HtmxHttpRequest,
+    HttpResponseSeeOther,
+    render_page,
+    swapping,
+)
 from dashboard.kernel.roles import CHANGE, SECRETS, VIEW
 
 from . import services
@@ -40,12 +44,14 @@ SIGN_IN_ATTEMPT = "onboarding:sign-in-attempt"
 # A confidential client's code waiting for a client secret, with its attempt.
 SIGN_IN_CODE = "onboarding:sign-in-code"
 
+INTEGRATE = "onboarding/integrate.html"
 
-def _test_callback(request: HttpRequest, application_id: str) -> str:
+
+def _test_callback(request: HtmxHttpRequest, application_id: str) -> str:
     return request.build_absolute_uri(reverse("onboarding:try-callback", args=[application_id]))
 
 
-def _integrate_page(request: HttpRequest, app, status: int = 200, **extra) -> HttpResponse:
+def _integrate_page(request: HtmxHttpRequest, app, status: int = 200, **extra) -> HttpResponse:
     server = services.authorization_server(request)
     context = {
         "app": app,
@@ -56,14 +62,14 @@ def _integrate_page(request: HttpRequest, app, status: int = 200, **extra) -> Ht
     if server and app.application_type == "oauth":
         callback = _test_callback(request, app.id)
         context["sign_in"] = services.sign_in_readiness(app, server, callback)
-    return render(request, "onboarding/integrate.html", context | extra, status=status)
+    return render(request, INTEGRATE, context | extra, status=status)
 
 
 @require_GET
 @requires(VIEW)
 @never_cache
 @api_errors_as_pages
-def integrate(request: HttpRequest, application_id: str) -> HttpResponse:
+def integrate(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """The hand-over sheet; its authorization request is fresh on every view."""
     app = connect.application_get(application_id=application_id)
     return _integrate_page(request, app)
@@ -72,7 +78,7 @@ def integrate(request: HttpRequest, application_id: str) -> HttpResponse:
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def handover(request: HttpRequest, application_id: str, extension: str) -> HttpResponse:
+def handover(request: HtmxHttpRequest, application_id: str, extension: str) -> HttpResponse:
     """The hand-over sheet as a file: JSON or .env, with a placeholder for the secret."""
     app = connect.application_get(application_id=application_id)
     server = services.authorization_server(request)
@@ -87,24 +93,19 @@ def handover(request: HttpRequest, application_id: str, extension: str) -> HttpR
     return response
 
 
-def _check_answered(request: HttpRequest, app, form, outcome, status: int) -> HttpResponse:
+def _check_answered(request: HtmxHttpRequest, app, form, outcome, status: int) -> HttpResponse:
     context = {"check_form": form, "outcome": outcome, "page": form["page"].value()}
-    if not request.htmx:
+    if not swapping(request):
         return _integrate_page(request, app, status=status, **context)
-    context["app"] = app
-    if form["new_secret"].value():
-        html = render_to_string("onboarding/_check_new_secret.html", context, request)
-    else:
-        html = render_to_string("onboarding/_check.html", context, request)
+    check = "_check_new_secret" if form["new_secret"].value() else "_check"
+    oob = []
     if context["page"] == "application" and outcome is not None:
         # The application's history, beside the check, has one more event.
-        history = {
-            "app": app,
-            "history": audit.application_history(app.id),
-            "oob": True,
-        }
-        html += render_to_string("applications/detail.html#history", history, request)
-    return HttpResponse(html, status=status)
+        oob = ["applications/detail.html#history"]
+        context["history"] = audit.application_history(app.id)
+    context |= {"app": app}
+    partial = f"onboarding/{check}.html"
+    return render_page(request, INTEGRATE, context, partial=partial, oob=oob, status=status)
 
 
 @sensitive_post_parameters("client_secret")
@@ -113,7 +114,7 @@ def _check_answered(request: HttpRequest, app, form, outcome, status: int) -> Ht
 @requires(SECRETS)
 @never_cache
 @api_errors_as_pages
-def credentials_check(request: HttpRequest, application_id: str) -> HttpResponse:
+def credentials_check(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Check a client secret: one client-credentials token request, its token verified."""
     if request.method == "GET":
         return redirect(reverse("onboarding:integrate", args=[application_id]) + "#check")
@@ -139,7 +140,7 @@ def _back_to_try(application_id: str) -> HttpResponse:
     return HttpResponseSeeOther(reverse("onboarding:integrate", args=[application_id]) + "#try")
 
 
-def _server_or_404(request: HttpRequest):
+def _server_or_404(request: HtmxHttpRequest):
     server = services.authorization_server(request)
     if server is None:
         raise Http404(NOT_CONFIGURED)
@@ -150,7 +151,7 @@ def _server_or_404(request: HttpRequest):
 @requires(VIEW)
 @never_cache
 @api_errors_as_pages
-def try_sign_in(request: HttpRequest, application_id: str) -> HttpResponse:
+def try_sign_in(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Start a try of the sign-in: keep its state, nonce and verifier in the admin's session
     and send the browser to the authorization server; `prompt=login` asks it for a fresh
     sign-in, as someone else than who is signed in there."""
@@ -178,7 +179,7 @@ def try_sign_in(request: HttpRequest, application_id: str) -> HttpResponse:
 @requires(VIEW)
 @never_cache
 @api_errors_as_pages
-def try_sign_in_callback(request: HttpRequest, application_id: str) -> HttpResponse:
+def try_sign_in_callback(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """The dashboard's test callback: the authorization server's answer to the try. A
     confidential client's code waits in the session for a client secret, posted here."""
     app = connect.application_get(application_id=application_id)
@@ -207,12 +208,12 @@ def try_sign_in_callback(request: HttpRequest, application_id: str) -> HttpRespo
     return _try_answered(request, app, outcome=outcome)
 
 
-def _try_answered(request: HttpRequest, app, status: int = 200, **context) -> HttpResponse:
+def _try_answered(request: HtmxHttpRequest, app, status: int = 200, **context) -> HttpResponse:
     context["app"] = app
     return render(request, "onboarding/try_sign_in.html", context, status=status)
 
 
-def _try_sign_in_with_secret(request: HttpRequest, app, server) -> HttpResponse:
+def _try_sign_in_with_secret(request: HtmxHttpRequest, app, server) -> HttpResponse:
     """Exchange the waiting code with the pasted secret. A refused secret leaves the code
     waiting (the token endpoint checks the client before the code): paste another."""
     waiting = request.session.get(SIGN_IN_CODE) or {}
@@ -241,7 +242,7 @@ def _try_sign_in_with_secret(request: HttpRequest, app, server) -> HttpResponse:
 @requires(CHANGE)
 @never_cache
 @api_errors_as_pages
-def try_sign_in_callback_add(request: HttpRequest, application_id: str) -> HttpResponse:
+def try_sign_in_callback_add(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Register the dashboard's test callback as one more redirect URI (never in production)."""
     if request.method == "GET":
         return _back_to_try(application_id)
@@ -275,7 +276,7 @@ def try_sign_in_callback_add(request: HttpRequest, application_id: str) -> HttpR
 @requires(CHANGE)
 @never_cache
 @api_errors_as_pages
-def try_sign_in_callback_remove(request: HttpRequest, application_id: str) -> HttpResponse:
+def try_sign_in_callback_remove(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Remove the dashboard's test callback from the application's redirect URIs."""
     page = reverse("applications:detail", args=[application_id])
     if request.method == "GET":

@@ -9,7 +9,7 @@ partial for HTMX. Every form also works as a plain POST.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +23,7 @@ from dashboard.connect import errors
 from dashboard.kernel import lookups
 from dashboard.kernel.access import requires
 from dashboard.kernel.problems import api_errors_as_pages, describe
-from dashboard.kernel.responses import page_or_partial, redirect_after_change
+from dashboard.kernel.responses import HtmxHttpRequest, redirect_after_change, render_page
 from dashboard.kernel.roles import CHANGE, DELETE, VIEW
 from dashboard.search import index
 
@@ -52,7 +52,7 @@ def _list_url(**state: str | None) -> str:
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: HtmxHttpRequest) -> HttpResponse:
     """Organizations, newest first, searched by name (the API's `search`)."""
     search = request.GET.get("q", "").strip()[:200]
     before, after = request.GET.get("before") or None, request.GET.get("after") or None
@@ -64,8 +64,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "previous_url": page.before and _list_url(q=search, before=page.before),
         "next_url": page.after and _list_url(q=search, after=page.after),
     }
-    template = page_or_partial(request, "organizations/list.html", "results")
-    response = render(request, template, context)
+    response = render_page(request, "organizations/list.html", context, partial="results")
     if request.htmx:
         return push_url(response, _list_url(q=search, before=before, after=after))
     return response
@@ -77,7 +76,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def organization_detail(request: HttpRequest, organization_id: str) -> HttpResponse:
+def organization_detail(request: HtmxHttpRequest, organization_id: str) -> HttpResponse:
     org = connect.organization_get(organization_id=organization_id)
     applications, more = selectors.applications_of(org.id)
     index.record_quietly([app for app in applications if not getattr(app, "unreadable", False)])
@@ -96,7 +95,7 @@ def _detail_context(org, applications: list, more: bool) -> dict:
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def organization_consents(request: HttpRequest, organization_id: str) -> HttpResponse:
+def organization_consents(request: HtmxHttpRequest, organization_id: str) -> HttpResponse:
     """The consents its users gave: loaded into the organization's page, a page of its own
     without JavaScript, and paged with the API's cursors."""
     org = connect.organization_get(organization_id=organization_id)
@@ -116,15 +115,18 @@ def organization_consents(request: HttpRequest, organization_id: str) -> HttpRes
             "previous_url": page.before and f"{url}?{urlencode({'before': page.before})}",
             "next_url": page.after and f"{url}?{urlencode({'after': page.after})}",
         }
-    if request.htmx:
-        return render(request, "organizations/detail.html#consents", context)
-    return render(request, "organizations/consents.html", context)
+    return render_page(
+        request,
+        "organizations/consents.html",
+        context,
+        partial="organizations/detail.html#consents",
+    )
 
 
 # --- Create, rename, delete -------------------------------------------------------------------
 
 
-def _asked_from(request: HttpRequest) -> tuple[str, str]:
+def _asked_from(request: HtmxHttpRequest) -> tuple[str, str]:
     """The page that sent someone to create an organization (a path of this dashboard only)
     and the query parameter through which it takes the new organization's ID."""
     back = request.POST.get("next") or request.GET.get("next") or ""
@@ -134,7 +136,7 @@ def _asked_from(request: HttpRequest) -> tuple[str, str]:
     return back, parameter if parameter in RETURN_PARAMETERS else ""
 
 
-def _back(request: HttpRequest, org) -> str | None:
+def _back(request: HtmxHttpRequest, org) -> str | None:
     """Back to the page that asked for the organization, with it chosen in its box."""
     back, parameter = _asked_from(request)
     if not back or not parameter:
@@ -142,7 +144,7 @@ def _back(request: HttpRequest, org) -> str | None:
     return f"{back}{'&' if '?' in back else '?'}{urlencode({parameter: org.id})}"
 
 
-def _picked(request: HttpRequest, box: str, *, org=None, problem: str = "") -> HttpResponse:
+def _picked(request: HtmxHttpRequest, box: str, *, org=None, problem: str = "") -> HttpResponse:
     """The answer to "Create this organization" in an organization box: the box's note, and
     the new organization chosen in the box."""
     context = {"box": box, "created": org, "problem": problem}
@@ -154,9 +156,27 @@ def _picked(request: HttpRequest, box: str, *, org=None, problem: str = "") -> H
     return response
 
 
+def _created(request: HtmxHttpRequest, form: OrganizationCreateForm):
+    """The organization the form creates, or None with the reason in the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.organization_create(
+            actor=Actor.of(request),
+            name=form.cleaned_data["name"],
+            domains=form.cleaned_data["domains"],
+            idempotency_key=form.cleaned_data["idempotency_key"] or None,
+        )
+    except services.OrganizationNameTaken as taken:
+        form.add_error("name", str(taken))
+    except errors.ApiError as error:
+        form.add_api_errors(error)
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE)
-def organization_create(request: HttpRequest) -> HttpResponse:
+def organization_create(request: HtmxHttpRequest) -> HttpResponse:
     back, parameter = _asked_from(request)
     context = {"next": back, "parameter": parameter}
     if request.method == "GET":
@@ -167,19 +187,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         form = OrganizationCreateForm({"name": request.POST.get("picked_name", "")})
     else:
         form = OrganizationCreateForm(request.POST)
-    org = None
-    if form.is_valid():
-        try:
-            org = services.organization_create(
-                actor=Actor.of(request),
-                name=form.cleaned_data["name"],
-                domains=form.cleaned_data["domains"],
-                idempotency_key=form.cleaned_data["idempotency_key"] or None,
-            )
-        except services.OrganizationNameTaken as taken:
-            form.add_error("name", str(taken))
-        except errors.ApiError as error:
-            form.add_api_errors(error)
+    org = _created(request, form)
     if box:
         problem = " ".join(message for messages in form.errors.values() for message in messages)
         return _picked(request, box, org=org, problem=problem)
@@ -193,7 +201,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE)
 @api_errors_as_pages
-def organization_rename(request: HttpRequest, organization_id: str) -> HttpResponse:
+def organization_rename(request: HtmxHttpRequest, organization_id: str) -> HttpResponse:
     org = connect.organization_get(organization_id=organization_id)
     if request.method == "GET":
         form = OrganizationRenameForm(initial={"name": org.name})
@@ -220,7 +228,7 @@ def organization_rename(request: HttpRequest, organization_id: str) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @requires(DELETE)
 @api_errors_as_pages
-def organization_delete(request: HttpRequest, organization_id: str) -> HttpResponse:
+def organization_delete(request: HtmxHttpRequest, organization_id: str) -> HttpResponse:
     """Asks for the organization's name; refused, saying why, while applications belong to
     it (checked when the page opens and again when it is confirmed)."""
     org = connect.organization_get(organization_id=organization_id)
@@ -258,7 +266,7 @@ def _third_party(app) -> bool:
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def consent_list(request: HttpRequest, application_id: str) -> HttpResponse:
+def consent_list(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Who consented to a third-party application: loaded into the application's page, or a
     page of its own without JavaScript."""
     app = connect.application_get(application_id=application_id)
@@ -273,34 +281,21 @@ def consent_list(request: HttpRequest, application_id: str) -> HttpResponse:
     else:
         # WorkOS does not say when a consent was given; an API that does gets a column.
         context |= {"consents": consents, "dated": any(c.created_at for c in consents)}
-    if request.htmx:
-        return render(request, "organizations/consents_of_application.html#section", context)
-    return render(request, "organizations/consents_of_application.html", context)
+    return render_page(
+        request, "organizations/consents_of_application.html", context, partial="section"
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @requires(DELETE)
 @api_errors_as_pages
-def consent_revoke(request: HttpRequest, application_id: str, user_id: str) -> HttpResponse:
-    """Revoke a user's consent to an application, after a confirmation. The consent is read
-    from the user's own consents, which name every application the user authorized."""
+def consent_revoke(request: HtmxHttpRequest, application_id: str, user_id: str) -> HttpResponse:
+    """Revoke a user's consent to an application, after a confirmation."""
     app = connect.application_get(application_id=application_id)
-    record = next(
-        (
-            record
-            for record in connect.user_authorized_application_iter(user_id=user_id)
-            if record.application.id == app.id
-        ),
-        None,
-    )
-    if record is None:
-        raise Http404("This user has not authorized this application.")
     # The organization the consent was listed under, when the link says and it exists.
     organization_id = request.GET.get("organization") or app.organization_id or ""
     organization_name = lookups.organization_name(organization_id) if organization_id else None
-    consent = selectors.consent_of(
-        record, user_id, organization_id if organization_name else None, organization_name or ""
-    )
+    consent = _consent(app, user_id, organization_id if organization_name else None)
     form = ConsentRevokeForm(request.POST if request.method == "POST" else None)
     # Asked from the organization's page: back there afterwards, and on Cancel.
     back = (
@@ -323,3 +318,20 @@ def consent_revoke(request: HttpRequest, application_id: str, user_id: str) -> H
         f"Revoked {consent.user_label}’s consent to “{app.name}”: the next sign-in asks again.",
     )
     return redirect_after_change(request, back)
+
+
+def _consent(app, user_id: str, organization_id: str | None):
+    """A user's consent to `app`, read from the user's own consents, which name every
+    application the user authorized; listed under `organization_id` when it is known."""
+    record = next(
+        (
+            record
+            for record in connect.user_authorized_application_iter(user_id=user_id)
+            if record.application.id == app.id
+        ),
+        None,
+    )
+    if record is None:
+        raise Http404("This user has not authorized this application.")
+    name = lookups.organization_name(organization_id) if organization_id else ""
+    return selectors.consent_of(record, user_id, organization_id, name or "")

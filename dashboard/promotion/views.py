@@ -28,7 +28,7 @@ from dashboard.kernel import lookups
 from dashboard.kernel.access import requires
 from dashboard.kernel.fields import BOTH, BY_NAME
 from dashboard.kernel.problems import api_errors_as_pages, describe
-from dashboard.kernel.responses import page_or_partial, redirect_after_change
+from dashboard.kernel.responses import HtmxHttpRequest, redirect_after_change, render_page
 from dashboard.kernel.reversing import environment_reverse
 from dashboard.kernel.roles import CHANGE, VIEW
 
@@ -83,14 +83,13 @@ def _copy_page(
             target_environment=target.name,
         ),
     }
-    template = page_or_partial(request, "promotion/promote.html", "form")
-    return render(request, template, context, status=status)
+    return render_page(request, "promotion/promote.html", context, partial="form", status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE)
 @api_errors_as_pages
-def promote(request: HttpRequest, source: str, application_id: str) -> HttpResponse:
+def promote(request: HtmxHttpRequest, source: str, application_id: str) -> HttpResponse:
     """Copy an application of `source` into this environment, after a preview."""
     source_environment = _other(source)
     access.require(request, VIEW, source_environment.name, application_id)
@@ -100,14 +99,9 @@ def promote(request: HttpRequest, source: str, application_id: str) -> HttpRespo
     if request.method == "GET":
         return _copy_page(request, CopyPreview.of(app, source_environment))
     preview = CopyPreview.of(app, source_environment, request.POST)
-    if preview.stale:
-        fresh = CopyPreview.of(app, source_environment)
-        return _copy_page(request, fresh, stale=True, status=409)
-    if not preview.is_valid():
-        return _copy_page(request, preview, status=422)
-    application, problems = preview.create_request()
-    if problems:
-        return _copy_page(request, preview, problems=problems, status=422)
+    if refused := _copy_refused(request, preview):
+        return refused
+    application, _ = preview.create_request()
     try:
         promotion = services.application_promote(
             actor=Actor.of(request),
@@ -127,9 +121,22 @@ def promote(request: HttpRequest, source: str, application_id: str) -> HttpRespo
     return redirect_after_change(request, reverse("promotion:result", args=[promotion.pk]))
 
 
+def _copy_refused(request: HtmxHttpRequest, preview: CopyPreview) -> HttpResponse | None:
+    """The preview again, when what was posted cannot be copied as it is."""
+    if preview.stale:
+        fresh = CopyPreview.of(preview.app, preview.source)
+        return _copy_page(request, fresh, stale=True, status=409)
+    if not preview.is_valid():
+        return _copy_page(request, preview, status=422)
+    _, problems = preview.create_request()
+    if problems:
+        return _copy_page(request, preview, problems=problems, status=422)
+    return None
+
+
 @require_GET
 @requires(VIEW)
-def promotion_result(request: HttpRequest, pk: int) -> HttpResponse:
+def promotion_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """What a copy made: the link, and the secret the new application does not have yet."""
     promotion = get_object_or_404(Promotion, pk=pk, target_environment=environments.current().name)
     source = environments.get(promotion.source_environment)
@@ -157,7 +164,7 @@ class Shown:
     promote_again_url: str | None = None
 
 
-def _shown(request: HttpRequest, app: Any, comparison: selectors.Comparison) -> Shown:
+def _shown(request: HtmxHttpRequest, app: Any, comparison: selectors.Comparison) -> Shown:
     here, there, user = environments.current(), comparison.environment, request.user
     if comparison.application is None:
         copied_and_deleted = comparison.state == "deleted" and comparison.outgoing
@@ -180,12 +187,12 @@ def _shown(request: HttpRequest, app: Any, comparison: selectors.Comparison) -> 
 @require_GET
 @requires(VIEW)
 @api_errors_as_pages
-def promotion_links(request: HttpRequest, application_id: str) -> HttpResponse:
+def promotion_links(request: HtmxHttpRequest, application_id: str) -> HttpResponse:
     """Where an application was copied to or from, and how the copies differ now."""
     app = connect.application_get(application_id=application_id)
     found = selectors.comparisons(app, may_view=lambda name: access.may(request.user, VIEW, name))
     context = {"app": app, "comparisons": [_shown(request, app, c) for c in found]}
-    return render(request, page_or_partial(request, "promotion/links.html", "section"), context)
+    return render_page(request, "promotion/links.html", context, partial="section")
 
 
 def _apply_page(
@@ -208,8 +215,7 @@ def _apply_page(
         "replaced": preview.replaced(),
         "source_url": environment_reverse(source.name, "applications:detail", source_app.id),
     }
-    template = page_or_partial(request, "promotion/apply.html", "form")
-    return render(request, template, context, status=status)
+    return render_page(request, "promotion/apply.html", context, partial="form", status=status)
 
 
 def _counterpart(
@@ -234,7 +240,7 @@ def _counterpart(
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE)
 @api_errors_as_pages
-def differences_apply(request: HttpRequest, application_id: str, pk: int) -> HttpResponse:
+def differences_apply(request: HtmxHttpRequest, application_id: str, pk: int) -> HttpResponse:
     """Give this application the values of its copy at the other end of promotion `pk`."""
     link, source, source_app = _counterpart(request, application_id, pk)
     app = connect.application_get(application_id=application_id)
@@ -242,19 +248,12 @@ def differences_apply(request: HttpRequest, application_id: str, pk: int) -> Htt
     if request.method == "GET":
         return _apply_page(request, ApplyPreview.of(app, source, source_app, counterparts))
     preview = ApplyPreview.of(app, source, source_app, counterparts, request.POST)
-    if preview.stale:
-        fresh = ApplyPreview.of(app, source, source_app, counterparts)
-        return _apply_page(request, fresh, stale=True, status=409)
-    if not preview.is_valid():
-        return _apply_page(request, preview, status=422)
-    changes, problems = preview.update_request()
-    if problems or preview.form.errors:
-        return _apply_page(request, preview, problems=problems, status=422)
+    if refused := _apply_refused(request, preview):
+        return refused
+    changes, _ = preview.update_request()
     detail_url = reverse("applications:detail", args=[app.id])
-    labels = ", ".join(BY_NAME[name].label for name in preview.changes())
     if changes is None:
-        messages.info(request, f"Nothing to apply: “{app.name}” already has these values.")
-        return redirect_after_change(request, detail_url)
+        return _nothing_to_apply(request, app, detail_url)
     try:
         services.differences_apply(
             actor=Actor.of(request),
@@ -269,8 +268,32 @@ def differences_apply(request: HttpRequest, application_id: str, pk: int) -> Htt
         return _apply_page(request, fresh, stale=True, status=409)
     except errors.ApiError as error:
         problems, status = _refused(error)
-        return _apply_page(
-            request, preview, problems=problems, problem=describe(error), status=status
+        problem = describe(error)
+        return _apply_page(request, preview, problems=problems, problem=problem, status=status)
+    labels = ", ".join(BY_NAME[name].label for name in preview.changes())
+    return _done(request, f"Applied {source.label}’s values to “{app.name}”: {labels}.", detail_url)
+
+
+def _apply_refused(request: HtmxHttpRequest, preview: ApplyPreview) -> HttpResponse | None:
+    """The preview again, when what was posted cannot be applied as it is."""
+    if preview.stale:
+        fresh = ApplyPreview.of(
+            preview.app, preview.source, preview.source_app, preview.counterparts
         )
-    messages.success(request, f"Applied {source.label}’s values to “{app.name}”: {labels}.")
+        return _apply_page(request, fresh, stale=True, status=409)
+    if not preview.is_valid():
+        return _apply_page(request, preview, status=422)
+    _, problems = preview.update_request()
+    if problems or preview.form.errors:
+        return _apply_page(request, preview, problems=problems, status=422)
+    return None
+
+
+def _done(request: HtmxHttpRequest, message: str, url: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect_after_change(request, url)
+
+
+def _nothing_to_apply(request: HtmxHttpRequest, app, detail_url: str) -> HttpResponse:
+    messages.info(request, f"Nothing to apply: “{app.name}” already has these values.")
     return redirect_after_change(request, detail_url)
