@@ -92,8 +92,3 @@ def csv_response(
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def page_or_partial(request: HttpRequest, page: str, partial: str) -> str:
-    """The template to render: the page's named partial for an HTMX swap, else the page."""
-    return f"{page}#{partial}" if request.htmx and not request.htmx.boosted else page
