@@ -13,6 +13,7 @@ measured under the same load of the machine. It writes no document.
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -191,7 +192,11 @@ def write_document(only: set[str] | None, load_seconds: str) -> None:
             )
             continue
         print(f"Running {command[0]}...", flush=True)
-        texts.append(section_text(number, title, command, run(ROOT, command), when))
+        # How busy the machine already was: others' work shares its cores.
+        load = os.getloadavg()[0]
+        output = run(ROOT, command)
+        at = f"{when}; the machine's load average was {load:.2f} as it began"
+        texts.append(section_text(number, title, command, output, at))
     if only is None:
         scope = "every section was measured in this run"
     else:
