@@ -231,3 +231,22 @@ def test_the_results_carry_the_environments_totals():
     by_type = {kind: sum(row.application_type == kind for row in rows) for kind in ["oauth", "m2m"]}
     assert results.totals.by_type == by_type
     assert selectors.totals("sandbox").by_type == by_type
+
+
+def test_the_totals_count_the_types_a_newer_api_has_beside_oauth_and_m2m():
+    rows = indexed(40)
+    # Below, between and above the two types the dashboard knows.
+    for row, kind in zip(rows, ["agent", "m2m_v2", "saml", "saml"], strict=False):
+        IndexedApplication.objects.filter(row_id=row.row_id).update(application_type=kind)
+        row.application_type = kind
+
+    totals = selectors.totals("sandbox")
+
+    by_type = {}
+    for row in rows:
+        by_type[row.application_type] = by_type.get(row.application_type, 0) + 1
+    assert totals.by_type == by_type
+    assert totals.all == 40
+    assert totals.of(application_type="saml") == 2
+    dynamic = sum(row.was_dynamically_registered for row in rows if row.application_type == "saml")
+    assert totals.of(application_type="saml", registration="dynamic") == dynamic

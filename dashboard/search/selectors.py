@@ -393,7 +393,7 @@ def count(
     they were read already)."""
     query = Query.of(environment, **filters)
     if query.type_only:
-        return (known or totals(environment)).of(
+        return (known if known is not None else totals(environment)).of(
             application_type=query.application_type, registration=registration
         )
     return query.count(registration, COUNT_LIMIT + 1)
@@ -569,7 +569,7 @@ def search(
     reading every match and sorting them (one row per match). `known`: the environment's
     totals, when they were read already."""
     query = Query.of(environment, **filters)
-    environment_totals = known or totals(environment)
+    environment_totals = known if known is not None else totals(environment)
     if query.type_only:
         # The totals tell.
         total = environment_totals.of(
