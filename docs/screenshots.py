@@ -4,8 +4,9 @@
 
 It signs in as `admin`, creates one client secret on the first M2M application to show the
 secret-created page, checks it (one check that works, one with a wrong secret), and tries
-the sign-in of an OAuth application as the demo user alice@acme.example, who then consents
-to two third-party applications for the organizations' pages. It copies one sandbox
+the sign-in of an OAuth application as the demo user alice@acme.example (its page then says
+the test callback is registered), who then consents to two third-party applications for the
+organizations' pages. It copies one sandbox
 application to production, then changes it in the sandbox, for the drift view.
 The search and credential health pages need the index synced: quickstart's worker does it
 within seconds of starting.
@@ -168,6 +169,14 @@ def main() -> None:
             page.get_by_role("button", name="Allow").click()
         page.get_by_text("The sign-in works.").wait_for()
         page.screenshot(path=OUT / "try-sign-in.png", full_page=True)
+        # The application's page now says the test callback is registered, with its button.
+        page.get_by_role("link", name="Customer Portal").first.click()
+        page.locator("#test-callback").wait_for()
+        page.wait_for_load_state("networkidle")
+        box = page.locator("#test-callback").bounding_box()
+        bottom = box["y"] + box["height"] + page.evaluate("window.scrollY") + 16
+        clip = {"x": 0, "y": 0, "width": 1280, "height": bottom}
+        page.screenshot(path=OUT / "test-callback.png", full_page=True, clip=clip)
 
         organizations(page)
 
