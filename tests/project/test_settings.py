@@ -1,4 +1,5 @@
-"""Settings from the environment: the helpers, the settings module, and the README's table."""
+"""Settings from the environment: the helpers, the settings module, and the table of
+docs/configuration.md."""
 
 import re
 import runpy
@@ -149,13 +150,12 @@ def variables_read_by_the_code() -> set[str]:
 
 
 def configuration_table_names() -> set[str]:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| `")]
     return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
 
 
-def test_every_variable_the_code_reads_is_in_the_readme_configuration_table():
+def test_every_variable_the_code_reads_is_in_the_configuration_page_table():
     read = variables_read_by_the_code()
     assert {"DJANGO_DEBUG", "DATABASE_CONN_MAX_AGE", "EMULATOR_RATE_LIMIT"} <= read
 
