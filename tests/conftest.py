@@ -1,5 +1,14 @@
-import json
+"""Fixtures for every folder of tests: each answer of the embedded API checked against the
+contract, a fresh service layer, the embedded API's client, organizations, applications and
+signed-in users that several folders share. A folder's own fixtures are in its conftest.py,
+and a module that means something else by a name keeps its own fixture of that name."""
+
+import os
+import subprocess
+import sys
 import threading
+import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache
@@ -8,12 +17,9 @@ from django.test import Client
 from dashboard.connect.client import reset_client
 from dashboard.emulator import store
 from dashboard.emulator.http import api_responded
-
-from . import contract
-
-API_KEY = "sk_test_emulator"
-# An empty page of any list, as the API answers it.
-EMPTY_PAGE = {"object": "list", "data": [], "list_metadata": {"before": None, "after": None}}
+from dashboard.emulator.user_management import store as users
+from tests.support import ROOT, ApiClient, contract, make_user
+from tests.support.servers import PASSWORD as SERVER_PASSWORD
 
 _violations: list[str] = []
 _lock = threading.Lock()
@@ -63,43 +69,6 @@ def sleeps(monkeypatch) -> list[float]:
     return slept
 
 
-class ApiClient:
-    """The Django test client speaking to the embedded API as an API client would."""
-
-    def __init__(self, key: str = API_KEY):
-        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-    def _url(self, path: str) -> str:
-        return "/emulator/" + path.lstrip("/")
-
-    def get(self, path: str, params=None, **headers):
-        return self.client.get(self._url(path), params or {}, headers=headers)
-
-    def post(self, path: str, body=None, *, raw: str | bytes | None = None, **headers):
-        data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.post(
-            self._url(path), data, content_type="application/json", headers=headers
-        )
-
-    def put(self, path: str, body=None, *, raw=None, **headers):
-        data = raw if raw is not None else json.dumps(body)
-        return self.client.put(
-            self._url(path), data, content_type="application/json", headers=headers
-        )
-
-    def patch(self, path: str, body=None, *, raw=None, **headers):
-        data = raw if raw is not None else json.dumps(body)
-        return self.client.patch(
-            self._url(path), data, content_type="application/json", headers=headers
-        )
-
-    def delete(self, path: str, **headers):
-        return self.client.delete(self._url(path), headers=headers)
-
-    def generic(self, method: str, path: str, **headers):
-        return self.client.generic(method, self._url(path), headers=headers)
-
-
 @pytest.fixture
 def api(db) -> ApiClient:
     return ApiClient()
@@ -117,17 +86,108 @@ def other_organization(db):
     return store.organization_create(name="Globex", domains=[], metadata={}, external_id=None)
 
 
-def make_user(
-    username: str = "ops", role: str | None = "Admin", password: str = "correct-horse-battery"
-):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group, Permission
+@pytest.fixture
+def acme(db):
+    return store.organization_create(
+        name="Acme", domains=[("acme.example", "verified")], metadata={}, external_id=None
+    )
 
-    from dashboard.kernel.roles import ensure_roles
 
-    # Transactional tests flush the groups the migration made.
-    ensure_roles(Group, Permission)
-    user = get_user_model().objects.create_user(username, password=password)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
+@pytest.fixture
+def globex(db):
+    return store.organization_create(name="Globex", domains=[], metadata={}, external_id=None)
+
+
+@pytest.fixture
+def portal(acme):
+    return store.application_create(
+        application_type="oauth",
+        name="Partner Portal",
+        is_first_party=False,
+        organization_id=acme.id,
+        scopes=["openid", "profile"],
+        redirect_uris=[{"uri": "https://portal.example.com/cb", "default": True}],
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return users.user_create(
+        email="alice@acme.example",
+        password=None,
+        first_name="Alice",
+        last_name="Smith",
+        name=None,
+        email_verified=True,
+        external_id=None,
+        metadata={},
+    )
+
+
+@pytest.fixture
+def org(db):
+    return store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
+
+
+@pytest.fixture
+def user():
+    return make_user("ops", role="Admin")
+
+
+@pytest.fixture
+def browser(client, user) -> Client:
+    """The test client signed in as an Admin."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def api_calls():
+    """Every request that reached the embedded API during the test."""
+    calls: list[str] = []
+
+    def record(sender, request, response, **kwargs):
+        calls.append(f"{request.method} {request.path}")
+
+    api_responded.connect(record, dispatch_uid="tests.api_calls")
+    yield calls
+    api_responded.disconnect(dispatch_uid="tests.api_calls")
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database for the server processes alone: never the test run's own."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"concurrency_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(url)
+    yield urlunsplit(parts._replace(path=f"/{name}"))
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def server_env(database_url):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": database_url,
+        "DASHBOARD_ADMIN_PASSWORD": SERVER_PASSWORD,
+        "WORKOS_TIMEOUT": "20",
+        # Many sign-ins and writes from one address are the test, not an attack.
+        "DASHBOARD_SIGNIN_FAILURE_LIMIT": "1000",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "quickstart", "--no-serve"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return env

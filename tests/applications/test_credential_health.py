@@ -15,8 +15,7 @@ from dashboard.emulator import partition, store
 from dashboard.emulator.models import ClientSecret
 from dashboard.kernel.models import EnvironmentRole
 from dashboard.search import health, index, tasks
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

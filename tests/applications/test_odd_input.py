@@ -2,9 +2,7 @@
 
 import pytest
 
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .test_views_applications import app, browser, oauth_form, org, user  # noqa: F401
+from tests.support import oauth_form
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,7 @@ from hypothesis import strategies as st
 from dashboard import rules
 from dashboard.emulator.models import Application
 from dashboard.uris import UriRejected, validate_cors_origin, validate_redirect_uri
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .test_views_applications import browser, oauth_form, user  # noqa: F401
+from tests.support import oauth_form
 
 
 def refusal(uri: str, check=validate_redirect_uri) -> UriRejected | None:

@@ -16,60 +16,14 @@ from dashboard.applications.forms import ApplicationCreateForm, ApplicationEditF
 from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
 from dashboard.emulator import store
-from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application, ClientSecret
 from dashboard.emulator.seed import staff_sign_on_client
 from dashboard.kernel.fields import fields_of
 from dashboard.kernel.lookups import organization_names
 from dashboard.kernel.models import EmbeddedSignOn
-
-from .conftest import make_user
+from tests.support import HTMX, oauth_form
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def user():
-    return make_user("ops", role="Admin")
-
-
-@pytest.fixture
-def browser(client, user) -> Client:
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def org():
-    return store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
-
-
-@pytest.fixture
-def app(org):
-    return store.application_create(
-        application_type="oauth",
-        name="Customer Portal",
-        is_first_party=False,
-        organization_id=org.id,
-        scopes=["openid"],
-        redirect_uris=[{"uri": "https://portal.example.com/cb", "default": True}],
-        cors_origins=["https://portal.example.com"],
-    )
-
-
-@pytest.fixture
-def api_calls():
-    """Every request that reached the embedded API during the test."""
-    calls: list[str] = []
-
-    def record(sender, request, response, **kwargs):
-        calls.append(f"{request.method} {request.path}")
-
-    api_responded.connect(record, dispatch_uid="tests.api_calls")
-    yield calls
-    api_responded.disconnect(dispatch_uid="tests.api_calls")
 
 
 def fail_with(monkeypatch, function: str, error: errors.ApiError) -> None:
@@ -77,24 +31,6 @@ def fail_with(monkeypatch, function: str, error: errors.ApiError) -> None:
         raise error
 
     monkeypatch.setattr(connect, function, raise_error)
-
-
-def oauth_form(**overrides) -> dict:
-    return {
-        "application_type": "oauth",
-        "party": "first",
-        "name": "Portal",
-        "description": "Sign-in",
-        "redirect_uri": ["https://a.example.com/cb", "https://b.example.com/cb"],
-        "redirect_default": "1",
-        "scopes": ["openid", "email"],
-        "extra_scopes": "custom:x",
-        "cors_origins": "https://a.example.com\nhttps://b.example.com",
-        "uses_pkce": "on",
-        "idempotency_key": "form-key-1",
-        "action": "save",
-        **overrides,
-    }
 
 
 # --- Access ---------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
 from dashboard.emulator import store
 from dashboard.emulator.models import Application
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,6 @@
 is made: its outcome unknown until the answer comes, and unknown for good if it never does."""
 
 import pytest
-from django.test import Client
 
 from dashboard import connect
 from dashboard.applications import services
@@ -10,8 +9,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor
 from dashboard.connect.models import ApplicationUpdate
 from dashboard.emulator import store
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +21,6 @@ CREATE_FORM = {
     "redirect_uri": [""],
     "idempotency_key": "k-ledger",
 }
-
-
-@pytest.fixture
-def admin():
-    client = Client()
-    client.force_login(make_user("alice", role="Admin"))
-    return client
 
 
 class Crash(BaseException):

@@ -6,26 +6,16 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition, store
 from dashboard.search import tasks
 
-from .conftest import make_user
-
 pytestmark = pytest.mark.django_db
 
 ISSUER = "https://sso.northwind.example/oauth2/default"
 SUBJECT = "00u1northwind42"
-
-
-@pytest.fixture
-def admin() -> Client:
-    client = Client()
-    client.force_login(make_user("alice", role="Admin"))
-    return client
 
 
 def organization(name: str, environment: str = "sandbox"):

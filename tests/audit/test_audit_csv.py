@@ -9,19 +9,10 @@ from django.test import Client
 
 from dashboard.audit.models import AuditEvent
 
-from .conftest import make_user
-
 pytestmark = pytest.mark.django_db
 
 # Opens a calculator in a spreadsheet whose separator is ";" if the cell is not quoted.
 HOSTILE_NAME = "x;=cmd|' /C calc'!A0;"
-
-
-@pytest.fixture
-def admin():
-    client = Client()
-    client.force_login(make_user("alice", role="Admin"))
-    return client
 
 
 def export(client: Client) -> str:

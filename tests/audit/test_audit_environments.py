@@ -14,8 +14,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.audit.record import Actor, record
 from dashboard.emulator import partition, store
 from dashboard.kernel.models import EnvironmentRole
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

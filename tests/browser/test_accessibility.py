@@ -15,15 +15,16 @@ import pytest
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import store
 from dashboard.emulator.models import Application
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import PASSWORD, axe_core, chromium, signed_in_by_cookie, sync_api  # noqa: F401
+from tests.support.browser import (
+    PASSWORD,
+    SCHEMES,
+    axe_violations,
+    describe,
+    signed_in_by_cookie,
+    sync_api,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-SCHEMES = ["light", "dark"]
 
 
 @dataclass
@@ -274,34 +275,6 @@ VIEWS = {
     "sign-in": View(_sign_in, signed_in=False),
     "sign-in-failed": View(_sign_in_failed, signed_in=False),
 }
-
-
-def axe_violations(page, axe_core) -> list[dict]:
-    # Evaluated through the DevTools protocol, axe-core runs under the page's own strict
-    # Content-Security-Policy, which a <script> tag added to the page would break.
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-    page.evaluate(axe_core.read_text())
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    return results["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"{violation['id']} ({violation['impact']}): {violation['help']} {violation['helpUrl']}"
-        )
-        for node in violation["nodes"]:
-            target = " ".join(str(part) for part in node["target"])
-            lines.append(f"  {target}")
-            lines.extend(f"    {line.strip()}" for line in node["failureSummary"].splitlines())
-    return "\n".join(lines)
 
 
 def open_page(chromium, live_server, *, signed_in: bool = True, **context_options):

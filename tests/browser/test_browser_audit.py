@@ -3,10 +3,7 @@
 import pytest
 
 from dashboard.audit.models import AuditEvent
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import chromium, signed_in_by_cookie, sync_api  # noqa: F401
+from tests.support.browser import signed_in_by_cookie, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

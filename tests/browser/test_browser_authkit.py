@@ -2,11 +2,8 @@
 organization on the consent page, and the application's callback gets a code that the
 token endpoint exchanges (PKCE S256); both pages pass axe in light and dark mode."""
 
-import base64
-import hashlib
 import re
-import secrets
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -15,16 +12,10 @@ from joserfc.jwk import KeySet
 
 from dashboard.emulator import store
 from dashboard.emulator.user_management import store as users
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import axe_core, chromium, sync_api  # noqa: F401
-from .test_accessibility import axe_violations, describe
+from tests.support.authkit import CALLBACK, PASSWORD, authorization_url
+from tests.support.browser import axe_violations, describe, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CALLBACK = "https://portal.example.com/callback"
-PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture
@@ -46,22 +37,6 @@ def setup(db):
         name=None, email_verified=True, external_id=None, metadata={},
     )  # fmt: skip
     return app, secret, user, org
-
-
-def authorization_url(issuer: str, app) -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    query = {
-        "client_id": app.client_id,
-        "redirect_uri": CALLBACK,
-        "response_type": "code",
-        "scope": "openid profile email documents:read",
-        "state": "st-1",
-        "nonce": "no-1",
-        "code_challenge": challenge.rstrip(b"=").decode(),
-        "code_challenge_method": "S256",
-    }
-    return f"{issuer}/oauth2/authorize?{urlencode(query)}", verifier
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -10,11 +10,8 @@ import pytest
 
 from dashboard.emulator import store
 from dashboard.emulator.user_management import store as users
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import chromium, signed_in_by_cookie, sync_api  # noqa: F401
-from .test_browser_authkit import CALLBACK, PASSWORD
+from tests.support.authkit import CALLBACK, PASSWORD
+from tests.support.browser import signed_in_by_cookie, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +40,7 @@ def portal(db):
 
 def authorize_in_the_browser(chromium, issuer: str, app) -> tuple[str, str]:
     """Alice signs in and allows the application for Initech: the code and the verifier."""
-    from .test_browser_authkit import authorization_url
+    from tests.support.authkit import authorization_url
 
     url, verifier = authorization_url(issuer, app)
     url = url.replace("scope=openid+profile+email+documents%3Aread", f"scope={SCOPES}")

@@ -7,11 +7,7 @@ import pytest
 
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import Application
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import axe_core, chromium, signed_in_by_cookie, sync_api  # noqa: F401
-from .test_accessibility import axe_violations, describe
+from tests.support.browser import axe_violations, describe, signed_in_by_cookie, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,10 +18,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition
 from dashboard.emulator.models import Application, ClientSecret
 from dashboard.emulator.user_management import store as users
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import chromium, page, settled, sync_api  # noqa: F401
+from tests.support.browser import settled, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

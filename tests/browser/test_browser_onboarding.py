@@ -17,10 +17,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.emulator import store
 from dashboard.emulator.models import ClientSecret
 from dashboard.emulator.user_management import store as users
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import chromium, org, page, signed_in_page, sync_api  # noqa: F401
+from tests.support.browser import signed_in_page, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,19 +9,15 @@ import re
 import pytest
 
 from dashboard.emulator.models import Application, Organization
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import (  # noqa: F401
-    axe_core,
-    chromium,
+from tests.support import consent
+from tests.support.browser import (
+    axe_violations,
+    describe,
     settled,
     signed_in_by_cookie,
     signed_in_page,
     sync_api,
 )
-from .organizations import acme, alice, consent, globex, portal  # noqa: F401
-from .test_accessibility import axe_violations, describe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,12 +5,8 @@ rows on the first screen, its filters behind a disclosure that the keyboard open
 import pytest
 
 from dashboard.emulator import store
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import chromium, settled, signed_in_by_cookie, sync_api  # noqa: F401
-from .organizations import acme, alice, consent, portal  # noqa: F401
-from .test_accessibility import SCHEMES
+from tests.support import consent
+from tests.support.browser import SCHEMES, settled, signed_in_by_cookie, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

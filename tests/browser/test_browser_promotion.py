@@ -10,18 +10,14 @@ import pytest
 
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import Application
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import (  # noqa: F401
-    axe_core,
-    chromium,
-    page,
+from tests.support.browser import (
+    SCHEMES,
+    axe_violations,
+    describe,
     settled,
     signed_in_by_cookie,
     sync_api,
 )
-from .test_accessibility import SCHEMES, axe_violations, describe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,11 +15,7 @@ from dashboard.emulator.models import User as EndUser
 from dashboard.emulator.seed import DEMO_PASSWORD, staff_sign_on_client
 from dashboard.kernel.models import EmbeddedSignOn
 from dashboard.signin.management.commands.quickstart import ensure_staff
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .browser import axe_core, chromium, sync_api  # noqa: F401
-from .test_accessibility import axe_violations, describe
+from tests.support.browser import axe_violations, describe, sync_api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import respx
 import yaml
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.test import Client
 
 from dashboard.audit.models import AuditEvent
@@ -16,36 +16,10 @@ from dashboard.emulator.http import api_responded
 from dashboard.emulator.models import Application
 from dashboard.emulator.seed import staff_sign_on_client
 from dashboard.kernel.models import EmbeddedSignOn
-
-from .conftest import EMPTY_PAGE, make_user
+from tests.support import EMPTY_PAGE, make_user
+from tests.support.configuration import Terminal, application, connect, names, organization
 
 pytestmark = pytest.mark.django_db
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def connect(*args: str, stdout=None, stderr=None) -> tuple[str, str]:
-    out, err = stdout or io.StringIO(), stderr or io.StringIO()
-    call_command("connect", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def organization(name: str, environment: str = "sandbox"):
-    with partition.override(environment):
-        return store.organization_create(name=name, domains=[], metadata={}, external_id=None)
-
-
-def application(environment: str = "sandbox", **fields):
-    with partition.override(environment):
-        return store.application_create(**fields)
-
-
-def names(environment: str) -> list[str]:
-    with partition.override(environment):
-        return sorted(Application.objects.values_list("name", flat=True))
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from dashboard.emulator import faults, partition, store
 from dashboard.emulator.models import Application
 from dashboard.emulator.seed import staff_sign_on_client
 from dashboard.kernel.models import EmbeddedSignOn, EnvironmentRole
-
-from .conftest import make_user
-from .test_configuration_command import connect, names, organization
+from tests.support import make_user
+from tests.support.configuration import connect, names, organization
 
 pytestmark = pytest.mark.django_db
 

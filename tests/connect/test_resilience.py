@@ -6,14 +6,12 @@ import httpx
 import pytest
 import respx
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client
 
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import store
 from dashboard.emulator.faults import Faults, injected
 from dashboard.emulator.models import Application
-
-from .conftest import EMPTY_PAGE, make_user
+from tests.support import EMPTY_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def no_waiting(sleeps):
     """Every test here runs with the service layer's sleeps patched out."""
-
-
-@pytest.fixture
-def browser():
-    client = Client()
-    client.force_login(make_user("ops", role="Admin"))
-    return client
 
 
 @pytest.fixture

@@ -18,10 +18,7 @@ from dashboard.connect import errors
 from dashboard.connect.models import OAuthApplication, UnreadableRecord
 from dashboard.emulator import store
 from dashboard.kernel import lookups
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .test_views_applications import HTMX, browser, user  # noqa: F401
+from tests.support import HTMX
 
 pytestmark = pytest.mark.django_db
 

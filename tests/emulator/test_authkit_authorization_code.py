@@ -2,8 +2,6 @@
 tokens, userinfo and refresh-token rotation, driven by authlib's OAuth client, and every
 refusal RFC 6749 and the issue call for."""
 
-import base64
-import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -17,15 +15,13 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from dashboard.emulator import store
-from dashboard.emulator.authkit.keys import public_jwks
 from dashboard.emulator.authkit.models import AuthorizationCode
 from dashboard.emulator.user_management import store as users
+from tests.support.authkit import PASSWORD, REDIRECT, claims_of, pkce, token
 
 pytestmark = pytest.mark.django_db
 
 ISSUER = "http://testserver/emulator"
-REDIRECT = "https://portal.example.com/cb"
-PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture
@@ -57,12 +53,6 @@ def portal(organization):
     return app, plaintext
 
 
-def pkce() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def authorize(browser: Client, app, *, organization_id: str, **params) -> dict:
     """Sign in and consent as a browser would; the query the application is sent back."""
     query = {
@@ -90,15 +80,6 @@ def authorize(browser: Client, app, *, organization_id: str, **params) -> dict:
     assert allowed.status_code == 302, allowed.content[:500]
     assert allowed["Location"].startswith(REDIRECT)
     return parse_qs(urlsplit(allowed["Location"]).query)
-
-
-def token(browser: Client, **form):
-    return browser.post("/emulator/oauth2/token", form)
-
-
-def claims_of(encoded: str) -> dict:
-    decoded = jwt.decode(encoded, KeySet.import_key_set(public_jwks()), algorithms=["RS256"])
-    return decoded.claims
 
 
 def test_the_code_flow_gives_verified_tokens_with_workos_claims(client, user, portal, organization):

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def issuer(live_server) -> str:
-    return live_server.url + "/emulator"
-
-
-@pytest.fixture
 def worker(organization):
     app = store.application_create(
         application_type="m2m",

@@ -10,9 +10,8 @@ from dashboard.emulator import store
 from dashboard.emulator.authkit import consents
 from dashboard.emulator.authkit.models import AuthorizationCode, Consent, RefreshToken
 from dashboard.emulator.user_management import store as users
-
-from .conftest import ApiClient
-from .test_authkit_authorization_code import PASSWORD, REDIRECT, claims_of, pkce, token
+from tests.support import ApiClient
+from tests.support.authkit import PASSWORD, REDIRECT, claims_of, pkce, token
 
 pytestmark = pytest.mark.django_db
 

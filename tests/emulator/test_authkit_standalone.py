@@ -14,10 +14,8 @@ from dashboard.emulator import partition, store
 from dashboard.emulator.authkit.models import ExternalAuth
 from dashboard.emulator.models import User
 from dashboard.emulator.user_management import store as users
-
-from .conftest import ApiClient
-from .test_authkit_authorization_code import REDIRECT, claims_of, pkce, token
-from .test_settings import load_settings
+from tests.support import ApiClient, load_settings
+from tests.support.authkit import REDIRECT, claims_of, pkce, token
 
 pytestmark = pytest.mark.django_db
 

@@ -418,7 +418,7 @@ def test_any_other_key_is_401_in_workos_shape(db, authorization):
 
 
 def test_the_key_is_configurable(db, settings):
-    from .conftest import ApiClient
+    from tests.support import ApiClient
 
     settings.WORKOS_EMULATOR_API_KEY = "sk_test_other"
 

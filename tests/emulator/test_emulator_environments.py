@@ -6,8 +6,7 @@ from django.test import Client
 
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import Application
-
-from .conftest import ApiClient
+from tests.support import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import rules
 
-ROOT = Path(__file__).resolve().parent.parent / "dashboard"
+ROOT = Path(__file__).resolve().parents[2] / "dashboard"
 SOURCES = sorted(
     [
         *(ROOT / "emulator").rglob("*.py"),

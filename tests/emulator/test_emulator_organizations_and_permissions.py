@@ -3,8 +3,7 @@ import pytest
 from dashboard import rules
 from dashboard.emulator import store
 from dashboard.emulator.models import Organization, Permission
-
-from .conftest import ApiClient
+from tests.support import ApiClient
 
 
 def test_it_creates_and_gets_an_organization(api):

@@ -7,12 +7,7 @@ import yaml
 from dashboard.emulator import store
 from dashboard.emulator.ids import new_id
 from dashboard.emulator.models import Application, Organization, User
-
-from .contract import SPEC_PATH, USER_MANAGEMENT_SPEC_PATH
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .test_views_applications import browser, user  # noqa: F401
+from tests.support.contract import SPEC_PATH, USER_MANAGEMENT_SPEC_PATH
 
 pytestmark = pytest.mark.django_db
 

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def workos(live_server) -> WorkOSClient:
-    return WorkOSClient(
-        api_key="sk_test_emulator",
-        client_id="client_sdk_test",
-        base_url=f"{live_server.url}/emulator",
-        max_retries=0,
-    )
-
-
-@pytest.fixture
 def org(workos):
     return workos.organizations.create_organization(name="Acme", domains=["acme.example"])
 

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from workos import WorkOSClient
 from workos._errors import BadRequestError, NotFoundError
 from workos.connect.models import UserObject
 from workos.user_management import PasswordPlaintext
@@ -21,21 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REDIRECT = "https://portal.example.com/callback"
 PASSWORD = "strong_password_123!"
 SCOPES = "openid profile email offline_access"
-
-
-@pytest.fixture
-def workos(live_server) -> WorkOSClient:
-    return WorkOSClient(
-        api_key="sk_test_emulator",
-        client_id="client_sdk_test",
-        base_url=f"{live_server.url}/emulator",
-        max_retries=0,
-    )
-
-
-@pytest.fixture
-def issuer(live_server) -> str:
-    return f"{live_server.url}/emulator"
 
 
 @pytest.fixture

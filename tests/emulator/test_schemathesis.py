@@ -20,9 +20,8 @@ from dashboard.emulator import store
 from dashboard.emulator.authkit import consents
 from dashboard.emulator.models import Application, ClientSecret, Organization, User
 from dashboard.emulator.user_management import store as user_store
-
-from .conftest import API_KEY
-from .contract import SPEC_PATH, USER_MANAGEMENT_SPEC_PATH
+from tests.support import API_KEY
+from tests.support.contract import SPEC_PATH, USER_MANAGEMENT_SPEC_PATH
 
 MAX_EXAMPLES = 20
 

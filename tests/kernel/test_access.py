@@ -10,8 +10,7 @@ from dashboard.emulator import partition, store
 from dashboard.emulator.user_management import store as users
 from dashboard.kernel.models import EnvironmentRole
 from dashboard.promotion.models import Promotion
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,9 @@ from django.test import Client, RequestFactory
 
 from dashboard.addresses import client_address
 from dashboard.audit.models import AuditEvent
+from tests.support import make_user
 
-from .conftest import make_user
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROXY = "10.0.0.2"
 CLIENT = "203.0.113.9"
 ATTACKER = "198.51.100.66"

@@ -4,17 +4,9 @@ import pytest
 from django.test import Client
 
 from dashboard.emulator import partition, store
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin() -> Client:
-    client = Client()
-    client.force_login(make_user("ops", role="Admin"))
-    return client
 
 
 def test_each_environments_list_names_its_own_organizations_and_counts(admin):

@@ -2,7 +2,6 @@
 and changing redirect URIs ask for the environment's name as well; the sandbox does not."""
 
 import pytest
-from django.test import Client
 
 from dashboard import connect, environments
 from dashboard.applications.forms import ApplicationEditForm
@@ -10,20 +9,11 @@ from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import Application, ClientSecret
 
-from .conftest import make_user
-
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
 CALLBACK = "https://portal.example.com/cb"
 MISSING = "This is Production: type production as well to confirm"
-
-
-@pytest.fixture
-def admin() -> Client:
-    client = Client()
-    client.force_login(make_user("ops", role="Admin"))
-    return client
 
 
 def application_in(environment: str):

@@ -13,8 +13,7 @@ from dashboard import environments
 from dashboard.emulator import partition, store
 from dashboard.kernel.models import EnvironmentRole
 from dashboard.kernel.roles import CHANGE, DELETE, SECRETS, VIEW
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ import pytest
 import respx
 from django.test import Client
 
-from .conftest import EMPTY_PAGE, make_user
+from tests.support import EMPTY_PAGE, make_user
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "PATH": "/usr/bin:/bin",
     "DJANGO_DEBUG": "0",
@@ -36,12 +36,6 @@ def test_the_production_configuration_passes_the_deployment_checks():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
-
-
-@pytest.fixture
-def browser(client):
-    client.force_login(make_user("ops", role="Admin"))
-    return client
 
 
 def test_every_page_has_a_strict_content_security_policy(browser):

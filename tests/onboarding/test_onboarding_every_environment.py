@@ -11,8 +11,7 @@ from django.test import Client
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition, store
 from dashboard.emulator.user_management import store as users
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

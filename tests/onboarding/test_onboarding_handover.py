@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 
 from dashboard.emulator import store
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

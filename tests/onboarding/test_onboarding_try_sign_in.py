@@ -17,8 +17,7 @@ from dashboard.emulator.user_management import store as users
 from dashboard.onboarding import services
 from dashboard.onboarding.sheet import AuthorizationServer
 from dashboard.onboarding.views import SIGN_IN_ATTEMPT, SIGN_IN_CODE
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,27 +13,18 @@ import respx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator import store
 from dashboard.emulator.models import ClientSecret
-
-from .conftest import EMPTY_PAGE, make_user
-from .test_settings import load_settings
+from tests.support import EMPTY_PAGE, load_settings, make_user
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
 ISSUER = "http://testserver/emulator"
-
-
-@pytest.fixture
-def browser(client) -> Client:
-    client.force_login(make_user("ops", role="Admin"))
-    return client
 
 
 @pytest.fixture

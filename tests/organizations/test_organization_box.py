@@ -9,10 +9,7 @@ from django.test import Client
 
 from dashboard.audit.models import AuditEvent
 from dashboard.emulator.models import Organization
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .organizations import HTMX, acme, editor, viewer  # noqa: F401
+from tests.support import HTMX
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,7 @@ from dashboard import connect
 from dashboard.audit.models import AuditEvent
 from dashboard.connect import errors
 from dashboard.emulator import store
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .organizations import HTMX, acme, admin, alice, consent, editor, portal, viewer, worker  # noqa: F401
+from tests.support import HTMX, consent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,21 +8,7 @@ from dashboard.audit.models import AuditEvent
 from dashboard.emulator import partition, store
 from dashboard.emulator.models import Organization
 from dashboard.search.models import IndexedApplication, IndexedOrganization
-
-# Fixtures come in by name and tests take them as arguments of the same name.
-# ruff: noqa: F811
-from .organizations import (  # noqa: F401
-    HTMX,
-    acme,
-    admin,
-    api_calls,
-    editor,
-    globex,
-    portal,
-    signed_in,
-    viewer,
-    worker,
-)
+from tests.support import HTMX, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,13 @@
 """The shape of the code, checked: the import contracts of pyproject.toml (layers, the
-embedded API on its own, no cycle), and features that reach a sibling only through its
-actions and queries."""
+embedded API on its own, no cycle), features that reach a sibling only through its
+actions and queries, and tests that share helpers and fixtures without importing each other."""
 
 import ast
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FEATURES = {
     "applications", "audit", "configuration", "onboarding", "organizations", "promotion",
     "search", "signin",
@@ -85,3 +85,29 @@ def test_every_view_chooses_its_page_or_partial_through_one_helper():
             if marker in text:
                 by_hand.append(f"{path.relative_to(ROOT)}: {marker}")
     assert by_hand == []
+
+
+def test_no_test_module_imports_another_test_module_or_a_conftest():
+    """Tests share what they share through tests/support (helpers) and the conftest.py
+    files (fixtures, which pytest finds by name): importing a test module runs its tests'
+    module again under another name, and importing a conftest bypasses pytest's scoping."""
+    tests = ROOT / "tests"
+    imports = []
+    for path in sorted(tests.rglob("test_*.py")):
+        package = ".".join(path.relative_to(ROOT).parent.parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{parent}.{base}" if base else parent
+                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                last = name.rsplit(".", 1)[-1]
+                if name.startswith("tests.") and (last.startswith("test_") or last == "conftest"):
+                    imports.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert imports == []

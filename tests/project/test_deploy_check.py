@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.env import env_value
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "ek_" + "0123456789abcdefghijklmnopqrstuvwxyz"
 PRODUCTION_ENV = {
     "PATH": "/usr/bin:/bin",

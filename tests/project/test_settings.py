@@ -2,7 +2,6 @@
 docs/configuration.md."""
 
 import re
-import runpy
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,8 +9,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.env import env_bool, env_float, env_int, env_list, env_str, env_value
+from tests.support import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_unset_and_blank_variables_answer_the_default():
@@ -83,11 +83,6 @@ def test_the_helpers_read_the_process_environment_by_default(monkeypatch):
     monkeypatch.setenv("DASHBOARD_TEST_NUMBER", "7")
 
     assert env_int("DASHBOARD_TEST_NUMBER", 0) == 7
-
-
-def load_settings() -> dict:
-    """The settings module run afresh, as a process reading the current environment would."""
-    return runpy.run_path(str(ROOT / "dashboard" / "settings.py"))
 
 
 def test_the_settings_module_reads_its_variables(monkeypatch):

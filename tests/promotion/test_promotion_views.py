@@ -16,8 +16,7 @@ from dashboard.emulator import partition, store
 from dashboard.emulator.models import Application
 from dashboard.kernel.models import EnvironmentRole
 from dashboard.promotion.models import Promotion
-
-from .conftest import ApiClient, make_user
+from tests.support import ApiClient, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,6 @@ LOCALHOST = "http://localhost:3000/callback"
 PORTAL = "https://portal.example.com/callback"
 STAGING = "https://staging.portal.example.com/callback"
 RULE = "Production environments accept only https redirect URIs and no localhost."
-
-
-@pytest.fixture
-def browser(client) -> Client:
-    client.force_login(make_user("ops", role="Admin"))
-    return client
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from dashboard.connect.errors import ApiError
 from dashboard.emulator import faults, partition, store
 from dashboard.search import selectors, tasks
 from dashboard.search.models import IndexedApplication, Sync
-
-from .conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -89,7 +89,7 @@ def test_fold_ignores_case_and_accents():
 
 
 def test_the_dashboards_reads_and_writes_keep_the_index_fresh(client):
-    from .conftest import make_user
+    from tests.support import make_user
 
     client.force_login(make_user("ops", role="Admin"))
     outside = oauth("Made Outside")  # Through the API, not the dashboard.

@@ -17,13 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from tests import test_concurrency
-from tests.test_concurrency import ROOT, api, at_once, csrf, gunicorn, signed_in
-
-# Fixtures of the concurrency tests: a database for the processes alone, migrated and seeded
-# by `manage.py quickstart`, and the environment the processes share.
-database_url = test_concurrency.database_url
-server_env = test_concurrency.server_env
+from tests.support.servers import ROOT, api, at_once, csrf, gunicorn, signed_in
 
 # Three pages of the API's list, so that the page can show a sync between two of them.
 NEW_APPLICATIONS = 250

@@ -10,7 +10,7 @@ from dashboard.emulator.models import Application, ClientSecret, Organization, P
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def quickstart(capsys) -> str:
@@ -139,8 +139,7 @@ def test_quickstart_on_a_taken_port_stops_before_setting_anything_up(capsys):
 def test_quickstart_links_productions_demo_applications_to_the_sandboxs(capsys, client):
     from dashboard.emulator import partition
     from dashboard.promotion.models import Promotion
-
-    from .conftest import make_user
+    from tests.support import make_user
 
     quickstart(capsys)
     with partition.override("production"):

@@ -1,4 +1,5 @@
-"""Browser fixtures shared by the test modules that drive Chromium with Playwright.
+"""What the test modules that drive Chromium with Playwright share (their fixtures are in
+tests/browser/conftest.py).
 
 Without Chromium, or without axe-core for the accessibility tests (`npm ci` installs it),
 those tests are skipped, unless REQUIRE_BROWSER=1 (set by CI), where whatever is missing
@@ -7,7 +8,6 @@ fails them instead.
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,13 +15,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from dashboard.emulator import store
-
-from .conftest import make_user
+from tests.support import make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-AXE_CORE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_CORE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct-horse-battery"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+SCHEMES = ["light", "dark"]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -39,42 +39,6 @@ def missing(what: str) -> None:
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(f"{what}, and REQUIRE_BROWSER=1 requires it.", pytrace=False)
     pytest.skip(what)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not shutil.which(CHROMIUM):
-        missing(f"Chromium not found at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
-    # make are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def axe_core() -> Path:
-    """axe-core's browser script, installed from npm by `npm ci`."""
-    if not AXE_CORE.is_file():
-        missing(f"axe-core not found at {AXE_CORE} (run `npm ci`)")
-    return AXE_CORE
-
-
-@pytest.fixture
-def org(db):
-    return store.organization_create(name="Acme", domains=[], metadata={}, external_id=None)
 
 
 def admin():
@@ -115,8 +79,29 @@ def signed_in_by_cookie(chromium, live_server, **context_options):
     return page
 
 
-@pytest.fixture
-def page(chromium, live_server):
-    page = signed_in_page(chromium, live_server)
-    yield page
-    page.context.close()
+def axe_violations(page, axe_core) -> list[dict]:
+    # Evaluated through the DevTools protocol, axe-core runs under the page's own strict
+    # Content-Security-Policy, which a <script> tag added to the page would break.
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+    page.evaluate(axe_core.read_text())
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return results["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} {violation['helpUrl']}"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"  {target}")
+            lines.extend(f"    {line.strip()}" for line in node["failureSummary"].splitlines())
+    return "\n".join(lines)

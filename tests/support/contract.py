@@ -16,7 +16,7 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-CONTRACT_DIR = Path(__file__).parent / "contract"
+CONTRACT_DIR = Path(__file__).resolve().parents[1] / "contract"
 SPEC_PATH = CONTRACT_DIR / "workos-connect-openapi.yaml"
 USER_MANAGEMENT_SPEC_PATH = CONTRACT_DIR / "workos-user-management-openapi.yaml"
 HOST = "https://api.workos.com"
