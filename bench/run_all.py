@@ -50,7 +50,7 @@ NOTES = """## Reading the numbers
   the 2 cores with the server.
 - Weight: the swap is a fifth of the first load (HTML, CSS and scripts); against the list
   page's HTML alone it is most of it, since the table is most of that HTML.
-- Queries: tests/test_query_budgets.py holds each page to a number of SQL queries whatever
+- Queries: tests/project/test_query_budgets.py holds each page to a number of SQL queries whatever
   its page size, so that a query per row fails a test before it shows here.
 
 """
