@@ -23,7 +23,15 @@ from dashboard.audit import selectors as audit
 from dashboard.connect.errors import UnprocessableEntityError
 from dashboard.connect.models import ApplicationUpdate, M2MApplicationCreate, OAuthApplicationCreate
 from dashboard.kernel import lookups
-from dashboard.kernel.fields import BY_NAME, M2M, OAUTH, AppField, editable_values, fields_of
+from dashboard.kernel.fields import (
+    M2M,
+    OAUTH,
+    TEXTS,
+    AppField,
+    by_name,
+    editable_values,
+    fields_of,
+)
 from dashboard.kernel.formfields import row_error
 from dashboard.kernel.forms import (
     CONFIRM_ENVIRONMENT,
@@ -112,6 +120,15 @@ class ApplicationForm(forms.Form):
 
     def table_fields(self) -> tuple[AppField, ...]:
         raise NotImplementedError
+
+    @property
+    def table_rows(self) -> list[tuple[str, forms.BoundField]]:
+        """(the partial of the form's template that draws it, the field) for each field of
+        the table the form has, in table order: a partial per kind of value."""
+        return [
+            (f"applications/form.html#{field.value_kind}", self[field.name])
+            for field in self.table_fields()
+        ]
 
     # --- Redirect URI rows, with the error of each row -------------------------------------
 
@@ -266,8 +283,13 @@ class ApplicationCreateForm(ApplicationForm):
         return cleaned
 
     def create_request(self) -> OAuthApplicationCreate | M2MApplicationCreate:
-        values = {field.name: self.cleaned_data[field.name] for field in self.table_fields()}
-        values["description"] = values["description"] or None
+        # An empty text is no text: a create sends none.
+        values = {
+            field.name: self.cleaned_data[field.name] or None
+            if field.value_kind in TEXTS
+            else self.cleaned_data[field.name]
+            for field in self.table_fields()
+        }
         if self.kind == M2M:
             return M2MApplicationCreate(**values)
         return OAuthApplicationCreate(is_first_party=not self.third_party, **values)
@@ -340,7 +362,7 @@ class ApplicationEditForm(ApplicationForm):
     def redirect_uris_change(self) -> bool:
         """The redirect URIs sent differ from the application's (valid ones only: invalid
         ones are refused anyway)."""
-        field = BY_NAME["redirect_uris"]
+        field = by_name("redirect_uris")
         if field not in self.sent_fields() or "redirect_uris" not in self.cleaned_data:
             return False
         sent = field.normalize(self.cleaned_data["redirect_uris"])

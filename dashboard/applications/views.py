@@ -24,7 +24,7 @@ from dashboard.connect import errors
 from dashboard.connect.models import Page
 from dashboard.kernel import footprint, lookups
 from dashboard.kernel.access import requires
-from dashboard.kernel.fields import BOTH, BY_NAME, editable_values
+from dashboard.kernel.fields import BOTH, by_name, editable_values
 from dashboard.kernel.problems import api_errors_as_pages, describe
 from dashboard.kernel.responses import HtmxHttpRequest, redirect_after_change, render_page
 from dashboard.kernel.roles import CHANGE, DELETE, SECRETS, VIEW
@@ -507,7 +507,7 @@ def _conflict(request: HtmxHttpRequest, form: ApplicationEditForm, current) -> H
     merged_form = ApplicationEditForm(
         initial=initial, application=current, production=form.production
     )
-    rows = [(BY_NAME[row.name], row) for row in report]
+    rows = [(by_name(row.name), row) for row in report]
     return _form_page(request, merged_form, app=current, conflict=rows, status=409)
 
 

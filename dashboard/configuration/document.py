@@ -36,7 +36,7 @@ import jsonschema
 import yaml
 from django.utils.text import slugify
 
-from dashboard import rules, uris
+from dashboard import api_fields, rules, uris
 from dashboard.kernel import fields
 
 VERSION = 1
@@ -364,15 +364,46 @@ class _NodeReader:
 # --- The schema ---------------------------------------------------------------------------------
 
 
-@cache
+# The schema of a field that `schema.json` does not describe, by its kind of value.
+_SCHEMA_OF_KIND = {
+    "text": {"type": ["string", "null"], "maxLength": rules.MAX_NAME},
+}
+
+
+def _file_key(row: api_fields.ApiField) -> str:
+    """A field's key in a file: organizations are named there, not identified."""
+    return "organization" if row.name == "organization_id" else row.name
+
+
 def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text())
+    return _schema(api_fields.FIELDS)
 
 
 @cache
+def _schema(table: tuple[api_fields.ApiField, ...]) -> dict:
+    """`schema.json`, with every field of the table: those it does not describe are
+    described by their kind of value, and M2M entries have exactly the fields the table
+    gives M2M applications."""
+    written = json.loads(SCHEMA_PATH.read_text())
+    application = written["$defs"]["application"]
+    for row in table:
+        if row.name != "organization_id" and row.name not in application["properties"]:
+            described = {"description": row.label} | _SCHEMA_OF_KIND[row.value]
+            application["properties"][row.name] = described
+    m2m_only = next(rule["then"] for rule in application["allOf"] if "properties" in rule["then"])
+    m2m_keys = [_file_key(row) for row in table if api_fields.M2M in row.kinds]
+    m2m_only["properties"] = dict.fromkeys(["application_type", *m2m_keys], True)
+    return written
+
+
 def _validator() -> jsonschema.Draft202012Validator:
-    jsonschema.Draft202012Validator.check_schema(schema())
-    return jsonschema.Draft202012Validator(schema())
+    return _checker(api_fields.FIELDS)
+
+
+@cache
+def _checker(table: tuple[api_fields.ApiField, ...]) -> jsonschema.Draft202012Validator:
+    jsonschema.Draft202012Validator.check_schema(_schema(table))
+    return jsonschema.Draft202012Validator(_schema(table))
 
 
 _TYPE_WORDS = {
@@ -461,7 +492,8 @@ def _rule_problems(values: dict, *, production: bool) -> Iterator[tuple[Path_, s
                 yield ("name",), "May not be blank."
         except rules.RuleBroken as broken:
             yield ("name",), broken.message
-    for name, multiline in (("description", True), ("organization", False)):
+    texts = [(row.name, row.value == "multiline") for row in _texts()]
+    for name, multiline in (*texts, ("organization", False)):
         if values.get(name):
             try:
                 rules.validate_text(values[name], multiline=multiline)
@@ -504,31 +536,40 @@ def _distinct(values: list[str], name: str, check) -> Iterator[tuple[Path_, str]
         seen.add(value)
 
 
-def _normalized(values: dict) -> dict[str, Any]:
-    """An application's values as the API will hold them once applied."""
-    oauth = values["application_type"] == "oauth"
-    result: dict[str, Any] = {
-        # The API keeps a name without the spaces around it.
-        "name": values["name"].strip(),
-        "application_type": values["application_type"],
-        "organization": values.get("organization"),
-        "description": values.get("description") or None,
-        "scopes": list(values.get("scopes", [])),
-    }
-    if oauth:
-        entries = [
-            {"uri": entry["uri"], "default": bool(entry.get("default"))}
-            for entry in values.get("redirect_uris", [])
-        ]
+def _texts() -> tuple[api_fields.ApiField, ...]:
+    """The table's fields of free text, which a file leaves out when empty."""
+    return tuple(row for row in api_fields.FIELDS if row.value in api_fields.TEXTS)
+
+
+def _read(row: api_fields.ApiField, values: dict) -> Any:
+    """The value of `row` that a file's entry means, as the API will hold it once applied."""
+    value = values.get(row.name)
+    if row.value == "name":
+        return value.strip()  # The API keeps a name without the spaces around it.
+    if row.value in api_fields.TEXTS:
+        return value or None
+    if row.value == "pkce":
+        return bool(value)
+    if row.value == "redirect_uris":
+        entries = [{"uri": entry["uri"], "default": bool(entry.get("default"))}
+                   for entry in value or []]  # fmt: skip
         if entries and not any(entry["default"] for entry in entries):
             entries[0]["default"] = True  # As the API does.
-        result |= {
-            "is_first_party": values["is_first_party"],
-            "uses_pkce": values.get("uses_pkce", False),
-            "redirect_uris": entries,
-            "cors_origins": list(values.get("cors_origins", [])),
-        }
-    return result
+        return entries
+    return list(value or [])
+
+
+def _normalized(values: dict) -> dict[str, Any]:
+    """An application's values as the API will hold them once applied."""
+    kind = values["application_type"]
+    result: dict[str, Any] = {"application_type": kind, "organization": values.get("organization")}
+    if kind == api_fields.OAUTH:
+        result["is_first_party"] = values["is_first_party"]
+    return result | {
+        row.name: _read(row, values)
+        for row in api_fields.fields_of(kind)
+        if row.name != "organization_id"
+    }
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -537,12 +578,15 @@ def _normalized(values: dict) -> dict[str, Any]:
 def values_of(app: Any, organization_name: str | None) -> dict[str, Any]:
     """An application of the API as a file's values (as `_normalized` gives them)."""
     data = fields.as_data(app)
-    oauth = data["application_type"] == fields.OAUTH
-    fixed = {"application_type": data["application_type"], "organization": organization_name}
-    if oauth:
-        fixed["is_first_party"] = bool(data.get("is_first_party"))
-        fixed["uses_pkce"] = bool(data.get("uses_pkce"))
-    return fixed | fields.editable_values(data)
+    kind = data["application_type"]
+    values = {"application_type": kind, "organization": organization_name}
+    if kind == fields.OAUTH:
+        values["is_first_party"] = bool(data.get("is_first_party"))
+    return values | {
+        field.name: field.value(data)
+        for field in fields.fields_of(kind)
+        if field.name != "organization_id"
+    }
 
 
 def key_base(name: str) -> str:
@@ -580,27 +624,27 @@ def file_data(values: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def as_written(values: dict[str, Any]) -> dict[str, Any]:
-    """An application's values as the file writes them: every field its type has, but no
-    organization where it has none, no empty description, `default` only where true."""
-    written: dict[str, Any] = {
-        "name": values["name"],
-        "application_type": values["application_type"],
-    }
-    oauth = values["application_type"] == "oauth"
-    if oauth:
+    """An application's values as the file writes them: what it is first (name, type,
+    party, organization), then every field its type has in the table's order, but no
+    organization where it has none, no empty text, `default` only where true."""
+    kind = values["application_type"]
+    written: dict[str, Any] = {"name": values["name"], "application_type": kind}
+    if kind == api_fields.OAUTH:
         written["is_first_party"] = values["is_first_party"]
     if values["organization"] is not None:
         written["organization"] = values["organization"]
-    if values["description"]:
-        written["description"] = values["description"]
-    if oauth:
-        written["uses_pkce"] = values["uses_pkce"]
-        written["redirect_uris"] = [
-            {"uri": entry["uri"], **({"default": True} if entry["default"] else {})}
-            for entry in values["redirect_uris"]
-        ]
-        written["cors_origins"] = values["cors_origins"]
-    written["scopes"] = values["scopes"]
+    for row in api_fields.fields_of(kind):
+        value = values.get(row.name)
+        if row.name in written or row.name == "organization_id":
+            continue
+        if row.value in api_fields.TEXTS and not value:
+            continue
+        if row.value == "redirect_uris":
+            value = [
+                {"uri": entry["uri"], **({"default": True} if entry["default"] else {})}
+                for entry in value
+            ]
+        written[row.name] = value
     return written
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dashboard import api_fields
 from dashboard.connect.models import (
     ApplicationUpdate,
     M2MApplicationCreate,
@@ -23,8 +24,13 @@ from dashboard.kernel import fields, footprint
 
 from .document import Document, Entry, Problem, field_path
 
-# Set when an application is created; the API refuses to change them.
-FIXED = ("application_type", "is_first_party", "organization", "uses_pkce")
+
+def _fixed() -> tuple[str, ...]:
+    """The API's fields set when an application is created, which it refuses to change."""
+    return ("application_type", "is_first_party") + tuple(
+        row.name for row in api_fields.FIELDS if not row.editable
+    )
+
 
 Verb = Literal["create", "update", "delete"]
 
@@ -233,10 +239,10 @@ def _fixed_problems(
     """What the file would change of `app` that cannot change after its creation."""
     current = fields.as_data(app)
     problems = []
-    for name in FIXED:
-        api_name = "organization_id" if name == "organization" else name
+    for api_name in _fixed():
+        name = "organization" if api_name == "organization_id" else api_name
         before, after = current.get(api_name), wanted.get(api_name)
-        if api_name in ("is_first_party", "uses_pkce"):
+        if isinstance(before, bool) or isinstance(after, bool):
             before, after = bool(before), bool(after)
         if before == after:
             continue
@@ -266,25 +272,16 @@ def _text(value: Any) -> str:
 
 
 def _create(data: dict[str, Any]) -> OAuthApplicationCreate | M2MApplicationCreate:
-    common = {
-        "name": data["name"],
-        "description": data["description"],
-        "scopes": data["scopes"],
-        "organization_id": data["organization_id"],
-    }
-    if data["application_type"] == fields.M2M:
-        return M2MApplicationCreate(**common)
-    return OAuthApplicationCreate(
-        **common,
-        is_first_party=data["is_first_party"],
-        uses_pkce=data["uses_pkce"],
-        redirect_uris=data["redirect_uris"],
-        cors_origins=data["cors_origins"],
-    )
+    kind = data["application_type"]
+    values = {row.name: data.get(row.name) for row in api_fields.fields_of(kind)}
+    if kind == fields.M2M:
+        return M2MApplicationCreate(**values)
+    return OAuthApplicationCreate(is_first_party=data["is_first_party"], **values)
 
 
 def _update(changes: dict[str, dict[str, Any]]) -> ApplicationUpdate:
     after = {name: change["after"] for name, change in changes.items()}
-    if "description" in after and after["description"] is None:
-        after["description"] = ""  # How the API is told to clear it.
+    for row in api_fields.FIELDS:
+        if row.value in api_fields.TEXTS and row.name in after and after[row.name] is None:
+            after[row.name] = ""  # How the API is told to clear a text.
     return ApplicationUpdate(**after)

@@ -6,6 +6,7 @@ record of a list that cannot be read at all an `UnreadableRecord` beside the oth
 Request models produce exactly the JSON the contract expects.
 """
 
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -15,7 +16,11 @@ from pydantic import (
     Discriminator,
     SecretStr,
     Tag,
+    create_model,
+    model_validator,
 )
+
+from dashboard import api_fields
 
 
 class ApiObject(BaseModel):
@@ -232,25 +237,73 @@ class RedirectUriInput(RequestBody):
     default: bool = False
 
 
-class OAuthApplicationCreate(RequestBody):
+class ApplicationRequest(RequestBody):
+    """A request about an application: its fields are the table's (`dashboard.api_fields`),
+    typed by their kind of value, as the table says them at each request. Fields left as
+    None are not sent."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    # The application type the request is about, or None for any (an update).
+    kind: ClassVar[str | None] = None
+    # Whether it creates the application: every field may be set, the required ones must.
+    creates: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _the_tables_fields(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        own = {name: value for name, value in data.items() if name in cls.model_fields}
+        table = _table_model(cls, api_fields.FIELDS)
+        return own | dict(table(**{n: v for n, v in data.items() if n not in own}))
+
+
+_VALUE_TYPES: dict[str, Any] = {
+    "name": str,
+    "multiline": str,
+    "text": str,
+    "organization": str,
+    "pkce": bool,
+    "redirect_uris": list[RedirectUriInput],
+    "origins": list[str],
+    "scopes": list[str],
+}
+
+
+@cache
+def _table_model(
+    request: type[ApplicationRequest], table: tuple[api_fields.ApiField, ...]
+) -> type[RequestBody]:
+    """The fields of `request` that the table declares, as a model of their own."""
+    definitions: dict[str, Any] = {}
+    for field in table:
+        if request.kind is not None and request.kind not in field.kinds:
+            continue
+        if not (field.editable or request.creates):
+            continue
+        value_type = _VALUE_TYPES[field.value]
+        if request.creates and request.kind in field.required:
+            definitions[field.name] = (value_type, ...)
+        else:
+            definitions[field.name] = (value_type | None, None)
+    return create_model(f"{request.__name__}Fields", __base__=RequestBody, **definitions)
+
+
+class OAuthApplicationCreate(ApplicationRequest):
+    kind = "oauth"
+    creates = True
+
     application_type: Literal["oauth"] = "oauth"
-    name: str
+    # Required for third-party apps, refused for first-party ones (then organization_id).
     is_first_party: bool
-    description: str | None = None
-    scopes: list[str] | None = None
-    redirect_uris: list[RedirectUriInput] | None = None
-    uses_pkce: bool | None = None
-    # Required for third-party apps, refused for first-party ones.
-    organization_id: str | None = None
-    cors_origins: list[str] | None = None
 
 
-class M2MApplicationCreate(RequestBody):
+class M2MApplicationCreate(ApplicationRequest):
+    kind = "m2m"
+    creates = True
+
     application_type: Literal["m2m"] = "m2m"
-    name: str
-    organization_id: str
-    description: str | None = None
-    scopes: list[str] | None = None
 
 
 class OrganizationDomainInput(RequestBody):
@@ -269,14 +322,8 @@ class OrganizationUpdate(RequestBody):
     name: str | None = None
 
 
-class ApplicationUpdate(RequestBody):
+class ApplicationUpdate(ApplicationRequest):
     """Fields left as None stay unchanged; a list that is sent replaces the whole list.
 
-    An empty `description` clears it.
+    An empty text (`description`) clears it.
     """
-
-    name: str | None = None
-    description: str | None = None
-    scopes: list[str] | None = None
-    redirect_uris: list[RedirectUriInput] | None = None
-    cors_origins: list[str] | None = None

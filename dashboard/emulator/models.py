@@ -4,6 +4,8 @@ Primary keys are the public IDs (prefix + ULID), so the primary-key index is als
 the creation-order index that list pages walk.
 """
 
+from typing import Any
+
 from django.db import models
 
 from dashboard import rules
@@ -117,6 +119,9 @@ class Application(models.Model):
     # [{"uri": str, "default": bool}], in the order the client sent them.
     redirect_uris = models.JSONField(default=list)
     cors_origins = models.JSONField(default=list)
+    # The values of the fields of the table (`dashboard.api_fields`) that have no column of
+    # their own, by name: a new optional field needs no migration.
+    more_fields = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -132,6 +137,14 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
+
+    @classmethod
+    def has_column(cls, name: str) -> bool:
+        return any(field.attname == name for field in cls._meta.concrete_fields)
+
+    def field_value(self, name: str) -> Any:
+        """The value of a field of the table, from its column or from `more_fields`."""
+        return getattr(self, name) if self.has_column(name) else self.more_fields.get(name)
 
 
 class ClientSecret(models.Model):

@@ -1,38 +1,47 @@
 """Stored objects to the JSON the contract describes."""
 
+from typing import Any
+
+from dashboard import api_fields
+
 from .ids import timestamp
 from .models import Application, ClientSecret, Organization, Permission
 from .pagination import Page
 
 
+def _field(app: Application, row: api_fields.ApiField) -> Any:
+    """A field of the table as the contract writes it, by its kind of value."""
+    value = app.field_value(row.name)
+    if row.value == "pkce":
+        return bool(value)
+    if row.value == "redirect_uris":
+        return [{"uri": entry["uri"], "default": bool(entry["default"])} for entry in value]
+    if row.value in ("origins", "scopes"):
+        return list(value)
+    return value
+
+
 def application(app: Application) -> dict:
+    """Every field of the table the application's type has, around what the API sets.
+
+    A first-party OAuth application has no organization and no `was_dynamically_registered`;
+    a dynamically registered one may have no organization: the contract leaves them out."""
     body = {
         "object": "connect_application",
         "id": app.id,
         "client_id": app.client_id,
-        "name": app.name,
-        "description": app.description,
         "application_type": app.application_type,
-        "scopes": list(app.scopes),
         "created_at": timestamp(app.created_at),
         "updated_at": timestamp(app.updated_at),
     }
     if app.application_type == Application.OAUTH:
-        body |= {
-            "redirect_uris": [
-                {"uri": entry["uri"], "default": bool(entry["default"])}
-                for entry in app.redirect_uris
-            ],
-            "uses_pkce": bool(app.uses_pkce),
-            "is_first_party": bool(app.is_first_party),
-            "cors_origins": list(app.cors_origins),
-        }
+        body["is_first_party"] = bool(app.is_first_party)
         if not app.is_first_party:
             body["was_dynamically_registered"] = app.was_dynamically_registered
-            if app.organization_id is not None:
-                body["organization_id"] = app.organization_id
-    else:
-        body["organization_id"] = app.organization_id
+    for row in api_fields.fields_of(app.application_type):
+        if row.name == "organization_id" and app.organization_id is None:
+            continue
+        body[row.name] = _field(app, row)
     return body
 
 

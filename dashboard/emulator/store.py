@@ -9,6 +9,7 @@ import hashlib
 import secrets as random_secrets
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -316,7 +317,9 @@ def application_create(
     cors_origins: list[str] = (),
     was_dynamically_registered: bool = False,
     created_at: datetime | None = None,
+    **more_fields: Any,
 ) -> Application:
+    """`more_fields`: the values of the table's fields that have no column of their own."""
     organization = _organization_for_application(organization_id)
     app_id, created = new_id(APPLICATION_ID_PREFIX, at=created_at)
     client_id, _ = new_id(CLIENT_ID_PREFIX, at=created_at)
@@ -334,6 +337,7 @@ def application_create(
         scopes=list(scopes),
         redirect_uris=list(redirect_uris) if oauth else [],
         cors_origins=list(cors_origins) if oauth else [],
+        more_fields=more_fields,
         created_at=created,
         updated_at=created,
     )
@@ -341,10 +345,15 @@ def application_create(
 
 def application_update(app: Application, changes: dict) -> Application:
     if changes:
+        columns = [name for name in changes if Application.has_column(name)]
         for name, value in changes.items():
-            setattr(app, name, value)
+            if name in columns:
+                setattr(app, name, value)
+            else:
+                app.more_fields = {**app.more_fields, name: value}
         app.updated_at = now()
-        app.save(update_fields=[*changes, "updated_at"])
+        more = ["more_fields"] if len(columns) < len(changes) else []
+        app.save(update_fields=[*columns, *more, "updated_at"])
     return app
 
 

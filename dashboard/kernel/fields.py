@@ -1,25 +1,30 @@
-"""The fields of an application, declared once.
+"""The fields of an application as the dashboard shows and edits them.
 
-This table drives the create and edit forms (each field brings its form field, whose
-cleaned value is already the API's value), change detection and the audit trail's
-before/after, the conflict merge, and every page that shows an application, a change
-or a deleted application's configuration (`kernel/_value.html`, by `display`).
+Each field is a row of the API's table (`dashboard.api_fields`) with its presentation
+here, chosen by its kind of value: its form field (whose cleaned value is already the
+API's value), its display on every page that shows an application, a change or a deleted
+application's configuration (`kernel/_value.html`), and its canonical value, which
+change detection, the audit trail's before/after, the conflict merge, configuration files
+and promotion compare.
 
-Adding a field to the dashboard is one row here, plus its display if it is a new kind
-of value; a field that is in the table cannot be prefilled empty and wiped on save.
+The rows are read from the API's table at each call (`table()`, `by_name()`,
+`editable()`): a field added there is a field of every form and page, with nothing to
+add here unless it is of a new kind of value.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django import forms
 
+from dashboard import api_fields
+from dashboard.api_fields import BOTH, M2M, OAUTH, TEXTS, ApiField
+
 from . import formfields
 
-OAUTH = "oauth"
-M2M = "m2m"
-BOTH = frozenset({OAUTH, M2M})
+__all__ = ["BOTH", "M2M", "OAUTH", "TEXTS", "AppField"]
 
 
 def _same(value: Any) -> Any:
@@ -39,6 +44,28 @@ def _list(value: Any) -> list:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    # How pages show a value: a template branch of kernel/_value.html.
+    display: str
+    form_field: Callable[[str], forms.Field]
+    # The value as plain JSON in one canonical form, so that equal values compare equal.
+    normalize: Callable[[Any], Any] = _same
+
+
+# By kind of value (`api_fields.KINDS_OF_VALUE`); each form field is given the field's label.
+PRESENTATIONS = {
+    "name": Presentation("text", formfields.name),
+    "multiline": Presentation("multiline", formfields.description, _text_or_none),
+    "text": Presentation("text", formfields.optional_text, _text_or_none),
+    "organization": Presentation("organization", formfields.organization),
+    "pkce": Presentation("pkce", formfields.uses_pkce, bool),
+    "redirect_uris": Presentation("redirect_uris", formfields.redirect_uris, _redirect_uris),
+    "origins": Presentation("codes", formfields.cors_origins, _list),
+    "scopes": Presentation("tags", formfields.scopes, _list),
+}
+
+
+@dataclass(frozen=True)
 class AppField:
     name: str
     label: str
@@ -51,34 +78,54 @@ class AppField:
     form_field: Callable[[], forms.Field]
     # The value as plain JSON in one canonical form, so that equal values compare equal.
     normalize: Callable[[Any], Any] = _same
+    # Its kind of value (`api_fields.KINDS_OF_VALUE`).
+    value_kind: str = "text"
 
     def value(self, data: dict) -> Any:
         return self.normalize(data.get(self.name))
 
+    @classmethod
+    def of(cls, row: ApiField) -> "AppField":
+        shown = PRESENTATIONS[row.value]
+        return cls(
+            row.name,
+            row.label,
+            frozenset(row.kinds),
+            row.editable,
+            shown.display,
+            lambda: shown.form_field(row.label),
+            shown.normalize,
+            row.value,
+        )
 
-FIELDS: tuple[AppField, ...] = (
-    AppField("name", "Name", BOTH, True, "text", formfields.name),
-    AppField(
-        "description", "Description", BOTH, True, "multiline", formfields.description,
-        _text_or_none,
-    ),
-    AppField(
-        "organization_id", "Organization", BOTH, False, "organization", formfields.organization
-    ),
-    AppField("uses_pkce", "PKCE", frozenset({OAUTH}), False, "pkce", formfields.uses_pkce, bool),
-    AppField(
-        "redirect_uris", "Redirect URIs", frozenset({OAUTH}), True, "redirect_uris",
-        formfields.redirect_uris, _redirect_uris,
-    ),
-    AppField(
-        "cors_origins", "CORS origins", frozenset({OAUTH}), True, "codes",
-        formfields.cors_origins, _list,
-    ),
-    AppField("scopes", "Scopes", BOTH, True, "tags", formfields.scopes, _list),
-)  # fmt: skip
 
-BY_NAME = {field.name: field for field in FIELDS}
-EDITABLE = tuple(field for field in FIELDS if field.editable)
+@cache
+def _rows(api_table: tuple[ApiField, ...]) -> tuple[AppField, ...]:
+    return tuple(AppField.of(row) for row in api_table)
+
+
+def table() -> tuple[AppField, ...]:
+    """Every field, in the API's table order."""
+    return _rows(api_fields.FIELDS)
+
+
+def editable() -> tuple[AppField, ...]:
+    return tuple(field for field in table() if field.editable)
+
+
+def by_name(name: str) -> AppField | None:
+    return next((field for field in table() if field.name == name), None)
+
+
+def __getattr__(name: str) -> Any:
+    # The table's names as they were before they were read at each call.
+    if name == "FIELDS":
+        return table()
+    if name == "EDITABLE":
+        return editable()
+    if name == "BY_NAME":
+        return {field.name: field for field in table()}
+    raise AttributeError(name)
 
 
 def as_data(source: Any) -> dict:
@@ -93,7 +140,7 @@ def kind_of(data: dict) -> str:
 def fields_of(kind: str, *, editable_only: bool = False) -> tuple[AppField, ...]:
     return tuple(
         field
-        for field in (EDITABLE if editable_only else FIELDS)
+        for field in (editable() if editable_only else table())
         if kind in field.kinds or kind not in BOTH
     )
 
@@ -123,7 +170,7 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict
     """{field: {"before": ..., "after": ...}} for every editable field whose value differs."""
     return {
         field.name: {"before": before.get(field.name), "after": after[field.name]}
-        for field in EDITABLE
+        for field in editable()
         if field.name in after and before.get(field.name) != after[field.name]
     }
 

@@ -31,21 +31,35 @@ class TextField(forms.CharField):
             )
 
 
-def name() -> forms.Field:
-    return TextField(label="Name", limit=rules.MAX_NAME)
+def name(label: str) -> forms.Field:
+    return TextField(label=label, limit=rules.MAX_NAME)
 
 
-def description() -> forms.Field:
+def _one_line_of_text(value: str) -> None:
+    try:
+        rules.validate_text(value)
+    except rules.RuleBroken as broken:
+        raise forms.ValidationError(broken.message, code=broken.code) from None
+
+
+def optional_text(label: str) -> forms.Field:
+    """One line of text, empty for none."""
     return TextField(
-        label="Description",
+        label=label, limit=rules.MAX_NAME, required=False, validators=[_one_line_of_text]
+    )
+
+
+def description(label: str) -> forms.Field:
+    return TextField(
+        label=label,
         limit=rules.MAX_DESCRIPTION,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
-def uses_pkce() -> forms.Field:
-    return forms.BooleanField(label="Require PKCE", required=False)
+def uses_pkce(label: str) -> forms.Field:
+    return forms.BooleanField(label=f"Require {label}", required=False)
 
 
 # --- Organization ---------------------------------------------------------------------------
@@ -98,8 +112,8 @@ class OrganizationField(TextField):
             raise forms.ValidationError(str(problem), code=code) from None
 
 
-def organization() -> forms.Field:
-    return OrganizationField(required=False)
+def organization(label: str) -> forms.Field:
+    return OrganizationField(label=label, required=False)
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -133,7 +147,8 @@ class RedirectUrisField(forms.Field):
     production = False
 
     def __init__(self, **kwargs: Any):
-        super().__init__(label="Redirect URIs", required=False, **kwargs)
+        kwargs.setdefault("label", "Redirect URIs")
+        super().__init__(required=False, **kwargs)
 
     def to_python(self, value: Any) -> list[dict]:
         return list(value or [])
@@ -166,8 +181,8 @@ def row_error(message: str, row: int) -> forms.ValidationError:
     return forms.ValidationError(message.replace("%", "%%"), code="row", params={"row": row})
 
 
-def redirect_uris() -> forms.Field:
-    return RedirectUrisField()
+def redirect_uris(label: str) -> forms.Field:
+    return RedirectUrisField(label=label)
 
 
 class OriginsField(forms.CharField):
@@ -176,8 +191,8 @@ class OriginsField(forms.CharField):
     production = False
 
     def __init__(self, **kwargs: Any):
+        kwargs.setdefault("label", "CORS origins")
         super().__init__(
-            label="CORS origins",
             required=False,
             widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
             help_text="One origin per line, like https://app.example.com (no path).",
@@ -205,8 +220,8 @@ class OriginsField(forms.CharField):
         return origins
 
 
-def cors_origins() -> forms.Field:
-    return OriginsField()
+def cors_origins(label: str) -> forms.Field:
+    return OriginsField(label=label)
 
 
 class ScopesWidget(forms.Widget):
@@ -225,7 +240,8 @@ class ScopesField(forms.Field):
     widget = ScopesWidget
 
     def __init__(self, **kwargs: Any):
-        super().__init__(label="Scopes", required=False, **kwargs)
+        kwargs.setdefault("label", "Scopes")
+        super().__init__(required=False, **kwargs)
         self.known: list[str] = []
         # False when the environment's permissions could not be loaded.
         self.complete = True
@@ -248,5 +264,5 @@ class ScopesField(forms.Field):
         return scopes
 
 
-def scopes() -> forms.Field:
-    return ScopesField()
+def scopes(label: str) -> forms.Field:
+    return ScopesField(label=label)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard import uris
-from dashboard.kernel.fields import BY_NAME, EDITABLE, AppField
+from dashboard.kernel.fields import AppField, by_name, editable
 
 # {(field, a value here): the value that stands for it there}.
 Counterparts = Mapping[tuple[str, str], str]
@@ -79,7 +79,7 @@ def refusals(
     refuses and that have no counterpart there, in field then list order."""
     counterparts = counterparts or {}
     return [
-        Refusal(BY_NAME[field], index, entry, rule)
+        Refusal(by_name(field), index, entry, rule)
         for field in _JUDGED
         for index, entry in enumerate(values.get(field) or [])
         if (field, entry_text(entry)) not in counterparts
@@ -225,7 +225,7 @@ def compare(
     )
     back = inverse(counterparts)
     found = []
-    for field in EDITABLE:
+    for field in editable():
         if field.name not in here and field.name not in there:
             continue
         if here.get(field.name) == there.get(field.name):

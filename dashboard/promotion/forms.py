@@ -8,7 +8,7 @@ from django import forms
 
 from dashboard.connect.models import M2MApplicationCreate, OAuthApplicationCreate
 from dashboard.environments import Environment
-from dashboard.kernel.fields import M2M, AppField, fields_of
+from dashboard.kernel.fields import M2M, TEXTS, AppField, fields_of
 from dashboard.kernel.formfields import OrganizationField
 
 from . import drift
@@ -156,8 +156,11 @@ def create_request(
     kind: str, values: dict[str, Any], *, first_party: bool
 ) -> OAuthApplicationCreate | M2MApplicationCreate:
     """The create request of an application of `kind` with these cleaned values."""
-    body = {field.name: values[field.name] for field in fields_of(kind) if field.name in values}
-    body["description"] = body.get("description") or None
+    body = {
+        field.name: values[field.name] or None if field.value_kind in TEXTS else values[field.name]
+        for field in fields_of(kind)
+        if field.name in values
+    }
     if kind == M2M:
         return M2MApplicationCreate(**body)
     if first_party:

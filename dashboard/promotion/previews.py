@@ -13,9 +13,9 @@ from dashboard.connect.models import ApplicationUpdate
 from dashboard.environments import Environment
 from dashboard.kernel import footprint
 from dashboard.kernel.fields import (
-    BY_NAME,
     M2M,
     AppField,
+    by_name,
     differences,
     editable_values,
     fields_of,
@@ -131,7 +131,7 @@ class CopyPreview:
         ]
         if self.match and not any(row.field.name == "organization_id" for row in rows):
             # A dynamically registered application may have none; its copy needs one.
-            rows.insert(2, Row(BY_NAME["organization_id"], None, None, [], []))
+            rows.insert(2, Row(by_name("organization_id"), None, None, [], []))
         return rows
 
     def create_request(self) -> tuple[Any, Problems]:
@@ -227,7 +227,7 @@ class ApplyPreview:
         """The source's values that become their counterparts here, as when copied."""
         theirs = editable_values(self.source_app)
         return [
-            (BY_NAME[field], value, here)
+            (by_name(field), value, here)
             for (field, value), here in self.counterparts.items()
             if value in map(drift.entry_text, theirs.get(field) or [])
         ]

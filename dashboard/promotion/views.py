@@ -26,7 +26,7 @@ from dashboard.connect import errors
 from dashboard.environments import Environment
 from dashboard.kernel import lookups
 from dashboard.kernel.access import requires
-from dashboard.kernel.fields import BOTH, BY_NAME
+from dashboard.kernel.fields import BOTH, by_name
 from dashboard.kernel.problems import api_errors_as_pages, describe
 from dashboard.kernel.responses import HtmxHttpRequest, redirect_after_change, render_page
 from dashboard.kernel.reversing import environment_reverse
@@ -270,7 +270,7 @@ def differences_apply(request: HtmxHttpRequest, application_id: str, pk: int) ->
         problems, status = _refused(error)
         problem = describe(error)
         return _apply_page(request, preview, problems=problems, problem=problem, status=status)
-    labels = ", ".join(BY_NAME[name].label for name in preview.changes())
+    labels = ", ".join(by_name(name).label for name in preview.changes())
     return _done(request, f"Applied {source.label}’s values to “{app.name}”: {labels}.", detail_url)
 
 

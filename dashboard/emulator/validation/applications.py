@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-from dashboard import rules
+from dashboard import api_fields, rules
 from dashboard.emulator import partition
 from dashboard.uris import UriRejected, validate_cors_origin, validate_redirect_uri
 
@@ -15,10 +15,8 @@ from .fields import Fields, list_query, query_text
 
 REGISTRATION_TYPES = ("authenticated", "dynamic")
 
-_COMMON_CREATE_FIELDS = {"name", "description", "application_type", "scopes"}
-_OAUTH_ONLY_FIELDS = {"is_first_party", "redirect_uris", "uses_pkce", "cors_origins"}
-_IMMUTABLE_FIELDS = ("application_type", "is_first_party", "organization_id", "uses_pkce")
-_BOOLEAN_FIELDS = {"is_first_party", "uses_pkce"}
+# What a request says of an application besides the table's fields (`dashboard.api_fields`).
+_CHOSEN_AT_CREATION = ("application_type", "is_first_party")
 
 
 def _scope_problem(value: str) -> tuple[str, str] | None:
@@ -92,8 +90,38 @@ def _redirect_uris(fields: Fields) -> list[dict] | None:
     return cleaned
 
 
-def _description(fields: Fields) -> str | None:
-    return fields.text("description", max_length=rules.MAX_DESCRIPTION, multiline=True)
+def _organization_id(fields: Fields, name: str) -> str | None:
+    return fields.text(name, max_length=rules.MAX_ID, what="An organization ID")
+
+
+# The value of a table field from a request, by its kind of value; None when not given.
+_READERS = {
+    "name": lambda fields, name: fields.text(name, required=True),
+    "multiline": lambda fields, name: (
+        fields.text(name, max_length=rules.MAX_DESCRIPTION, multiline=True) or None
+    ),
+    "text": lambda fields, name: fields.text(name) or None,
+    "organization": _organization_id,
+    "pkce": lambda fields, name: fields.boolean(name),
+    "redirect_uris": lambda fields, name: _redirect_uris(fields),
+    "origins": lambda fields, name: _cors_origins(fields),
+    "scopes": lambda fields, name: _scopes(fields),
+}
+# What an application created without the field holds, by kind of value.
+_UNSET = {"pkce": False, "redirect_uris": [], "origins": [], "scopes": []}
+
+
+def _read(fields: Fields, row: api_fields.ApiField) -> Any:
+    value = _READERS[row.value](fields, row.name)
+    return _UNSET.get(row.value) if value is None else value
+
+
+def _not_for_m2m(fields: Fields, rows: list[api_fields.ApiField]) -> None:
+    for row in rows:
+        if fields.given(row.name):
+            fields.error(
+                row.name, "not_allowed", f"Machine-to-machine applications have no “{row.name}”."
+            )
 
 
 def application_create(data: dict[str, Any]) -> dict[str, Any]:
@@ -106,17 +134,13 @@ def application_create(data: dict[str, Any]) -> dict[str, Any]:
             "Must be “oauth” or “m2m”.",
         )
         fields.raise_if_invalid()
-    clean: dict[str, Any] = {
-        "application_type": application_type,
-        "name": fields.text("name", required=True),
-        "description": _description(fields),
-        "scopes": _scopes(fields) or [],
-        "organization_id": fields.text(
-            "organization_id", max_length=rules.MAX_ID, what="An organization ID"
-        ),
-    }
+    table = api_fields.fields_of(application_type)
+    clean: dict[str, Any] = {"application_type": application_type}
+    # The organization is checked below, with the party it goes with.
+    clean |= {row.name: _read(fields, row) for row in table if row.name != "organization_id"}
+    clean["organization_id"] = _organization_id(fields, "organization_id")
+    fields.reject_unknown({*_CHOSEN_AT_CREATION, *(row.name for row in table)})
     if application_type == Application.OAUTH:
-        fields.reject_unknown(_COMMON_CREATE_FIELDS | _OAUTH_ONLY_FIELDS | {"organization_id"})
         is_first_party = fields.boolean("is_first_party", required=True)
         if is_first_party is False and not fields.given("organization_id"):
             fields.error(
@@ -130,19 +154,9 @@ def application_create(data: dict[str, Any]) -> dict[str, Any]:
                 "not_allowed",
                 "A first-party application belongs to the environment, not to an organization.",
             )
-        clean |= {
-            "is_first_party": is_first_party,
-            "uses_pkce": bool(fields.boolean("uses_pkce")),
-            "redirect_uris": _redirect_uris(fields) or [],
-            "cors_origins": _cors_origins(fields) or [],
-        }
+        clean["is_first_party"] = is_first_party
     else:
-        fields.reject_unknown(_COMMON_CREATE_FIELDS | {"organization_id", "is_first_party"})
-        for name in sorted(_OAUTH_ONLY_FIELDS - {"is_first_party"}):
-            if fields.given(name):
-                fields.error(
-                    name, "not_allowed", f"Machine-to-machine applications have no “{name}”."
-                )
+        _not_for_m2m(fields, sorted(api_fields.only_of(Application.OAUTH), key=lambda r: r.name))
         if fields.boolean("is_first_party"):
             fields.error(
                 "is_first_party",
@@ -156,49 +170,34 @@ def application_create(data: dict[str, Any]) -> dict[str, Any]:
                 "A machine-to-machine application belongs to an organization.",
             )
     fields.raise_if_invalid()
-    if clean["description"] == "":
-        clean["description"] = None
     return clean
 
 
 def _current_value(application: Application, name: str) -> Any:
     if name == "is_first_party" and application.application_type == Application.M2M:
         return False
-    return getattr(application, name)
+    return application.field_value(name)
 
 
 def application_update(data: dict[str, Any], application: Application) -> dict[str, Any]:
     """The changes a PUT asks for. Fields left out (or null) stay as they are."""
     fields = Fields(data)
-    oauth = application.application_type == Application.OAUTH
-    fields.reject_unknown(
-        {"name", "description", "scopes", "redirect_uris", "cors_origins", *_IMMUTABLE_FIELDS}
-    )
-    fields.reject_null("name")
-    for name in _IMMUTABLE_FIELDS:
+    fixed = (*_CHOSEN_AT_CREATION, *(row.name for row in api_fields.FIELDS if not row.editable))
+    editable = api_fields.fields_of(application.application_type, editable_only=True)
+    fields.reject_unknown({*fixed, *(row.name for row in api_fields.FIELDS if row.editable)})
+    fields.reject_null(*(row.name for row in editable if row.value == "name"))
+    booleans = {"is_first_party", *(row.name for row in api_fields.FIELDS if row.value == "pkce")}
+    for name in fixed:
         if not fields.given(name):
             continue
         # Typed before compared: 1 == True in Python, but 1 is no boolean in JSON.
-        value = fields.boolean(name) if name in _BOOLEAN_FIELDS else fields.text(name)
+        value = fields.boolean(name) if name in booleans else fields.text(name)
         if value is not None and value != _current_value(application, name):
             fields.error(name, "immutable", f"“{name}” cannot be changed after creation.")
-    if not oauth:
-        for name in ("redirect_uris", "cors_origins"):
-            if fields.given(name):
-                fields.error(
-                    name, "not_allowed", f"Machine-to-machine applications have no “{name}”."
-                )
-    changes: dict[str, Any] = {}
-    if fields.given("name"):
-        changes["name"] = fields.text("name", required=True)
-    if fields.given("description"):
-        changes["description"] = _description(fields) or None
-    if fields.given("scopes"):
-        changes["scopes"] = _scopes(fields)
-    if oauth and fields.given("redirect_uris"):
-        changes["redirect_uris"] = _redirect_uris(fields)
-    if oauth and fields.given("cors_origins"):
-        changes["cors_origins"] = _cors_origins(fields)
+    if application.application_type == Application.M2M:
+        _not_for_m2m(fields, [row for row in api_fields.only_of(Application.OAUTH) if row.editable])
+    changes = {row.name: _READERS[row.value](fields, row.name)
+               for row in editable if fields.given(row.name)}  # fmt: skip
     fields.raise_if_invalid()
     return changes
 

@@ -27,7 +27,7 @@ def shown_fields(app) -> list:
 @register.filter
 def app_field(name: str) -> fields.AppField:
     """The table's field of this name; a name the table no longer has shows as text."""
-    return fields.BY_NAME.get(name) or fields.AppField(
+    return fields.by_name(name) or fields.AppField(
         name, name, fields.BOTH, False, "text", forms.CharField
     )
 
