@@ -163,13 +163,7 @@ def _applications(name: str, where: list[str]) -> list[Match]:
         Match(row.application_id, row.name, row.environment)
         for row in selectors.applications_named_in(where, name)
     ]
-    recorded = (
-        AuditEvent.objects.filter(environment__in=where, application_name__iexact=name)
-        .exclude(application_id="")
-        .values_list("application_id", "application_name", "environment")
-        .distinct()
-    )
-    return _matches(indexed + [Match(*row) for row in recorded[: selectors.NAMED_LIMIT]])
+    return _matches(indexed + _recorded("application", name, where))
 
 
 def _organizations(name: str, where: list[str]) -> list[Match]:
@@ -178,13 +172,18 @@ def _organizations(name: str, where: list[str]) -> list[Match]:
         Match(row.organization_id, row.name, row.environment)
         for row in selectors.organizations_named_in(where, name)
     ]
-    recorded = (
-        AuditEvent.objects.filter(environment__in=where, organization_name__iexact=name)
-        .exclude(organization_id="")
-        .values_list("organization_id", "organization_name", "environment")
+    return _matches(indexed + _recorded("organization", name, where))
+
+
+def _recorded(kind: str, name: str, where: list[str]) -> list[Match]:
+    """The applications or organizations (`kind`) that events recorded under that name."""
+    rows = (
+        AuditEvent.objects.filter(environment__in=where, **{f"{kind}_name__iexact": name})
+        .exclude(**{f"{kind}_id": ""})
+        .values_list(f"{kind}_id", f"{kind}_name", "environment")
         .distinct()
     )
-    return _matches(indexed + [Match(*row) for row in recorded[: selectors.NAMED_LIMIT]])
+    return [Match(*row) for row in rows[: selectors.NAMED_LIMIT]]
 
 
 def _for_organization(organization_id: str) -> Q:

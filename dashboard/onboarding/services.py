@@ -7,7 +7,6 @@ never with a secret, a code or a token.
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -20,6 +19,7 @@ from dashboard.audit.record import Action, Actor, Outcome, record
 from dashboard.connect import errors, oauth
 from dashboard.connect.models import ApplicationUpdate, RedirectUriInput
 from dashboard.connect.oauth import Endpoints, TokenInvalidError, TokenRefusedError
+from dashboard.kernel import footprint
 
 from .sheet import AuthorizationRequest, AuthorizationServer, Sheet
 
@@ -65,13 +65,13 @@ def authorization_server(request: HttpRequest) -> AuthorizationServer | None:
 
 
 def sign_in_try_callbacks(app: Any) -> frozenset[str]:
-    """The application's redirect URIs that are the dashboard's test callback for it, at
-    whichever address the dashboard was reached when it was added."""
-    path = reverse("onboarding:try-callback", args=[app.id])
+    """The application's redirect URIs that are the dashboard's test callback, at whichever
+    address the dashboard was reached when it was added (as exports and promotion tell
+    them)."""
     return frozenset(
         entry.uri
         for entry in getattr(app, "redirect_uris", None) or []
-        if urlsplit(entry.uri).path == path
+        if footprint.is_test_callback(entry.uri)
     )
 
 
