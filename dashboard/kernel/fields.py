@@ -117,17 +117,6 @@ def by_name(name: str) -> AppField | None:
     return next((field for field in table() if field.name == name), None)
 
 
-def __getattr__(name: str) -> Any:
-    # The table's names as they were before they were read at each call.
-    if name == "FIELDS":
-        return table()
-    if name == "EDITABLE":
-        return editable()
-    if name == "BY_NAME":
-        return {field.name: field for field in table()}
-    raise AttributeError(name)
-
-
 def as_data(source: Any) -> dict:
     """An application, request or snapshot as the API's JSON."""
     return source if isinstance(source, dict) else source.model_dump(mode="json")

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from dashboard.applications.merge import MergedField, merge
 from dashboard.connect.models import ApplicationUpdate, M2MApplicationCreate, OAuthApplicationCreate
 from dashboard.kernel import fields
-from dashboard.kernel.fields import FIELDS, differences, editable_values, shown_values
+from dashboard.kernel.fields import differences, editable_values, shown_values
 
 ORIGINAL = {"name": "Portal", "description": None, "scopes": ["openid"], "cors_origins": []}
 
@@ -57,7 +57,7 @@ def test_without_the_original_every_difference_keeps_yours():
 
 def test_every_field_of_the_table_has_a_form_field_and_a_known_display():
     displays = {"text", "multiline", "organization", "pkce", "redirect_uris", "codes", "tags"}
-    for field in FIELDS:
+    for field in fields.table():
         assert isinstance(field.form_field(), forms.Field), field.name
         assert field.display in displays, field.name
         assert field.kinds <= fields.BOTH, field.name
@@ -118,9 +118,9 @@ def test_a_first_party_app_shows_no_organization():
 def test_every_field_of_the_table_is_a_field_of_the_api_requests():
     """The requests take their fields from the table: each field a type has is one of its
     create request, each editable field one of an update, and a name not in the table none."""
-    editable = {field.name: None for field in fields.EDITABLE}
-    oauth = {field.name: None for field in FIELDS if fields.OAUTH in field.kinds}
-    m2m = {field.name: None for field in FIELDS if fields.M2M in field.kinds}
+    editable = {field.name: None for field in fields.editable()}
+    oauth = {field.name: None for field in fields.table() if fields.OAUTH in field.kinds}
+    m2m = {field.name: None for field in fields.table() if fields.M2M in field.kinds}
 
     ApplicationUpdate(**editable)
     OAuthApplicationCreate(**oauth | {"name": "Portal", "is_first_party": True})
