@@ -274,7 +274,11 @@ def permission_delete(perm: Permission) -> None:
 def application_get(identifier: str) -> Application:
     """By application ID or client ID, as every application path allows."""
     if _plausible_id(identifier):
-        app = Application.objects.filter(Q(id=identifier) | Q(client_id=identifier)).first()
+        # Unordered in SQL: ordered by ID, SQLite walks the environment's (environment, id)
+        # index row by row instead of looking both unique keys up. The lower ID wins, as
+        # it would ordered.
+        matches = Application.objects.filter(Q(id=identifier) | Q(client_id=identifier))
+        app = min(matches.order_by(), key=lambda match: match.id, default=None)
         if app is not None:
             return app
     raise not_found("Connect Application", identifier)

@@ -2,6 +2,8 @@ import re
 from datetime import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dashboard.emulator.models import Application
 
@@ -246,6 +248,37 @@ def test_it_gets_an_application_by_id_and_by_client_id(api):
 
     assert by_id.status_code == by_client_id.status_code == 200
     assert by_id.json() == by_client_id.json() == app
+
+
+def plans_of_application_reads(request) -> list[str]:
+    """SQLite's plan of each statement that `request()` made on the applications' table."""
+    with CaptureQueriesContext(connection) as captured:
+        request()
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if query["sql"].startswith("SELECT") and '"emulator_application"' in query["sql"]:
+                cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+                plans += [row[-1] for row in cursor.fetchall()]
+    return plans
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
+@pytest.mark.parametrize("method", ["get", "put"])
+@pytest.mark.parametrize("key", ["id", "client_id"])
+def test_it_finds_one_application_by_its_keys_not_by_walking_the_environment(api, method, key):
+    app = create(api, oauth_body())
+    create(api, oauth_body(name="Another"))
+    path = f"connect/applications/{app[key]}"
+
+    if method == "get":
+        plans = plans_of_application_reads(lambda: api.get(path))
+    else:
+        plans = plans_of_application_reads(lambda: api.put(path, {"name": "Renamed"}))
+
+    assert plans
+    walks = [p for p in plans if "emulator_application" in p and "id=?" not in p]
+    assert not walks, plans
 
 
 @pytest.mark.parametrize("identifier", ["conn_app_01NOPE", "x" * 500, "%00", "..%2f"])
