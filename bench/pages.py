@@ -85,6 +85,7 @@ def main() -> None:
                 # The admin form refuses empty JSON lists; the values do not matter here.
                 "redirect_uris": '[{"uri": "https://a.example.com/cb", "default": true}]',
                 "cors_origins": '["https://a.example.com"]',
+                "more_fields": '{"created_by": "benchmark"}',
                 "created_at_0": "2026-01-01",
                 "created_at_1": "00:00:00",
                 "updated_at_0": "2026-01-01",

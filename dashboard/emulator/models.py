@@ -4,6 +4,7 @@ Primary keys are the public IDs (prefix + ULID), so the primary-key index is als
 the creation-order index that list pages walk.
 """
 
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -140,7 +141,12 @@ class Application(models.Model):
 
     @classmethod
     def has_column(cls, name: str) -> bool:
-        return any(field.attname == name for field in cls._meta.concrete_fields)
+        return name in cls._columns()
+
+    @classmethod
+    @cache
+    def _columns(cls) -> frozenset[str]:
+        return frozenset(field.attname for field in cls._meta.concrete_fields)
 
     def field_value(self, name: str) -> Any:
         """The value of a field of the table, from its column or from `more_fields`."""

@@ -158,6 +158,10 @@ def _from_database(name: str, value: Any) -> Any:
     return value
 
 
+# The COMPARED columns that _from_database changes; the others read as they are.
+_CONVERTED = frozenset({"redirect_uris", "scopes", "created_at"})
+
+
 def _held(environment: str, application_ids: list[str]) -> dict[str, tuple[str, tuple]]:
     """What the index holds of these applications: by ID, the name their organization has in
     the organizations' index now, and their COMPARED values. One statement in SQL: a page's
@@ -176,7 +180,10 @@ def _held(environment: str, application_ids: list[str]) -> dict[str, tuple[str, 
         return {
             application_id: (
                 organization_now,
-                tuple(map(_from_database, COMPARED, values)),
+                tuple(
+                    _from_database(name, value) if name in _CONVERTED else value
+                    for name, value in zip(COMPARED, values, strict=True)
+                ),
             )
             for application_id, organization_now, *values in cursor.fetchall()
         }
