@@ -1,14 +1,20 @@
 """What other features read from the audit trail."""
 
+from dashboard.kernel.statements import Prepared
+
 from .models import AuditEvent
 
 Action = AuditEvent.Action
 HISTORY = 10
 
+_APPLICATION_HISTORY = Prepared(
+    lambda application_id: AuditEvent.objects.filter(application_id=application_id)[:HISTORY]
+)
+
 
 def application_history(application_id: str) -> list[AuditEvent]:
     """The latest events of an application, newest first: its page's history."""
-    return list(AuditEvent.objects.filter(application_id=application_id)[:HISTORY])
+    return _APPLICATION_HISTORY.objects(application_id)
 
 
 def organization_history(organization_id: str) -> list[AuditEvent]:

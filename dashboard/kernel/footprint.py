@@ -19,6 +19,7 @@ from django.urls import Resolver404, resolve
 
 from dashboard import environments
 from dashboard.kernel.reversing import urlconf
+from dashboard.kernel.statements import Prepared
 
 # The URL name of the test callback (dashboard/onboarding/urls.py).
 TEST_CALLBACK = "onboarding:try-callback"
@@ -64,13 +65,20 @@ def keeping_test_callbacks(wanted: list[dict], held: Iterable[dict]) -> list[dic
     return result
 
 
+def _embedded_sign_on_client_ids():
+    from dashboard.kernel.models import EmbeddedSignOn
+
+    return EmbeddedSignOn.objects.values_list("client_id", flat=True)
+
+
+_EMBEDDED_SIGN_ON = Prepared(_embedded_sign_on_client_ids)
+
+
 def staff_sign_on_client_ids() -> frozenset[str]:
     """The client IDs of the applications the dashboard's staff sign in through: the
     configured identity provider's client, and the one `quickstart` registered at the
     embedded authorization server. Deleting one stops staff single sign-on."""
-    from dashboard.kernel.models import EmbeddedSignOn
-
-    ids = set(EmbeddedSignOn.objects.values_list("client_id", flat=True))
+    ids = {client_id for (client_id,) in _EMBEDDED_SIGN_ON.rows()}
     if settings.DASHBOARD_OIDC_ISSUER and settings.DASHBOARD_OIDC_CLIENT_ID:
         ids.add(settings.DASHBOARD_OIDC_CLIENT_ID)
     return frozenset(ids)

@@ -4,10 +4,13 @@ from dashboard import environments
 from dashboard.kernel.fields import BOTH
 from dashboard.kernel.reversing import environment_reverse
 from dashboard.kernel.roles import CHANGE
+from dashboard.kernel.statements import Prepared
 from dashboard.promotion import access
 from dashboard.promotion.models import Promotion
 
 register = template.Library()
+
+_PROMOTIONS_OF = Prepared(Promotion.of)
 
 
 @register.simple_tag(takes_context=True)
@@ -26,7 +29,7 @@ def promotion_targets(context, app) -> list[tuple[environments.Environment, str]
 @register.simple_tag
 def promotions_of(app) -> list[Promotion]:
     """The promotions `app`, of the current environment, is a side of."""
-    return list(Promotion.of(environments.current().name, app.id))
+    return _PROMOTIONS_OF.objects(environments.current().name, app.id)
 
 
 @register.filter
