@@ -58,8 +58,9 @@ def new_id(prefix: str, at: datetime | None = None) -> tuple[str, datetime]:
 
 def timestamp(value: datetime) -> str:
     """`2026-01-15T12:00:00.000Z`: UTC, milliseconds, a Z."""
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat, not strftime: a page of a hundred applications writes two hundred, at
+    # half the cost.
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 def now() -> datetime:

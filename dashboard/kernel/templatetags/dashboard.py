@@ -94,7 +94,8 @@ def timestamp(value: datetime | None, never: str = "never"):
     if value is None:
         return never
     value = value.astimezone(UTC)
-    exact = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d} UTC"
+    # isoformat, not strftime: a list page writes a hundred of these, at half the cost.
+    exact = value.isoformat(sep=" ", timespec="milliseconds").removesuffix("+00:00") + " UTC"
     iso = value.isoformat().replace("+00:00", "Z")
     # Only digits and separators: nothing here needs escaping.
     return mark_safe(  # noqa: S308
