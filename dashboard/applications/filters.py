@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 from django import forms
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
 from dashboard import rules
@@ -178,7 +179,12 @@ class ListFilters(forms.Form):
             if value != self.DEFAULTS[name] and (name not in POSITIONS or name in changes)
         }
         query = urlencode(params)
-        return reverse("applications:list") + (f"?{query}" if query else "")
+        return self._list_url + (f"?{query}" if query else "")
+
+    @cached_property
+    def _list_url(self) -> str:
+        # Reversed once: a page asks for a dozen of these links.
+        return reverse("applications:list")
 
     @staticmethod
     def query(data) -> dict[str, str]:
