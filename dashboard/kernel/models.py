@@ -87,3 +87,24 @@ class EmbeddedSignOn(models.Model):
 
     def __str__(self) -> str:
         return self.client_id
+
+
+class Access(models.Model):
+    """Anchors the dashboard's permissions, which every role is made of (roles.py); the
+    applications themselves live in the API. Declared here, with the kernel's access and
+    roles, under the app label the permissions were created with ("applications.view_…"),
+    so that none is renamed."""
+
+    class Meta:
+        app_label = "applications"
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_applications", "Can view applications and the audit trail"),
+            ("change_applications", "Can create and edit applications"),
+            ("delete_applications", "Can delete applications"),
+            ("manage_client_secrets", "Can create and revoke client secrets"),
+        ]
+
+    def __str__(self) -> str:
+        return "Dashboard access"
