@@ -63,21 +63,23 @@ FIELDS: tuple[ApiField, ...] = (
 
 
 # fields_of's answers, each with the table it was read from: serializing a page of a
-# hundred applications asks the same question a hundred times.
-_FIELDS_OF: dict[tuple[str, bool], tuple[tuple[ApiField, ...], tuple[ApiField, ...]]] = {}
+# hundred applications asks the same question a hundred times. One answer stands for
+# every type the table does not know, so the types an API sends cannot grow it.
+_FIELDS_OF: dict[tuple[str | None, bool], tuple[tuple[ApiField, ...], tuple[ApiField, ...]]] = {}
 
 
 def fields_of(kind: str, *, editable_only: bool = False) -> tuple[ApiField, ...]:
     """The fields an application of type `kind` has, in table order; every field for a type
     this table does not know. Read from `FIELDS` as it is now, whatever replaced it."""
-    table, answer = _FIELDS_OF.get((kind, editable_only), (None, ()))
+    key = (kind if kind in BOTH else None, editable_only)
+    table, answer = _FIELDS_OF.get(key, (None, ()))
     if table is not FIELDS:
         answer = tuple(
             field
             for field in FIELDS
             if (kind in field.kinds or kind not in BOTH) and (field.editable or not editable_only)
         )
-        _FIELDS_OF[kind, editable_only] = (FIELDS, answer)
+        _FIELDS_OF[key] = (FIELDS, answer)
     return answer
 
 
