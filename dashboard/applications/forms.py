@@ -229,7 +229,7 @@ class ApplicationCreateForm(ApplicationForm):
         required=False,
     )
     # One per form: a double submit or a retried create never makes a second application.
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=255)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -242,7 +242,8 @@ class ApplicationCreateForm(ApplicationForm):
 
     def this_application(self) -> set[str]:
         # A form submitted again (a double click, a retry) is the create it already made.
-        made = audit.created_with(self.data.get("idempotency_key", ""))
+        # The key is cleaned before the name: it is declared first.
+        made = audit.created_with(self.cleaned_data.get("idempotency_key", ""))
         return {made} if made else set()
 
     @property

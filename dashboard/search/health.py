@@ -144,8 +144,10 @@ def _branches(rotation_cutoff: datetime, unused_cutoff: datetime, production: bo
     )
     branches = [
         (
+            # The first part types the columns: PostgreSQL types a bare NULL as text there,
+            # which no later part's count then matches.
             "SELECT 'no_secret' AS problem, a.row_id AS app, '' AS hint, NULL AS at,"
-            " NULL AS active FROM {applications} a"
+            " CAST(NULL AS BIGINT) AS active FROM {applications} a"
             " WHERE {scope} AND a.secrets_checked_at IS NOT NULL"
             # Public OAuth clients prove themselves with PKCE and may rightly have no secret.
             " AND (a.application_type = 'm2m' OR a.uses_pkce = %s)"
