@@ -385,7 +385,8 @@ class AuthorizationServer(DjangoAuthorizationServer):
         for a client ID, that failed too often; each failure counts for both."""
         client_id = request.payload.client_id or extract_basic_authorization(request.headers)[0]
         keys = [f"address:{self.client_address}"]
-        if client_id and len(client_id) <= 200:
+        # Only an ID a client could have (query_client's rule) is counted under its name.
+        if client_id and len(client_id) <= 200 and "\x00" not in client_id:
             keys.append(f"client:{client_id}")
         retry_after = _client_auth_retry_after(keys)
         if retry_after:
