@@ -82,9 +82,9 @@ def signed_in_by_cookie(chromium, live_server, **context_options):
 def axe_violations(page, axe_core) -> list[dict]:
     # Evaluated through the DevTools protocol, axe-core runs under the page's own strict
     # Content-Security-Policy, which a <script> tag added to the page would break.
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    # Waited for with a locator: a string predicate that must be polled is evaluated with
+    # eval() in the page, which its Content-Security-Policy refuses.
+    settled(page)
     page.evaluate(axe_core.read_text())
     results = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
